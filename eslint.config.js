@@ -1,0 +1,58 @@
+// ESLint flat config. The architecture boundaries of docs/ARCHITECTURE.md are enforced here as
+// `no-restricted-imports` rules, so a layering mistake fails `npm test` instead of review.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import lit from 'eslint-plugin-lit';
+import wc from 'eslint-plugin-wc';
+import globals from 'globals';
+
+const vtk = { group: ['@kitware/vtk.js', '@kitware/vtk.js/*'], message: 'vtk.js is used only in src/render and src/mesh.' };
+const dcmjs = { group: ['dcmjs'], message: 'dcmjs is used only in src/io/dicom.' };
+const ort = { group: ['onnxruntime-*', 'onnxruntime-*/*'], message: 'onnxruntime is used only in src/inference.' };
+const itk = { group: ['itk-wasm', '@itk-wasm/*'], message: 'itk-wasm is used only in src/io/itk and workers.' };
+const lit_ = { group: ['lit', 'lit/*', '@lit/*'], message: 'Lit belongs to components/, the core stays framework-free.' };
+const rxjs = { group: ['rxjs', 'rxjs/*'], message: 'The domain layer is pure: no rxjs (use src/state).' };
+const componentsFromSrc = { group: ['**/components/**'], message: 'src/ must not depend on components/.' };
+const domainUp = {
+  group: ['../state/**', '../jobs/**', '../io/**', '../inference/**', '../mesh/**', '../render/**', '../cli/**'],
+  message: 'src/domain is the bottom layer: it imports nothing above it.',
+};
+const srcDeep = {
+  group: ['**/src/*/**', '!**/src/index.ts'],
+  message: 'components/ import only the public surface of the core: src/index.ts.',
+};
+
+/** One restricted-imports rule with the given pattern groups. */
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'bench/results/', 'models/**/*.onnx', 'wasm/**/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node }, ecmaVersion: 2022, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      'no-console': 'off',
+    },
+  },
+  { files: ['src/**/*.ts'], ignores: ['src/domain/**', 'src/render/**', 'src/mesh/**', 'src/io/**', 'src/inference/**'], rules: restrict(vtk, dcmjs, ort, itk, lit_, componentsFromSrc) },
+  { files: ['src/domain/**/*.ts'], rules: restrict(vtk, dcmjs, ort, itk, lit_, rxjs, componentsFromSrc, domainUp) },
+  { files: ['src/render/**/*.ts', 'src/mesh/**/*.ts'], rules: restrict(dcmjs, ort, itk, lit_, componentsFromSrc) },
+  { files: ['src/io/dicom/**/*.ts'], rules: restrict(vtk, ort, itk, lit_, componentsFromSrc) },
+  { files: ['src/io/itk/**/*.ts'], rules: restrict(vtk, dcmjs, ort, lit_, componentsFromSrc) },
+  { files: ['src/io/*.ts', 'src/io/dicomweb/**/*.ts'], rules: restrict(vtk, ort, itk, dcmjs, lit_, componentsFromSrc) },
+  { files: ['src/inference/**/*.ts'], rules: restrict(vtk, dcmjs, lit_, componentsFromSrc) },
+  {
+    files: ['components/**/*.ts'],
+    ignores: ['components/**/*.test.ts'],
+    plugins: { lit, wc },
+    rules: {
+      ...lit.configs.recommended.rules,
+      ...wc.configs.recommended.rules,
+      ...restrict(vtk, dcmjs, ort, itk, srcDeep),
+    },
+  },
+);

@@ -1,0 +1,49 @@
+// @web/test-runner configuration: browser tests (`**/*.browser.test.ts`) in Debian's headless Chromium.
+// See ../shared/docs/TOOLCHAIN.md for why each piece is here.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { fromRollup } from '@web/dev-server-rollup';
+import rollupCommonjs from '@rollup/plugin-commonjs';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { defaultReporter } from '@web/test-runner';
+import { existsSync } from 'node:fs';
+import { countingReporter } from './scripts/wtr-counting-reporter.js';
+import { isolationHeaders, rawAssets } from './scripts/dev-middleware.js';
+
+const commonjs = fromRollup(rollupCommonjs);
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-swiftshader',
+  '--force-device-scale-factor=1',
+];
+
+export default {
+  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : ['components/**/*.browser.test.ts', 'src/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
+  nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
+  concurrency: 1,
+  browserStartTimeout: 120000,
+  testsStartTimeout: 120000,
+  testsFinishTimeout: 600000,
+  testFramework: { config: { timeout: 60000 } },
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath: chromium, headless: true, args: chromiumArgs },
+    }),
+  ],
+  middleware: [isolationHeaders, rawAssets],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    commonjs({
+      include: ['**/node_modules/fast-deep-equal/**', '**/node_modules/seedrandom/**', '**/node_modules/spark-md5/**', '**/node_modules/utif/**', '**/node_modules/webworker-promise/**', '**/node_modules/pako/**', '**/node_modules/globalthis/**', '**/node_modules/shader-loader/**'],
+      strictRequires: false,
+    }),
+  ],
+  reporters: [defaultReporter(), countingReporter(process.env.WTR_COUNTS_FILE)],
+};
