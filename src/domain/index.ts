@@ -3,3 +3,4 @@ export * from './volume.ts';
 export * from './mask.ts';
 export * from './structure.ts';
 export * from './resample.ts';
+export * from './ops/margin.ts';

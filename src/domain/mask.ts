@@ -252,40 +252,61 @@ export class BinaryMask {
 
   /** Replaces axial slice k with `data` (nx·ny values, non-zero = inside). */
   writeAxial(k: number, data: ArrayLike<number>, compact = true): void {
+    this.writeAxialRegion(k, data, 0, 0, this.dimensions[0], this.dimensions[1], compact);
+  }
+
+  /**
+   * Replaces the rectangle [i0, i0+w) × [j0, j0+h) of axial slice k with `data` (w·h values, row-major,
+   * non-zero = inside); voxels outside the rectangle keep their value. Only the bricks the rectangle touches
+   * are visited, so local edits (a brush dab, a margin around a small target) cost their size, not the slice's.
+   */
+  writeAxialRegion(k: number, data: ArrayLike<number>, i0: number, j0: number, w: number, h: number, compact = true): void {
     const [nx, ny] = this.dimensions;
+    if (i0 < 0 || j0 < 0 || w < 0 || h < 0 || i0 + w > nx || j0 + h > ny || k < 0 || k >= this.dimensions[2]) {
+      throw new RangeError(`region [${i0}, ${j0}] + [${w}×${h}] on slice ${k} is outside the ${nx}×${ny}×${this.dimensions[2]} grid`);
+    }
+    if (w === 0 || h === 0) return;
     const [bx, by] = this.brickDims;
     const layer = (k >> SHIFT) * bx * by;
     const lz = k & LOCAL;
     const words = new Uint32Array(WORDS_PER_PLANE);
     let changed = false;
-    for (let y = 0; y < by; y++) {
-      for (let x = 0; x < bx; x++) {
+    for (let y = j0 >> SHIFT; y <= (j0 + h - 1) >> SHIFT; y++) {
+      for (let x = i0 >> SHIFT; x <= (i0 + w - 1) >> SHIFT; x++) {
         const b = layer + y * bx + x;
-        const i0 = x * B;
-        const j0 = y * B;
-        const iw = Math.min(B, nx - i0);
-        const jh = Math.min(B, ny - j0);
+        const s0 = this.index[b];
+        const bi = x * B;
+        const bj = y * B;
+        const iw = Math.min(B, nx - bi);
+        const jh = Math.min(B, ny - bj);
+        // Columns of this brick inside the rectangle, as local indices [la, lb).
+        const la = Math.max(0, i0 - bi);
+        const lb = Math.min(iw, i0 + w - bi);
+        const rowValid = (1 << iw) - 1;
         words.fill(0);
+        for (let ly = 0; ly < jh; ly++) {
+          const shift = (ly & 1) << 4;
+          let bits = s0 === EMPTY ? 0 : s0 === FULL ? rowValid : (this.pool[s0 * WORDS + lz * WORDS_PER_PLANE + (ly >> 1)] >>> shift) & 0xffff;
+          const j = bj + ly;
+          if (j >= j0 && j < j0 + h) {
+            const row = (j - j0) * w + (bi - i0);
+            for (let lx = la; lx < lb; lx++) bits = data[row + lx] ? bits | (1 << lx) : bits & ~(1 << lx);
+          }
+          words[ly >> 1] |= bits << shift;
+        }
         let any = 0;
         let all = iw === B && jh === B ? 0xffffffff : 0;
-        for (let ly = 0; ly < jh; ly++) {
-          const row = (j0 + ly) * nx + i0;
-          let bits = 0;
-          for (let lx = 0; lx < iw; lx++) if (data[row + lx]) bits |= 1 << lx;
-          words[ly >> 1] |= bits << ((ly & 1) << 4);
+        for (let q = 0; q < WORDS_PER_PLANE; q++) {
+          any |= words[q];
+          all &= words[q];
         }
-        for (let w = 0; w < WORDS_PER_PLANE; w++) {
-          any |= words[w];
-          all &= words[w];
-        }
-        const s0 = this.index[b];
         if (s0 === EMPTY && any === 0) continue;
         if (s0 === FULL && all >>> 0 === 0xffffffff) continue;
         const s = s0 < 0 ? this.materialise(b) : s0;
         const base = s * WORDS + lz * WORDS_PER_PLANE;
-        for (let w = 0; w < WORDS_PER_PLANE; w++) {
-          if (this.pool[base + w] !== words[w]) {
-            this.pool[base + w] = words[w];
+        for (let q = 0; q < WORDS_PER_PLANE; q++) {
+          if (this.pool[base + q] !== words[q]) {
+            this.pool[base + q] = words[q];
             changed = true;
           }
         }
