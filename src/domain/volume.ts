@@ -11,6 +11,21 @@ export interface SeriesIdentity {
   /** SOP Instance UID of each slice, indexed by k. */
   readonly sopInstanceUids?: readonly string[];
   readonly sopClassUid?: string;
+  // Patient and study attributes as the source files carried them (DICOM PN values keep their `^`
+  // component separators). An RT object written for this CT must repeat them to join the same
+  // patient and study, so loaders keep them verbatim; all are absent for non-DICOM sources.
+  readonly patientName?: string;
+  readonly patientId?: string;
+  readonly patientBirthDate?: string;
+  readonly patientSex?: string;
+  readonly studyDescription?: string;
+  readonly studyDate?: string;
+  readonly studyTime?: string;
+  readonly studyId?: string;
+  readonly accessionNumber?: string;
+  readonly referringPhysicianName?: string;
+  readonly seriesDescription?: string;
+  readonly seriesNumber?: number;
 }
 
 export interface VolumeInit extends ImageGeometry {
