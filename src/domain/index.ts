@@ -4,3 +4,5 @@ export * from './mask.ts';
 export * from './structure.ts';
 export * from './resample.ts';
 export * from './ops/margin.ts';
+export * from './ops/components.ts';
+export * from './ops/smooth.ts';
