@@ -3,3 +3,10 @@
  * embedding portals import only from here.
  */
 export * from './domain/index.ts';
+export * from './render/index.ts';
+export * from './jobs/job.ts';
+export * from './jobs/worker-rpc.ts';
+export * from './phantom/phantom.ts';
+export * from './io/dicom/uid.ts';
+export * from './io/dicom/ct-writer.ts';
+export * from './state/index.ts';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BinaryMask } from './mask.ts';
+import { BinaryMask, patchBytes } from './mask.ts';
 
 /** Reference dense implementation to compare the bricked storage against. */
 function randomDense(dims: [number, number, number], seed: number, density: number): Uint8Array {
@@ -126,5 +126,46 @@ describe('BinaryMask', () => {
     assert.equal(m.version, v0);
     m.set(1, 1, 1, true);
     assert.ok(m.version > v0);
+  });
+});
+
+describe('BinaryMask patches and persistence', () => {
+  it('a patch undoes and redoes an edit exactly and holds only the changed bricks', () => {
+    const dims: [number, number, number] = [64, 64, 32];
+    const m = sphere(dims, [32, 32, 16], 20);
+    const before = m.clone();
+    const original = m.toDense();
+    // A brush dab: a small disc on one slice.
+    for (let j = 28; j <= 36; j++) for (let i = 50; i <= 58; i++) if ((i - 54) ** 2 + (j - 32) ** 2 <= 16) m.set(i, j, 16, true);
+    m.set(32, 32, 16, false);
+    const edited = m.toDense();
+    const patch = BinaryMask.diff(before, m);
+    assert.ok(patch.bricks.length <= 4, `${patch.bricks.length} bricks changed`);
+    assert.ok(patchBytes(patch) < 4 * 1100);
+    m.applyPatch(patch, 'before');
+    assert.deepEqual(m.toDense(), original);
+    m.applyPatch(patch, 'after');
+    assert.deepEqual(m.toDense(), edited);
+  });
+
+  it('a patch captures uniform-brick transitions (fill and clear)', () => {
+    const m = new BinaryMask([40, 40, 40]);
+    const before = m.clone();
+    m.fill(true);
+    const p = BinaryMask.diff(before, m);
+    m.applyPatch(p, 'before');
+    assert.equal(m.count(), 0);
+    m.applyPatch(p, 'after');
+    assert.equal(m.count(), 40 ** 3);
+  });
+
+  it('serializes and deserializes to an equal mask and rejects corrupt records', () => {
+    const m = sphere([50, 40, 30], [25, 20, 15], 12);
+    const s = m.serialize();
+    assert.ok(BinaryMask.deserialize(s).equals(m));
+    assert.throws(() => BinaryMask.deserialize({ ...s, index: new Int32Array(3) }), RangeError);
+    const bad = s.index.slice();
+    bad[0] = 1e6;
+    assert.throws(() => BinaryMask.deserialize({ ...s, index: bad }), /slot/);
   });
 });

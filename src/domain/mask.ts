@@ -18,6 +18,27 @@ export interface IndexBox {
   readonly max: Vec3;
 }
 
+/** See BinaryMask.diff. Kinds: 0 = empty brick, 1 = full brick, 2 = stored bits (in the words array, in order). */
+export interface MaskPatch {
+  readonly dimensions: Vec3;
+  readonly bricks: Int32Array;
+  readonly beforeKind: Uint8Array;
+  readonly afterKind: Uint8Array;
+  readonly beforeWords: Uint32Array;
+  readonly afterWords: Uint32Array;
+}
+
+/** Bytes a patch holds (for bounding undo memory). */
+export const patchBytes = (p: MaskPatch): number =>
+  p.bricks.byteLength + p.beforeKind.byteLength + p.afterKind.byteLength + p.beforeWords.byteLength + p.afterWords.byteLength;
+
+/** A mask's storage as typed arrays; see BinaryMask.serialize. */
+export interface SerializedMask {
+  readonly dimensions: Vec3;
+  readonly index: Int32Array;
+  readonly pool: Uint32Array;
+}
+
 const popcount = (x: number): number => {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
@@ -513,6 +534,88 @@ export class BinaryMask {
         this.pool[w] = (this.pool[w] & ~(0xffff << shift)) | (this.pool[w] & (keep << shift));
       }
     }
+  }
+
+  /**
+   * The difference between two states of a mask as a patch: only the bricks that differ, with their
+   * contents before and after. An undo step for a brush dab costs a few bricks (≈0.5 kB each), not a copy
+   * of the mask.
+   */
+  static diff(before: BinaryMask, after: BinaryMask): MaskPatch {
+    before.assertSameGrid(after);
+    const bricks: number[] = [];
+    const beforeKind: number[] = [];
+    const afterKind: number[] = [];
+    const beforeWords: Uint32Array[] = [];
+    const afterWords: Uint32Array[] = [];
+    for (let b = 0; b < before.index.length; b++) {
+      const s = before.index[b];
+      const t = after.index[b];
+      if (s < 0 && s === t) continue;
+      let same = true;
+      for (let w = 0; w < WORDS && same; w++) same = before.wordOf(s, w) === after.wordOf(t, w);
+      if (same) continue;
+      bricks.push(b);
+      beforeKind.push(s === EMPTY ? 0 : s === FULL ? 1 : 2);
+      afterKind.push(t === EMPTY ? 0 : t === FULL ? 1 : 2);
+      if (s >= 0) beforeWords.push(before.pool.slice(s * WORDS, (s + 1) * WORDS));
+      if (t >= 0) afterWords.push(after.pool.slice(t * WORDS, (t + 1) * WORDS));
+    }
+    const pack = (parts: Uint32Array[]) => {
+      const out = new Uint32Array(parts.length * WORDS);
+      parts.forEach((p, n) => out.set(p, n * WORDS));
+      return out;
+    };
+    return {
+      dimensions: [...before.dimensions] as unknown as Vec3,
+      bricks: Int32Array.from(bricks),
+      beforeKind: Uint8Array.from(beforeKind),
+      afterKind: Uint8Array.from(afterKind),
+      beforeWords: pack(beforeWords),
+      afterWords: pack(afterWords),
+    };
+  }
+
+  /** Sets the bricks of a patch to their 'before' (undo) or 'after' (redo) contents. */
+  applyPatch(patch: MaskPatch, side: 'before' | 'after'): void {
+    if (patch.dimensions.some((n, a) => n !== this.dimensions[a])) throw new RangeError('patch is for a different grid');
+    const kinds = side === 'before' ? patch.beforeKind : patch.afterKind;
+    const words = side === 'before' ? patch.beforeWords : patch.afterWords;
+    let w = 0;
+    for (let n = 0; n < patch.bricks.length; n++) {
+      const b = patch.bricks[n];
+      if (kinds[n] === 0) this.release(b, EMPTY);
+      else if (kinds[n] === 1) this.release(b, FULL);
+      else {
+        const s = this.index[b] >= 0 ? this.index[b] : this.materialise(b);
+        this.pool.set(words.subarray(w * WORDS, (w + 1) * WORDS), s * WORDS);
+        w++;
+      }
+    }
+    if (patch.bricks.length) this.touch();
+  }
+
+  /** The storage as plain typed arrays (for persistence: structured-clone and IndexedDB friendly). */
+  serialize(): SerializedMask {
+    this.compact();
+    return { dimensions: [...this.dimensions] as unknown as Vec3, index: this.index.slice(), pool: this.pool.slice(0, this.slotsUsed * WORDS) };
+  }
+
+  /** Rebuilds a mask from `serialize()` output, validating it so a corrupt record cannot crash a session. */
+  static deserialize(data: SerializedMask): BinaryMask {
+    const m = new BinaryMask(data.dimensions);
+    if (!(data.index instanceof Int32Array) || data.index.length !== m.index.length) throw new RangeError('serialized mask has a brick index of the wrong size');
+    if (!(data.pool instanceof Uint32Array) || data.pool.length % WORDS !== 0) throw new RangeError('serialized mask has a malformed brick pool');
+    const slots = data.pool.length / WORDS;
+    for (let b = 0; b < data.index.length; b++) {
+      const s = data.index[b];
+      if (s !== EMPTY && s !== FULL && !(s >= 0 && s < slots)) throw new RangeError(`serialized mask brick ${b} points to slot ${s} of ${slots}`);
+    }
+    m.index.set(data.index);
+    m.pool = data.pool.slice();
+    m.slotsUsed = slots;
+    m.cachedCount = undefined;
+    return m;
   }
 
   /** Sets every voxel inside (true) or outside (false). */

@@ -1,0 +1,2 @@
+export * from './structure-set.store.ts';
+export * from './operations.ts';
