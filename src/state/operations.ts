@@ -1,5 +1,6 @@
+import type {
+  BinaryMask} from '../domain/index.ts';
 import {
-  BinaryMask,
   expandMask,
   fillHoles,
   removeIslands,
