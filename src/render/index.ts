@@ -1,0 +1,7 @@
+/**
+ * Rendering adapters: small typed wrappers over vtk.js, each owning its vtk.js objects and releasing them in
+ * `dispose()`. Nothing outside src/render (and src/mesh) touches vtk.js, and no vtk.js type crosses this
+ * surface: callers see Delineo types, canvases and pixels only.
+ */
+export * from './slice-camera.ts';
+export * from './slice-renderer.ts';

@@ -1,0 +1,328 @@
+// Image slices need the Volume profile (it registers the OpenGL image mappers); the Geometry profile
+// registers the renderer, camera and render window themselves. Imports name the `.js` files because
+// vtk.js has no package `exports` map: with the extension the module also loads in Node (the public API
+// in src/index.ts is shared with the CLI), where extensionless deep imports fail.
+import '@kitware/vtk.js/Rendering/Profiles/Geometry.js';
+import '@kitware/vtk.js/Rendering/Profiles/Volume.js';
+import vtkPlane from '@kitware/vtk.js/Common/DataModel/Plane.js';
+import vtkImageResliceMapper from '@kitware/vtk.js/Rendering/Core/ImageResliceMapper.js';
+import vtkImageSlice from '@kitware/vtk.js/Rendering/Core/ImageSlice.js';
+import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow.js';
+import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
+import vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
+import type { Vec3 } from '../domain/geometry.ts';
+import type { Volume } from '../domain/volume.ts';
+import { volumeToImageData, type VtkVolumeImage } from './image-data.ts';
+import { indexSlicePlane, sliceCamera, type SliceCamera } from './slice-camera.ts';
+
+/** A display window in the volume's units (HU for CT): values below level − window/2 are black, above level + window/2 white. */
+export interface WindowLevel {
+  readonly window: number;
+  readonly level: number;
+}
+
+/** The soft-tissue window (W 400 / L 40 HU), the usual starting point for contouring on CT. */
+export const SOFT_TISSUE_WINDOW: WindowLevel = { window: 400, level: 40 };
+
+/** Options of {@link createSliceRenderer}. */
+export interface SliceRendererOptions {
+  /** The volume to show; a renderer without one draws only its background until `setVolume`. */
+  readonly volume?: Volume | null;
+  /** Stored slice index to show first; defaults to the middle slice. */
+  readonly slice?: number;
+  /** Defaults to {@link SOFT_TISSUE_WINDOW}. */
+  readonly windowLevel?: WindowLevel;
+  /** Background colour, RGB in 0–1; defaults to black, which reads as air in a CT window. */
+  readonly background?: readonly [number, number, number];
+}
+
+/** A point on the canvas in CSS-independent device pixels: x to the right, y down, origin top-left. */
+export type DisplayPoint = readonly [x: number, y: number];
+
+/**
+ * A 2D slice view of a Volume rendered by vtk.js with WebGL2: one stored (acquisition-plane) slice, shown
+ * through an orthographic camera that looks along the slice normal in the radiological convention (for an
+ * axial CT: seen from the feet, patient right on screen left, anterior up), grey-scale through a
+ * window/level, nearest-neighbour so each voxel stays a visible square for contouring. The slice is cut by
+ * vtkImageResliceMapper on a patient-space plane rather than by index, so the same adapter will take
+ * oblique and orthogonal MPR planes; the view geometry itself lives in the pure `slice-camera.ts`.
+ *
+ * The renderer owns a canvas appended to `container` and tracks the container's size. Setters schedule one
+ * render on the next animation frame; `render()` draws immediately. `dispose()` deletes every vtk.js object,
+ * releases the WebGL context and removes the canvas; the instance is unusable afterwards.
+ */
+export class SliceRenderer {
+  readonly container: HTMLElement;
+  readonly #glWindow: vtkOpenGLRenderWindow;
+  readonly #renderWindow: vtkRenderWindow;
+  readonly #renderer: vtkRenderer;
+  readonly #plane: vtkPlane;
+  readonly #mapper: vtkImageResliceMapper;
+  readonly #actor: vtkImageSlice;
+  readonly #resizeObserver: ResizeObserver;
+  #image: VtkVolumeImage | null = null;
+  #slice = 0;
+  #windowLevel: WindowLevel;
+  #camera: SliceCamera | null = null;
+  #frame = 0;
+  #contextCreated = false;
+  #disposed = false;
+
+  constructor(container: HTMLElement, options: SliceRendererOptions = {}) {
+    this.container = container;
+    this.#windowLevel = checkedWindowLevel(options.windowLevel ?? SOFT_TISSUE_WINDOW);
+
+    this.#renderWindow = vtkRenderWindow.newInstance();
+    this.#renderer = vtkRenderer.newInstance();
+    this.#renderer.setBackground([...(options.background ?? [0, 0, 0]), 1]);
+    this.#renderWindow.addRenderer(this.#renderer);
+    this.#glWindow = vtkOpenGLRenderWindow.newInstance();
+    this.#renderWindow.addView(this.#glWindow);
+    this.#glWindow.setContainer(container);
+    const canvas = this.canvas;
+    // vtk.js sizes the canvas width to 100% only; the view fills its container in both directions, and
+    // the drawing buffer follows the laid-out size (see #resize).
+    canvas.style.width = '100%';
+    canvas.style.height = '100%';
+    canvas.style.display = 'block';
+
+    this.#plane = vtkPlane.newInstance();
+    this.#mapper = vtkImageResliceMapper.newInstance();
+    this.#mapper.setSlicePlane(this.#plane);
+    this.#actor = vtkImageSlice.newInstance();
+    this.#actor.setMapper(this.#mapper);
+    // Nearest neighbour: contouring needs to see voxel boundaries, and interpolation would invent values.
+    this.#actor.getProperty().setInterpolationTypeToNearest();
+    this.#renderer.getActiveCamera().setParallelProjection(true);
+
+    this.#resize();
+    this.#resizeObserver = new ResizeObserver(() => {
+      if (this.#resize()) this.requestRender();
+    });
+    this.#resizeObserver.observe(container);
+
+    this.#applyWindowLevel();
+    if (options.volume) this.#setVolume(options.volume, options.slice);
+  }
+
+  /** The canvas vtk.js draws into (a child of `container`). */
+  get canvas(): HTMLCanvasElement {
+    const canvas = this.#glWindow.getCanvas();
+    if (!canvas) throw new Error('vtk.js render window has no canvas');
+    return canvas;
+  }
+
+  /** The volume shown, or null. */
+  get volume(): Volume | null {
+    return this.#image?.volume ?? null;
+  }
+
+  /** Stored slice index shown (k); 0 without a volume. */
+  get slice(): number {
+    return this.#slice;
+  }
+
+  /** Number of stored slices of the volume (its k dimension); 0 without a volume. */
+  get sliceCount(): number {
+    return this.#image ? this.#image.volume.dimensions[2] : 0;
+  }
+
+  /** The current display window. */
+  get windowLevel(): WindowLevel {
+    return this.#windowLevel;
+  }
+
+  /** The camera of the last layout (patient coordinates), or null without a volume. */
+  get camera(): SliceCamera | null {
+    return this.#camera;
+  }
+
+  /**
+   * Shows another volume (or none), starting at `slice` (default: the middle one). The previous volume's
+   * vtk.js image and its GPU texture are released. The window/level is kept: it is a display setting.
+   */
+  setVolume(volume: Volume | null, slice?: number): void {
+    this.#assertLive();
+    this.#setVolume(volume, slice);
+  }
+
+  /** Shows stored slice `k` (0 ≤ k < sliceCount). Throws a RangeError for any other value. */
+  setSlice(k: number): void {
+    this.#assertLive();
+    if (!this.#image) throw new RangeError('no volume to slice');
+    this.#slice = checkedSlice(k, this.sliceCount);
+    this.#layout();
+    this.requestRender();
+  }
+
+  /** Sets the display window (window > 0) in the volume's units. */
+  setWindowLevel(window: number, level: number): void {
+    this.#assertLive();
+    this.#windowLevel = checkedWindowLevel({ window, level });
+    this.#applyWindowLevel();
+    this.requestRender();
+  }
+
+  /** Schedules one render on the next animation frame; repeated calls before it coalesce. */
+  requestRender(): void {
+    if (this.#disposed || this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      if (!this.#disposed) this.render();
+    });
+  }
+
+  /** Renders now, synchronously. */
+  render(): void {
+    this.#assertLive();
+    if (this.#frame) {
+      cancelAnimationFrame(this.#frame);
+      this.#frame = 0;
+    }
+    this.#renderWindow.render();
+    this.#contextCreated = true;
+  }
+
+  /**
+   * Renders and reads the canvas back: RGBA, rows top to bottom, in device pixels. Reading right after
+   * drawing, in the same task, is what makes this work without `preserveDrawingBuffer` (which would cost
+   * every frame a copy).
+   */
+  readPixels(): ImageData {
+    this.render();
+    const [width, height] = this.#glWindow.getSize();
+    const bottomUp = this.#glWindow.getPixelData(0, 0, width - 1, height - 1);
+    const pixels = new ImageData(width, height);
+    const row = width * 4;
+    // WebGL's origin is bottom-left; DOM images (and DisplayPoint) are top-left.
+    for (let y = 0; y < height; y++) pixels.data.set(bottomUp.subarray((height - 1 - y) * row, (height - y) * row), y * row);
+    return pixels;
+  }
+
+  /** The current view as a PNG image, as drawn (device pixels). */
+  async captureImage(): Promise<Blob> {
+    const pixels = this.readPixels();
+    const canvas = new OffscreenCanvas(pixels.width, pixels.height);
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('no 2D canvas context for image capture');
+    context.putImageData(pixels, 0, 0);
+    return canvas.convertToBlob({ type: 'image/png' });
+  }
+
+  /** The canvas position (device pixels, origin top-left) where a patient point (LPS, mm) is drawn. */
+  patientToDisplay(point: Vec3): DisplayPoint {
+    this.#assertLive();
+    const [, height] = this.#glWindow.getSize();
+    const [x, y] = this.#glWindow.worldToDisplay(point[0], point[1], point[2], this.#renderer);
+    // worldToDisplay counts y from the bottom edge, in pixel-edge coordinates.
+    return [x, height - y];
+  }
+
+  /** The WebGL context vtk.js renders with; vtk.js 37 renders only through WebGL2. Null before the first render. */
+  get gl(): WebGL2RenderingContext | null {
+    if (!this.#contextCreated) return null;
+    return this.canvas.getContext('webgl2');
+  }
+
+  /** Deletes every vtk.js object, frees the WebGL context and removes the canvas. Safe to call twice. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#resizeObserver.disconnect();
+    const gl = this.gl;
+    this.#renderer.removeAllViewProps();
+    this.#actor.delete();
+    this.#mapper.delete();
+    this.#plane.delete();
+    this.#image?.dispose();
+    this.#image = null;
+    this.#renderWindow.removeRenderer(this.#renderer);
+    this.#renderer.delete();
+    // Deleting the OpenGL window also detaches its canvas from the container.
+    this.#glWindow.delete();
+    this.#renderWindow.delete();
+    // Browsers cap live WebGL contexts (~16) and silently kill the oldest; an MPR layout that opens and
+    // closes views must not wait for garbage collection to give its context back.
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+
+  #setVolume(volume: Volume | null, slice?: number): void {
+    const previous = this.#image;
+    this.#image = volume ? volumeToImageData(volume) : null;
+    if (this.#image) {
+      this.#mapper.setInputData(this.#image.imageData);
+      this.#slice = checkedSlice(slice ?? Math.floor((volume!.dimensions[2] - 1) / 2), this.sliceCount);
+      this.#renderer.addViewProp(this.#actor);
+    } else {
+      this.#renderer.removeViewProp(this.#actor);
+      this.#slice = 0;
+    }
+    previous?.dispose();
+    this.#layout();
+    this.requestRender();
+  }
+
+  /** Matches the drawing buffer to the container's laid-out size; true when it changed. */
+  #resize(): boolean {
+    const { width, height } = this.container.getBoundingClientRect();
+    const dpr = globalThis.devicePixelRatio || 1;
+    const size: [number, number] = [Math.max(1, Math.floor(width * dpr)), Math.max(1, Math.floor(height * dpr))];
+    const [w, h] = this.#glWindow.getSize();
+    if (size[0] === w && size[1] === h) return false;
+    this.#glWindow.setSize(size);
+    this.#layout();
+    return true;
+  }
+
+  /** Places the slice plane and the camera for the current volume, slice and viewport. */
+  #layout(): void {
+    const volume = this.#image?.volume;
+    if (!volume) {
+      this.#camera = null;
+      return;
+    }
+    const plane = indexSlicePlane(volume, this.#slice);
+    this.#plane.setOrigin([...plane.origin]);
+    this.#plane.setNormal([...plane.normal]);
+    const [w, h] = this.#glWindow.getSize();
+    const camera = sliceCamera(volume, plane, w / h);
+    const vtkCamera = this.#renderer.getActiveCamera();
+    vtkCamera.setFocalPoint(...camera.focalPoint);
+    vtkCamera.setPosition(...camera.position);
+    vtkCamera.setViewUp(...camera.viewUp);
+    vtkCamera.setParallelScale(camera.parallelScale);
+    this.#renderer.resetCameraClippingRange();
+    this.#camera = camera;
+  }
+
+  #applyWindowLevel(): void {
+    const property = this.#actor.getProperty();
+    property.setColorWindow(this.#windowLevel.window);
+    property.setColorLevel(this.#windowLevel.level);
+  }
+
+  #assertLive(): void {
+    if (this.#disposed) throw new Error('SliceRenderer used after dispose()');
+  }
+}
+
+/**
+ * Creates a {@link SliceRenderer} in `container` (which should have a laid-out size; the view follows it).
+ * This is the entry point the UI uses; the class is exported for its type.
+ */
+export function createSliceRenderer(container: HTMLElement, options: SliceRendererOptions = {}): SliceRenderer {
+  return new SliceRenderer(container, options);
+}
+
+function checkedSlice(k: number, count: number): number {
+  if (!Number.isInteger(k) || k < 0 || k >= count) throw new RangeError(`slice index must be an integer in [0, ${count - 1}], got ${k}`);
+  return k;
+}
+
+function checkedWindowLevel(wl: WindowLevel): WindowLevel {
+  if (!(wl.window > 0) || !Number.isFinite(wl.window) || !Number.isFinite(wl.level)) {
+    throw new RangeError(`window must be a positive number and level finite, got W ${wl.window} / L ${wl.level}`);
+  }
+  return { window: wl.window, level: wl.level };
+}
