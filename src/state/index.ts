@@ -1,2 +1,3 @@
 export * from './structure-set.store.ts';
 export * from './operations.ts';
+export * from './autosave.ts';
