@@ -30,7 +30,7 @@ export const VIEW_CONVENTIONS: Readonly<Record<ViewOrientation, ViewConvention>>
 };
 
 /** A plane in patient space (LPS, mm). */
-export interface SlicePlane {
+export interface PatientPlane {
   /** A point on the plane. */
   readonly origin: Vec3;
   /** Unit normal. Its sign carries no meaning for slicing; the camera picks its own. */
@@ -69,7 +69,7 @@ export function orientationOfNormal(normal: Vec3): ViewOrientation {
  * k, and its normal is perpendicular to the row and column directions. For a gantry-tilted series that
  * normal differs from the stacking direction (axis k), which is why it is not simply `axis(direction, 2)`.
  */
-export function indexSlicePlane(geometry: ImageGeometry, k: number): SlicePlane {
+export function indexSlicePlane(geometry: ImageGeometry, k: number): PatientPlane {
   const t = new GridTransform(geometry);
   const [nx, ny] = geometry.dimensions;
   return {
@@ -93,7 +93,7 @@ export function gridCorners(geometry: ImageGeometry): Vec3[] {
  * of the volume's centre and zoomed so that the whole volume's outline fits. Fitting the whole volume,
  * not the current cut, keeps zoom and pan fixed while the user scrolls through slices.
  */
-export function sliceCamera(geometry: ImageGeometry, plane: SlicePlane, aspect: number): SliceCamera {
+export function sliceCamera(geometry: ImageGeometry, plane: PatientPlane, aspect: number): SliceCamera {
   if (!(aspect > 0) || !Number.isFinite(aspect)) throw new RangeError(`viewport aspect must be a positive number, got ${aspect}`);
   const n = normalize(plane.normal);
   const orientation = orientationOfNormal(n);

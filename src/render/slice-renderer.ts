@@ -172,13 +172,16 @@ export class SliceRenderer {
     });
   }
 
-  /** Renders now, synchronously. */
+  /** Renders now, synchronously, at the container's current size. */
   render(): void {
     this.#assertLive();
     if (this.#frame) {
       cancelAnimationFrame(this.#frame);
       this.#frame = 0;
     }
+    // The ResizeObserver reports a size only after layout; a render requested before that (a view created
+    // in a detached or just-inserted container) would otherwise draw into a stale 1 × 1 buffer.
+    this.#resize();
     this.#renderWindow.render();
     this.#contextCreated = true;
   }
