@@ -6,3 +6,4 @@ export * from './resample.ts';
 export * from './ops/margin.ts';
 export * from './ops/components.ts';
 export * from './ops/smooth.ts';
+export * from './tools/index.ts';

@@ -134,6 +134,27 @@ describe('structure set store', () => {
     assert.equal(store.record(id).name, 'Esophagus');
   });
 
+  it('an interactive stroke is one undo step; cancel restores the mask', () => {
+    const store = new StructureSetStore(g);
+    const id = store.add({ name: 'GTV', mask: sphere([0, 0, 0], 6) });
+    const before = store.mask(id).toDense();
+    const versions: number[] = [];
+    store.state$.subscribe((s) => versions.push(s.structures[0].maskVersion));
+    const stroke = store.beginEdit(id, 'Brush stroke');
+    for (let n = 0; n < 5; n++) stroke.apply((m) => dab(m, 10 + n * 4, 10, 5, 2));
+    assert.ok(new Set(versions).size >= 5, 'each pointer event announces a new mask version');
+    assert.equal(stroke.commit(), true);
+    assert.throws(() => stroke.apply(() => undefined), /already finished/);
+    assert.equal(store.state.undoLabel, 'Brush stroke');
+    store.undo();
+    assert.deepEqual(store.mask(id).toDense(), before);
+    const cancelled = store.beginEdit(id, 'Brush stroke 2');
+    cancelled.apply((m) => dab(m, 40, 40, 5, 3));
+    cancelled.cancel();
+    assert.deepEqual(store.mask(id).toDense(), before);
+    assert.equal(store.state.undoLabel, 'Add GTV');
+  });
+
   it('rejects masks on another grid and invalid names with clear errors', () => {
     const store = new StructureSetStore(g);
     assert.throws(() => store.add({ name: 'X', mask: new BinaryMask([2, 2, 2]) }), /2×2×2 grid/);

@@ -52,6 +52,14 @@ export interface StructureSetChange {
   readonly maskChanged: boolean;
 }
 
+/** An interactive edit in progress; see StructureSetStore.beginEdit. */
+export interface MaskEditSession {
+  apply(edit: (mask: BinaryMask) => void): void;
+  /** Records the edit as one undo step; false when it changed nothing. */
+  commit(): boolean;
+  cancel(): void;
+}
+
 type HistoryEntry =
   | { kind: 'mask'; id: string; label: string; patch: MaskPatch; provenance: [Provenance, Provenance] }
   | { kind: 'props'; id: string; label: string; before: Partial<Structure>; after: Partial<Structure> }
@@ -225,6 +233,41 @@ export class StructureSetStore {
     }
     mask.compact();
     return this.commitMask(id, label, BinaryMask.diff(before, mask));
+  }
+
+  /**
+   * Starts an interactive edit — a brush stroke from pointer-down to pointer-up — that becomes ONE undo
+   * step. The mask is snapshotted once here, so each pointer event costs only its own voxels; `apply`
+   * changes the live mask and announces the new mask version for redraw; `commit` records the step,
+   * `cancel` restores the snapshot (Escape mid-stroke).
+   */
+  beginEdit(id: string, label: string): MaskEditSession {
+    const record = this.record(id);
+    this.assertEditable(record, 'edit');
+    const mask = this.masks.get(id)!;
+    const before = mask.clone();
+    let open = true;
+    const close = () => {
+      if (!open) throw new EditRefusedError(id, 'invalid', `the edit "${label}" is already finished`);
+      open = false;
+    };
+    return {
+      apply: (edit) => {
+        if (!open) throw new EditRefusedError(id, 'invalid', `the edit "${label}" is already finished`);
+        edit(mask);
+        this.applyProps(id, {}, true);
+      },
+      commit: () => {
+        close();
+        mask.compact();
+        return this.commitMask(id, label, BinaryMask.diff(before, mask));
+      },
+      cancel: () => {
+        close();
+        mask.applyPatch(BinaryMask.diff(mask, before), 'after');
+        this.applyProps(id, {}, true);
+      },
+    };
   }
 
   /** Replaces a mask with the result of an operation (margin, Boolean, smoothing…) as one undo step. */

@@ -1,0 +1,2 @@
+export * from './paint.ts';
+export * from './region-grow.ts';
