@@ -1,0 +1,34 @@
+/**
+ * The `delineo` command line: dispatches subcommands. Node-only (started by bin/delineo.js); later issues add
+ * export, import and segment beside `phantom`.
+ */
+import { PHANTOM_USAGE, phantomCommand, type CommandIo } from './phantom.ts';
+
+const USAGE = `Usage: delineo <command> [options]
+
+Commands:
+  phantom    write a synthetic thorax CT with exact ground-truth structures
+
+Run "delineo <command> --help" for a command's options.`;
+
+const consoleIo: CommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
+
+/**
+ * Runs the command line `argv` (without node and script paths) and resolves to the exit code: the
+ * subcommand's, 0 for help, 2 for an unknown or missing command.
+ */
+export async function main(argv: readonly string[], io: CommandIo = consoleIo): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'phantom':
+      return phantomCommand(rest, io);
+    case 'help':
+    case '--help':
+    case '-h':
+      io.log(rest[0] === 'phantom' ? PHANTOM_USAGE : USAGE);
+      return 0;
+    default:
+      io.error(command === undefined ? USAGE : `delineo: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
