@@ -2,7 +2,7 @@
  * Small synthetic CTs for browser tests whose expected pixels can be worked out by hand. Kept separate from
  * the phantom generator on purpose: a rendering test needs exact, trivially checkable values, not anatomy.
  */
-import { IDENTITY, Volume, type Mat3, type Vec3 } from '../../src/index.ts';
+import { IDENTITY, Volume, type Mat3, type SeriesIdentity, type Vec3 } from '../../src/index.ts';
 
 /** One region of constant HU, given as a predicate over the voxel centre's patient position (LPS, mm). */
 export interface Region {
@@ -21,6 +21,8 @@ export interface SyntheticVolumeInit {
   /** Painted in order: later regions overwrite earlier ones. */
   readonly regions: readonly Region[];
   readonly name?: string;
+  /** Defaults to a fixed Series Instance UID and nothing else. */
+  readonly identity?: SeriesIdentity;
 }
 
 /** Builds an Int16 HU volume by evaluating each region at every voxel centre. */
@@ -35,7 +37,7 @@ export function syntheticVolume(init: SyntheticVolumeInit): Volume {
     data,
     modality: 'CT',
     name: init.name ?? 'synthetic',
-    identity: { seriesInstanceUid: '2.25.1234567890' },
+    identity: init.identity ?? { seriesInstanceUid: '2.25.1234567890' },
   });
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
@@ -54,8 +56,9 @@ export function syntheticVolume(init: SyntheticVolumeInit): Volume {
  * slice, and on slice 6 only two 10 mm markers: 1000 HU on the patient's left (x = +45 mm) and 500 HU
  * anterior (y = −45 mm). The markers are what an orientation mistake would move.
  */
-export function discVolume(): Volume {
+export function discVolume(identity?: SeriesIdentity): Volume {
   return syntheticVolume({
+    identity,
     dimensions: [64, 64, 9],
     spacing: [2, 2, 3],
     origin: [-63, -63, -12],

@@ -1,0 +1,82 @@
+// Vite serves the app in development (`npm start`) and builds it into dist/app (`npm run build`).
+// See ../shared/docs/TOOLCHAIN.md for the traps behind the settings below.
+import { createReadStream } from 'node:fs';
+import { extname } from 'node:path';
+import { defineConfig, type Connect, type Plugin } from 'vite';
+import { rawFile } from './scripts/dev-middleware.js';
+
+/** Content types of the raw assets (Emscripten glue and wasm) that RAW_PREFIXES serves. */
+const RAW_TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+/**
+ * Cross-origin isolation: COOP + COEP make `crossOriginIsolated` true, which SharedArrayBuffer and so
+ * multi-threaded WASM (onnxruntime, itk-wasm) need; without it onnxruntime silently runs on one thread.
+ * CORP lets our own resources load under `require-corp`.
+ */
+const isolation: Connect.NextHandleFunction = (_req, res, next) => {
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  next();
+};
+
+/**
+ * The raw-asset prefixes of scripts/dev-middleware.js (shared with the test runner), as Connect
+ * middleware: Emscripten glue must reach the browser untouched, and Vite's import analysis would rewrite it.
+ */
+const rawAssets: Connect.NextHandleFunction = (req, res, next) => {
+  const file = rawFile(new URL(req.url ?? '/', 'http://localhost').pathname);
+  if (!file) return next();
+  res.setHeader('Content-Type', RAW_TYPES[extname(file)] ?? 'application/octet-stream');
+  createReadStream(file).on('error', next).pipe(res);
+};
+
+/** Installs both middlewares in the dev server and in `vite preview` (which serves the production build). */
+function delineoServer(): Plugin {
+  return {
+    name: 'delineo-server',
+    configureServer(server) {
+      server.middlewares.use(isolation);
+      server.middlewares.use(rawAssets);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(isolation);
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [delineoServer()],
+  // Standard decorators (`@property() accessor x`) must be lowered: es2022 has no decorators, so esbuild
+  // transforms them. Vite 8 ships them untransformed and Chromium fails to parse the build.
+  esbuild: { target: 'es2022' },
+  build: {
+    target: 'es2022',
+    outDir: 'dist/app',
+    emptyOutDir: true,
+    // vtk.js alone is ~1 MB minified; the warning would fire on every build without telling us anything.
+    chunkSizeWarningLimit: 2000,
+  },
+  optimizeDeps: {
+    // vtk.js is ESM but pulls CommonJS helpers (fast-deep-equal, seedrandom, spark-md5, utif, ...);
+    // pre-bundling converts them. Listing the deep imports up front avoids a second optimisation pass and a
+    // full page reload the first time the app starts.
+    include: [
+      'lit',
+      'lit/decorators.js',
+      '@kitware/vtk.js/Rendering/Profiles/Geometry.js',
+      '@kitware/vtk.js/Rendering/Profiles/Volume.js',
+      '@kitware/vtk.js/Common/Core/DataArray.js',
+      '@kitware/vtk.js/Common/DataModel/ImageData.js',
+      '@kitware/vtk.js/Common/DataModel/Plane.js',
+      '@kitware/vtk.js/Rendering/Core/ImageResliceMapper.js',
+      '@kitware/vtk.js/Rendering/Core/ImageSlice.js',
+      '@kitware/vtk.js/Rendering/Core/RenderWindow.js',
+      '@kitware/vtk.js/Rendering/Core/Renderer.js',
+      '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js',
+    ],
+    esbuildOptions: { target: 'es2022' },
+  },
+  server: { port: 5173 },
+  preview: { port: 4173 },
+});
