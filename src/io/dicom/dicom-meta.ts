@@ -1,0 +1,460 @@
+/**
+ * Reads one DICOM file (Part 10, or a raw data set without the Part-10 header) into the facts the
+ * series loader needs: identifiers, patient/study attributes, per-frame geometry, pixel format and
+ * where the pixel data is. Parsing is dcmjs's; this module turns its element dictionary into typed,
+ * validated values and turns its untyped exceptions into {@link DicomLoadError}s naming the file.
+ *
+ * Geometry is read per frame: a classic single-frame image has one frame whose position and
+ * orientation are the top-level ImagePositionPatient/ImageOrientationPatient; an enhanced multi-frame
+ * image (Enhanced CT and friends) has its per-frame functional groups resolved (per-frame values win
+ * over shared ones, as PS3.3 C.7.6.16 says); a legacy multi-frame image with GridFrameOffsetVector
+ * (NM, RTDOSE-style) gets one position per offset along the slice normal.
+ */
+import dcmjs from 'dcmjs';
+import type { DenaturalizedDataset, DicomElement, ReadOptions } from 'dcmjs';
+import { cross, dot, norm, type Vec3 } from '../../domain/geometry.ts';
+import { DicomLoadError } from '../errors.ts';
+
+/** Transfer syntaxes whose pixel data this module reads directly (uncompressed little endian, and deflate, which dcmjs inflates). */
+export const NATIVE_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99']);
+
+/** Readable names of the transfer syntaxes users meet, for messages. */
+export const TRANSFER_SYNTAX_NAMES: Readonly<Record<string, string>> = {
+  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
+  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian (retired)',
+  '1.2.840.10008.1.2.4.50': 'JPEG Baseline',
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended',
+  '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
+  '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
+  '1.2.840.10008.1.2.5': 'RLE Lossless',
+};
+
+/** SOP classes (and modalities) of the RT objects a folder may hold next to the CT. */
+export const RT_MODALITIES: ReadonlySet<string> = new Set(['RTSTRUCT', 'RTPLAN', 'RTDOSE', 'RTIMAGE', 'RTRECORD', 'RTTREAT', 'REG', 'SEG']);
+const RT_SOP_CLASSES: Readonly<Record<string, string>> = {
+  '1.2.840.10008.5.1.4.1.1.481.3': 'RTSTRUCT',
+  '1.2.840.10008.5.1.4.1.1.481.5': 'RTPLAN',
+  '1.2.840.10008.5.1.4.1.1.481.8': 'RTPLAN', // RT Ion Plan
+  '1.2.840.10008.5.1.4.1.1.481.2': 'RTDOSE',
+  '1.2.840.10008.5.1.4.1.1.481.1': 'RTIMAGE',
+  '1.2.840.10008.5.1.4.1.1.481.4': 'RTRECORD',
+  '1.2.840.10008.5.1.4.1.1.481.6': 'RTRECORD',
+  '1.2.840.10008.5.1.4.1.1.481.7': 'RTRECORD',
+  '1.2.840.10008.5.1.4.1.1.66.1': 'REG',
+  '1.2.840.10008.5.1.4.1.1.66.3': 'REG',
+  '1.2.840.10008.5.1.4.1.1.66.4': 'SEG',
+};
+
+/** Geometry and rescale of one frame. */
+export interface FrameInfo {
+  /** ImagePositionPatient: centre of the frame's first pixel (LPS, mm). */
+  readonly position?: Vec3;
+  /** ImageOrientationPatient: row cosines then column cosines. */
+  readonly orientation?: readonly [number, number, number, number, number, number];
+  /** PixelSpacing as [row spacing (between rows, along j), column spacing (between columns, along i)], mm. */
+  readonly pixelSpacing?: readonly [number, number];
+  readonly rescaleSlope: number;
+  readonly rescaleIntercept: number;
+}
+
+/** What the loaders need to know about one DICOM file. */
+export interface DicomInstance {
+  /** The name shown to the user (path within a dropped folder, or the file name). */
+  readonly file: string;
+  /** File-system path (Node) so decoders can read the file in place. */
+  readonly path?: string;
+  readonly transferSyntaxUid: string;
+  readonly sopClassUid: string;
+  /** SOPInstanceUID, or the file meta's MediaStorageSOPInstanceUID when the data set's is empty. */
+  readonly sopInstanceUid: string;
+  /** True when the data set's own SOPInstanceUID was empty (see sopInstanceUid). */
+  readonly sopInstanceUidMissing: boolean;
+  readonly studyInstanceUid: string;
+  readonly seriesInstanceUid: string;
+  readonly frameOfReferenceUid: string;
+  readonly modality: string;
+  readonly imageType: readonly string[];
+  readonly patientName: string;
+  readonly patientId: string;
+  readonly patientBirthDate: string;
+  readonly patientSex: string;
+  readonly studyDescription: string;
+  readonly studyDate: string;
+  readonly studyTime: string;
+  readonly studyId: string;
+  readonly accessionNumber: string;
+  readonly referringPhysicianName: string;
+  readonly seriesDescription: string;
+  readonly seriesNumber?: number;
+  readonly instanceNumber?: number;
+  readonly manufacturer: string;
+  /** StructureSetLabel / RTPlanLabel / ContentLabel for RT objects. */
+  readonly label: string;
+  /** True for an object with pixel data and an image pixel module. */
+  readonly isImage: boolean;
+  readonly rows: number;
+  readonly columns: number;
+  readonly bitsAllocated: number;
+  readonly bitsStored: number;
+  readonly pixelRepresentation: number;
+  readonly samplesPerPixel: number;
+  readonly photometricInterpretation: string;
+  readonly numberOfFrames: number;
+  readonly sliceThickness?: number;
+  readonly gantryTilt?: number;
+  /** One entry per frame (length numberOfFrames for images, 0 otherwise). */
+  readonly frames: readonly FrameInfo[];
+  /** Uncompressed pixel data (native transfer syntaxes) — a view, not a copy where possible. */
+  readonly pixelData?: Uint8Array;
+  /** True when the pixel data is encapsulated (compressed) and needs a decoder. */
+  readonly encapsulated: boolean;
+  /** The whole file, for decoders and for keeping RT objects for later import. */
+  readonly bytes: Uint8Array;
+}
+
+const META_TS = '00020010';
+
+/** The first value of an element as a trimmed string ('' when absent). */
+function str(ds: DenaturalizedDataset, tag: string): string {
+  const v = ds[tag]?.Value?.[0];
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object') {
+    // PN values come as { Alphabetic, Ideographic, Phonetic }.
+    const pn = v as { Alphabetic?: string };
+    return typeof pn.Alphabetic === 'string' ? pn.Alphabetic.replace(/[\0\s]+$/, '') : '';
+  }
+  return String(v).replace(/[\0\s]+$/, '').replace(/^\s+/, '');
+}
+
+/** All values of an element as strings. */
+function strs(ds: DenaturalizedDataset, tag: string): string[] {
+  return (ds[tag]?.Value ?? []).map((v) => String(v ?? '').trim());
+}
+
+/** All values of a numeric element (DS, IS, US, FD …); non-numbers become NaN. */
+function nums(ds: DenaturalizedDataset, tag: string): number[] {
+  const out: number[] = [];
+  for (const v of ds[tag]?.Value ?? []) {
+    if (typeof v === 'number') out.push(v);
+    else if (typeof v === 'string' && v.trim() !== '') out.push(Number(v));
+    else if (typeof v === 'bigint') out.push(Number(v));
+    else out.push(Number.NaN);
+  }
+  return out;
+}
+
+/** A single number, or undefined when absent/empty; NaN when present but not a number. */
+function num(ds: DenaturalizedDataset, tag: string): number | undefined {
+  const v = nums(ds, tag);
+  return v.length ? v[0] : undefined;
+}
+
+/** Items of a sequence element. */
+function items(ds: DenaturalizedDataset | undefined, tag: string): DenaturalizedDataset[] {
+  const v = ds?.[tag]?.Value;
+  return Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as DenaturalizedDataset[]) : [];
+}
+
+const isFiniteArray = (a: number[], n: number) => a.length >= n && a.slice(0, n).every(Number.isFinite);
+
+/** Valid two-character VR codes, to tell an explicit-VR raw data set from an implicit one. */
+const VRS = new Set('AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '));
+
+/**
+ * Wraps a raw data set (no preamble, no file meta — what pydicom calls "force" reading, and what some
+ * old systems and DICOMDIR-less exports write) in a minimal Part-10 header so dcmjs can read it, or
+ * returns undefined when the bytes do not start like a DICOM data set at all. The transfer syntax is
+ * guessed the way DCMTK and pydicom do: explicit VR when bytes 4–5 spell a VR, else implicit.
+ */
+function wrapRawDataset(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.length < 8) return undefined;
+  const group = bytes[0] | (bytes[1] << 8);
+  // A data set starts with a low group: command (0000), file meta (0002), or 0008 (identification).
+  if (group !== 0x0008 && group !== 0x0002 && group !== 0x0000 && group !== 0x0005) return undefined;
+  const vr = String.fromCharCode(bytes[4], bytes[5]);
+  const explicit = VRS.has(vr);
+  const ts = explicit ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2';
+  const tsValue = ts.length % 2 ? `${ts}\0` : ts;
+  // File meta with only the group length and TransferSyntaxUID, always explicit VR little endian.
+  const el = new Uint8Array(8 + tsValue.length);
+  el.set([0x02, 0x00, 0x10, 0x00, 0x55, 0x49, tsValue.length & 0xff, tsValue.length >> 8]);
+  for (let i = 0; i < tsValue.length; i++) el[8 + i] = tsValue.charCodeAt(i);
+  const glen = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 4, 0, el.length & 0xff, (el.length >> 8) & 0xff, 0, 0]);
+  const out = new Uint8Array(132 + glen.length + el.length + bytes.length);
+  out.set([0x44, 0x49, 0x43, 0x4d], 128);
+  out.set(glen, 132);
+  out.set(el, 132 + glen.length);
+  out.set(bytes, 132 + glen.length + el.length);
+  return out;
+}
+
+function hasDicmMarker(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+}
+
+/** Maps an exception from dcmjs to a typed error: out-of-bounds reads mean the file ends too early. */
+function parseFailure(e: unknown, file: string): DicomLoadError {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof RangeError || /outside the bounds|out of range|beyond|Request more than/i.test(message)) {
+    return new DicomLoadError('truncated', `the file ends inside a DICOM element (${message}): it is truncated or a length field is damaged; copy or export it again`, { file, cause: e });
+  }
+  return new DicomLoadError('corrupt', `the DICOM structure cannot be parsed (${message}); the file is damaged`, { file, cause: e });
+}
+
+/** Concatenates a native PixelData value (dcmjs may return it as one or several buffers). */
+function nativePixelBytes(el: DicomElement | undefined): Uint8Array | undefined {
+  const parts = (el?.Value ?? []).map((v) => (v instanceof ArrayBuffer ? new Uint8Array(v) : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : undefined)).filter((v): v is Uint8Array => v !== undefined);
+  if (parts.length === 0) return undefined;
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Reads ImagePositionPatient-style triples; throws invalid-tag when present but malformed. */
+function vec3(ds: DenaturalizedDataset | undefined, tag: string, what: string, file: string): Vec3 | undefined {
+  if (!ds || !(tag in ds) || !ds[tag]?.Value?.length) return undefined;
+  const v = nums(ds, tag);
+  if (!isFiniteArray(v, 3)) throw new DicomLoadError('invalid-tag', `${what} must be three numbers, got "${strs(ds, tag).join('\\')}"`, { file });
+  return [v[0], v[1], v[2]];
+}
+
+function orientation6(ds: DenaturalizedDataset | undefined, file: string): FrameInfo['orientation'] {
+  const tag = '00200037';
+  if (!ds || !ds[tag]?.Value?.length) return undefined;
+  const v = nums(ds, tag);
+  if (!isFiniteArray(v, 6)) throw new DicomLoadError('invalid-tag', `ImageOrientationPatient (0020,0037) must be six numbers, got "${strs(ds, tag).join('\\')}"`, { file });
+  const row: Vec3 = [v[0], v[1], v[2]];
+  const col: Vec3 = [v[3], v[4], v[5]];
+  // Scanners write cosines to ~6 digits; 1e-2 catches damage without rejecting rounding.
+  if (Math.abs(norm(row) - 1) > 1e-2 || Math.abs(norm(col) - 1) > 1e-2 || Math.abs(dot(row, col)) > 1e-2 || norm(cross(row, col)) < 0.5) {
+    throw new DicomLoadError('invalid-tag', `ImageOrientationPatient (0020,0037) "${strs(ds, tag).join('\\')}" is not two orthogonal unit vectors`, { file });
+  }
+  return [v[0], v[1], v[2], v[3], v[4], v[5]];
+}
+
+function spacing2(ds: DenaturalizedDataset | undefined, file: string): FrameInfo['pixelSpacing'] {
+  const tag = '00280030';
+  if (!ds || !ds[tag]?.Value?.length) return undefined;
+  const v = nums(ds, tag);
+  if (!isFiniteArray(v, 2) || !(v[0] > 0) || !(v[1] > 0)) throw new DicomLoadError('invalid-tag', `PixelSpacing (0028,0030) must be two positive numbers (mm), got "${strs(ds, tag).join('\\')}"`, { file });
+  return [v[0], v[1]];
+}
+
+function rescaleOf(ds: DenaturalizedDataset | undefined, file: string): { slope?: number; intercept?: number } {
+  if (!ds) return {};
+  const slope = num(ds, '00281053');
+  const intercept = num(ds, '00281052');
+  if (slope !== undefined && (!Number.isFinite(slope) || slope === 0)) throw new DicomLoadError('invalid-tag', `RescaleSlope (0028,1053) "${strs(ds, '00281053')[0]}" is not a non-zero number`, { file });
+  if (intercept !== undefined && !Number.isFinite(intercept)) throw new DicomLoadError('invalid-tag', `RescaleIntercept (0028,1052) "${strs(ds, '00281052')[0]}" is not a number`, { file });
+  return { ...(slope === undefined ? {} : { slope }), ...(intercept === undefined ? {} : { intercept }) };
+}
+
+/** Resolves per-frame functional groups (Enhanced multi-frame, PS3.3 C.7.6.16) into one FrameInfo per frame. */
+function enhancedFrames(ds: DenaturalizedDataset, count: number, file: string): FrameInfo[] | undefined {
+  const shared = items(ds, '52009229')[0];
+  const perFrame = items(ds, '52009230');
+  if (!shared && perFrame.length === 0) return undefined;
+  if (perFrame.length && perFrame.length !== count) {
+    throw new DicomLoadError('inconsistent-geometry', `PerFrameFunctionalGroupsSequence has ${perFrame.length} items but NumberOfFrames is ${count}`, { file });
+  }
+  const group = (frame: DenaturalizedDataset | undefined, tag: string) => items(frame, tag)[0] ?? items(shared, tag)[0];
+  const out: FrameInfo[] = [];
+  for (let f = 0; f < count; f++) {
+    const fr = perFrame[f];
+    const pos = group(fr, '00209113'); // PlanePositionSequence
+    const ori = group(fr, '00209116'); // PlaneOrientationSequence
+    const meas = group(fr, '00289110'); // PixelMeasuresSequence
+    const pvt = group(fr, '00289145'); // PixelValueTransformationSequence
+    const r = rescaleOf(pvt, file);
+    const ds0 = rescaleOf(ds, file);
+    const position = vec3(pos, '00200032', 'ImagePositionPatient (0020,0032)', file) ?? vec3(ds, '00200032', 'ImagePositionPatient (0020,0032)', file);
+    const orient = orientation6(ori, file) ?? orientation6(ds, file);
+    const spacing = spacing2(meas, file) ?? spacing2(ds, file);
+    out.push({
+      ...(position ? { position } : {}),
+      ...(orient ? { orientation: orient } : {}),
+      ...(spacing ? { pixelSpacing: spacing } : {}),
+      rescaleSlope: r.slope ?? ds0.slope ?? 1,
+      rescaleIntercept: r.intercept ?? ds0.intercept ?? 0,
+    });
+  }
+  return out;
+}
+
+/**
+ * Parses one DICOM file. Accepts Part-10 files and raw data sets (no preamble/meta); rejects
+ * everything else with a `not-dicom` DicomLoadError, and damaged files with `truncated` / `corrupt` /
+ * `invalid-tag` errors that name the file and the problem. Values are validated where a wrong one
+ * would silently misplace voxels (orientation, spacing, positions, rescale); missing geometry is left
+ * for the series loader to judge, because a lone RT object or a secondary capture may legitimately
+ * lack it.
+ */
+export function parseDicomFile(input: { readonly name: string; readonly bytes: Uint8Array; readonly path?: string }): DicomInstance {
+  const file = input.name;
+  let bytes = input.bytes;
+  if (bytes.length === 0) throw new DicomLoadError('not-dicom', 'the file is empty (0 bytes)', { file });
+  if (!hasDicmMarker(bytes)) {
+    const wrapped = wrapRawDataset(bytes);
+    if (!wrapped) throw new DicomLoadError('not-dicom', 'not a DICOM file (no "DICM" marker at byte 128 and not a raw DICOM data set)', { file });
+    bytes = wrapped;
+  }
+  let parsed: { meta: DenaturalizedDataset; dict: DenaturalizedDataset };
+  try {
+    // dcmjs wants an ArrayBuffer of exactly the file; slice only when the view does not cover it.
+    const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
+    const read = (options: ReadOptions) => {
+      try {
+        return dcmjs.data.DicomMessage.readFile(buffer, { ignoreErrors: false, ...options });
+      } catch (e) {
+        // Some writers omit the file meta group length (0002,0000); dcmjs reads such a header only in
+        // its lenient mode. Truncation is still caught below by the pixel data length check.
+        if (!/meta length tag/i.test((e as Error)?.message ?? '')) throw e;
+        return dcmjs.data.DicomMessage.readFile(buffer, { ...options, ignoreErrors: true });
+      }
+    };
+    // A structure set is mostly contour coordinates as text (the NSCLC one takes ~0.5 s to parse in
+    // full); the loader needs only its identifiers and label, which precede group 3006's sequences.
+    // dcmjs's stopOnGreaterTag (honoured by readFile, missing from its typings) stops there. Anything
+    // else is read in full, pixel data included.
+    const head = read({ untilTag: '30060003', stopOnGreaterTag: true } as ReadOptions);
+    const headSop = str(head.dict, '00080016') || str(head.meta, '00020002');
+    const headModality = str(head.dict, '00080060').toUpperCase();
+    parsed = headSop === '1.2.840.10008.5.1.4.1.1.481.3' || (!headSop && headModality === 'RTSTRUCT') ? head : read({});
+  } catch (e) {
+    throw parseFailure(e, file);
+  }
+  const { meta, dict: ds } = parsed;
+  const transferSyntaxUid = str(meta, META_TS);
+  if (!transferSyntaxUid) throw new DicomLoadError('missing-tag', 'the file meta header has no TransferSyntaxUID (0002,0010)', { file });
+
+  const sopInstanceUidOwn = str(ds, '00080018');
+  const sopInstanceUid = sopInstanceUidOwn || str(meta, '00020003');
+  const sopClassUid = str(ds, '00080016') || str(meta, '00020002');
+  let modality = str(ds, '00080060').toUpperCase();
+  if (!modality && RT_SOP_CLASSES[sopClassUid]) modality = RT_SOP_CLASSES[sopClassUid];
+
+  const rows = num(ds, '00280010') ?? 0;
+  const columns = num(ds, '00280011') ?? 0;
+  const pixelEl = ds['7FE00010'] ?? ds['7FE00008'] ?? ds['7FE00009'];
+  const hasPixels = pixelEl !== undefined && (pixelEl.Value?.length ?? 0) > 0;
+  const isImage = hasPixels && rows > 0 && columns > 0;
+  const encapsulated = hasPixels && !NATIVE_TRANSFER_SYNTAXES.has(transferSyntaxUid);
+
+  const nFramesRaw = num(ds, '00280008');
+  const numberOfFrames = nFramesRaw === undefined ? 1 : nFramesRaw;
+  if (isImage && (!Number.isInteger(numberOfFrames) || numberOfFrames < 1)) {
+    throw new DicomLoadError('invalid-tag', `NumberOfFrames (0028,0008) "${strs(ds, '00280008')[0]}" is not a positive integer`, { file });
+  }
+
+  let frames: FrameInfo[] = [];
+  if (isImage) {
+    const top = rescaleOf(ds, file);
+    frames = enhancedFrames(ds, numberOfFrames, file) ?? [];
+    if (frames.length === 0) {
+      const position = vec3(ds, '00200032', 'ImagePositionPatient (0020,0032)', file);
+      const orient = orientation6(ds, file);
+      const spacing = spacing2(ds, file);
+      const base: FrameInfo = {
+        ...(position ? { position } : {}),
+        ...(orient ? { orientation: orient } : {}),
+        ...(spacing ? { pixelSpacing: spacing } : {}),
+        rescaleSlope: top.slope ?? 1,
+        rescaleIntercept: top.intercept ?? 0,
+      };
+      if (numberOfFrames === 1) frames = [base];
+      else {
+        // Legacy multi-frame: GridFrameOffsetVector (3004,000C) gives each frame's offset along the normal.
+        const offsets = nums(ds, '3004000C');
+        if (position && orient && offsets.length === numberOfFrames && offsets.every(Number.isFinite)) {
+          const n = cross([orient[0], orient[1], orient[2]], [orient[3], orient[4], orient[5]]);
+          frames = offsets.map((o) => ({ ...base, position: [position[0] + o * n[0], position[1] + o * n[1], position[2] + o * n[2]] as Vec3 }));
+        } else {
+          // No per-frame positions: the frames cannot be placed; the series loader reports it.
+          frames = Array.from({ length: numberOfFrames }, () => ({ rescaleSlope: base.rescaleSlope, rescaleIntercept: base.rescaleIntercept, ...(orient ? { orientation: orient } : {}), ...(spacing ? { pixelSpacing: spacing } : {}) }));
+        }
+      }
+    }
+  }
+
+  const thickness = num(ds, '00180050');
+  const tilt = num(ds, '00181120');
+  const seriesNumber = num(ds, '00200011');
+  const instanceNumber = num(ds, '00200013');
+  const pixelData = isImage && !encapsulated ? nativePixelBytes(pixelEl) : undefined;
+  const bitsAllocated = num(ds, '00280100') ?? 0;
+  if (pixelData) {
+    // dcmjs clamps a value that runs past the end of the buffer instead of failing: check the length here.
+    const expected = Math.ceil((rows * columns * numberOfFrames * bitsAllocated) / 8);
+    if (pixelData.byteLength < expected) {
+      throw new DicomLoadError('truncated', `PixelData has ${pixelData.byteLength} bytes but ${rows}×${columns}×${numberOfFrames} ${bitsAllocated}-bit pixels need ${expected}: the file is truncated; copy or export it again`, { file });
+    }
+  }
+  return {
+    file,
+    ...(input.path === undefined ? {} : { path: input.path }),
+    transferSyntaxUid,
+    sopClassUid,
+    sopInstanceUid,
+    sopInstanceUidMissing: !sopInstanceUidOwn,
+    studyInstanceUid: str(ds, '0020000D'),
+    seriesInstanceUid: str(ds, '0020000E'),
+    frameOfReferenceUid: str(ds, '00200052'),
+    modality,
+    imageType: strs(ds, '00080008').map((s) => s.toUpperCase()),
+    patientName: str(ds, '00100010'),
+    patientId: str(ds, '00100020'),
+    patientBirthDate: str(ds, '00100030'),
+    patientSex: str(ds, '00100040'),
+    studyDescription: str(ds, '00081030'),
+    studyDate: str(ds, '00080020'),
+    studyTime: str(ds, '00080030'),
+    studyId: str(ds, '00200010'),
+    accessionNumber: str(ds, '00080050'),
+    referringPhysicianName: str(ds, '00080090'),
+    seriesDescription: str(ds, '0008103E'),
+    ...(seriesNumber !== undefined && Number.isFinite(seriesNumber) ? { seriesNumber } : {}),
+    ...(instanceNumber !== undefined && Number.isFinite(instanceNumber) ? { instanceNumber } : {}),
+    manufacturer: str(ds, '00080070'),
+    label: str(ds, '30060002') || str(ds, '300A0002') || str(ds, '00700080'),
+    isImage,
+    rows,
+    columns,
+    bitsAllocated,
+    bitsStored: num(ds, '00280101') ?? num(ds, '00280100') ?? 0,
+    pixelRepresentation: num(ds, '00280103') ?? 0,
+    samplesPerPixel: num(ds, '00280002') ?? 1,
+    photometricInterpretation: str(ds, '00280004').toUpperCase(),
+    numberOfFrames: isImage ? numberOfFrames : 0,
+    ...(thickness !== undefined && Number.isFinite(thickness) ? { sliceThickness: thickness } : {}),
+    ...(tilt !== undefined && Number.isFinite(tilt) ? { gantryTilt: tilt } : {}),
+    frames,
+    ...(pixelData ? { pixelData } : {}),
+    encapsulated,
+    bytes: input.bytes,
+  };
+}
+
+/** The RT-object kind of an instance (RTSTRUCT, RTPLAN, RTDOSE, …), or undefined for other objects. */
+export function rtKind(instance: Pick<DicomInstance, 'modality' | 'sopClassUid'>): string | undefined {
+  if (RT_SOP_CLASSES[instance.sopClassUid]) return RT_SOP_CLASSES[instance.sopClassUid];
+  return RT_MODALITIES.has(instance.modality) ? instance.modality : undefined;
+}
+
+/** Human-readable transfer syntax for messages: its name and UID. */
+export function describeTransferSyntax(uid: string): string {
+  const name = TRANSFER_SYNTAX_NAMES[uid];
+  return name ? `${name} (${uid})` : uid;
+}
