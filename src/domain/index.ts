@@ -7,3 +7,4 @@ export * from './ops/margin.ts';
 export * from './ops/components.ts';
 export * from './ops/smooth.ts';
 export * from './tools/index.ts';
+export * from './tg263.ts';
