@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ImageGeometry, IDENTITY, mulMat3, rotation, type Vec3 } from '../domain/geometry.ts';
+import { fromAxes, type ImageGeometry, IDENTITY, mulMat3, rotation, type Vec3 } from '../domain/geometry.ts';
 import { maskVolumeCc, type Structure } from '../domain/structure.ts';
 import { isValidUid } from '../io/dicom/uid.ts';
 import {
@@ -136,6 +136,12 @@ describe('phantom ground truth', () => {
     assertVolumesWithin(clinical, 0.01);
   });
   it('matches the analytic volumes within 1% on an oblique grid (20° about two axes)', () => assertVolumesWithin(oblique, 0.01));
+
+  it('matches the analytic volumes within 1% on a sagittal grid whose rows run along the body axis', () => {
+    // i = superior, j = posterior, k = patient right: every image row is parallel to the body cylinder's axis.
+    const sagittal = generatePhantom({ dimensions: [112, 160, 160], spacing: [2.5, 1.5625, 2.1], direction: fromAxes([0, 0, 1], [0, 1, 0], [-1, 0, 0]) });
+    assertVolumesWithin(sagittal, 0.01);
+  });
 
   it('has closed-form volumes that agree with the shapes (sphere, ellipsoid, truncated tilted cylinders)', () => {
     const an = axial.anatomy;

@@ -34,7 +34,7 @@ import { createStructure, type Rgb, type RoiInterpretedType, type Structure } fr
 import { Volume } from '../domain/volume.ts';
 import { newUid } from '../io/dicom/uid.ts';
 
-/** DICOM CT Image Storage SOP Class UID, recorded in the phantom's identity. */
+/** DICOM CT Image Storage SOP Class UID (also in io/dicom/ct-writer.ts, which the phantom must not import: it pulls in dcmjs). */
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 
 /** Thrown when a phantom cannot be generated as asked (bad options, field of view cutting the anatomy). */
