@@ -1,4 +1,4 @@
-// ESLint flat config. The architecture boundaries of docs/ARCHITECTURE.md are enforced here as
+// ESLint flat config. The architecture boundaries described in README.md (Layout) are enforced here as
 // `no-restricted-imports` rules, so a layering mistake fails `npm test` instead of review.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -26,7 +26,7 @@ const srcDeep = {
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', 'bench/results/', 'models/**/*.onnx', 'wasm/**/*.js'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', 'bench/results/', 'test/.out/', '.training-data/', 'models/**/*.onnx', 'wasm/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
