@@ -6,8 +6,9 @@
  * - `direction` holds three unit vectors, one per index axis, in that order: elements 0–2 are the patient
  *   direction of increasing i (DICOM ImageOrientationPatient row cosines), 3–5 of increasing j (column
  *   cosines), 6–8 of increasing k (the slice normal, or the stacking direction for a tilted series).
- *   Read as a 3×3 matrix D it is column-major (D[:,a] = axis a), the same memory layout as ITK's
- *   `Image.direction` in itk-wasm and vtk.js's `vtkImageData.setDirection`.
+ *   Read as a 3×3 matrix D it is column-major (D[:,a] = axis a), the memory layout of vtk.js's
+ *   `vtkImageData.setDirection`. itk-wasm's `Image.direction` is row-major — the transpose; convert with
+ *   src/io/itk/itk-image.ts (only oblique data shows a mix-up: axis-aligned directions are symmetric).
  * - `origin` is the patient position (mm) of the centre of voxel (0, 0, 0): DICOM ImagePositionPatient of
  *   the first slice.
  * - patient = origin + D · diag(spacing) · index. Nothing assumes D is orthogonal: the inverse is a full 3×3
