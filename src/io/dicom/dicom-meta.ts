@@ -177,8 +177,9 @@ const VRS = new Set('AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH
 function wrapRawDataset(bytes: Uint8Array): Uint8Array | undefined {
   if (bytes.length < 8) return undefined;
   const group = bytes[0] | (bytes[1] << 8);
-  // A data set starts with a low group: command (0000), file meta (0002), or 0008 (identification).
-  if (group !== 0x0008 && group !== 0x0002 && group !== 0x0000 && group !== 0x0005) return undefined;
+  // A data set starts with file meta (0002) or identification (0008) elements with small element numbers.
+  const element = bytes[2] | (bytes[3] << 8);
+  if ((group !== 0x0008 && group !== 0x0002) || element > 0x00ff) return undefined;
   const vr = String.fromCharCode(bytes[4], bytes[5]);
   const explicit = VRS.has(vr);
   const ts = explicit ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2';
@@ -198,6 +199,36 @@ function wrapRawDataset(bytes: Uint8Array): Uint8Array | undefined {
 
 function hasDicmMarker(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+}
+
+/** Modalities whose objects are images and must carry pixel data. */
+const IMAGE_MODALITIES: ReadonlySet<string> = new Set(['CT', 'MR', 'PT', 'NM', 'CR', 'DX', 'MG', 'US', 'XA', 'RF', 'OT', 'SC']);
+/** Image storage SOP classes (CT, Enhanced/Legacy CT, MR, Enhanced MR, PET, Enhanced PET, NM, SC, CR, DX). */
+const IMAGE_SOP_CLASSES: ReadonlySet<string> = new Set(['2', '2.1', '2.2', '4', '4.1', '128', '130', '20', '7', '1', '1.1'].map((s) => `1.2.840.10008.5.1.4.1.1.${s}`));
+
+/**
+ * How many bytes of the native PixelData element lie beyond the end of the file (0 when complete).
+ * Finds the element as the first (7FE0,0010) tag whose header is well formed and whose declared length
+ * covers the pixels the image module describes; a match inside an earlier binary value would fail that
+ * test, so it is skipped rather than misread.
+ */
+function pixelDataShortfall(bytes: Uint8Array, implicit: boolean, expected: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 132; i + 8 <= bytes.length; i++) {
+    if (bytes[i] !== 0xe0 || bytes[i + 1] !== 0x7f || bytes[i + 2] !== 0x10 || bytes[i + 3] !== 0x00) continue;
+    let declared: number;
+    let start: number;
+    if (!implicit && (bytes[i + 4] === 0x4f || bytes[i + 4] === 0x55) && bytes[i + 6] === 0 && bytes[i + 7] === 0 && i + 12 <= bytes.length) {
+      declared = view.getUint32(i + 8, true);
+      start = i + 12;
+    } else if (implicit) {
+      declared = view.getUint32(i + 4, true);
+      start = i + 8;
+    } else continue;
+    if (declared === 0xffffffff || declared < expected) continue;
+    return Math.max(0, start + expected - bytes.length);
+  }
+  return 0;
 }
 
 /** Maps an exception from dcmjs to a typed error: out-of-bounds reads mean the file ends too early. */
@@ -337,6 +368,9 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
     throw parseFailure(e, file);
   }
   const { meta, dict: ds } = parsed;
+  if (!str(ds, '00080016') && !str(meta, '00020002') && !str(ds, '00080060') && !ds['7FE00010']) {
+    throw new DicomLoadError('not-dicom', 'no SOP Class UID, Modality or pixel data: not a DICOM object (or its header is destroyed)', { file });
+  }
   const transferSyntaxUid = str(meta, META_TS);
   if (!transferSyntaxUid) throw new DicomLoadError('missing-tag', 'the file meta header has no TransferSyntaxUID (0002,0010)', { file });
 
@@ -396,11 +430,18 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
   const pixelData = isImage && !encapsulated ? nativePixelBytes(pixelEl) : undefined;
   const bitsAllocated = num(ds, '00280100') ?? 0;
   if (pixelData) {
-    // dcmjs clamps a value that runs past the end of the buffer instead of failing: check the length here.
     const expected = Math.ceil((rows * columns * numberOfFrames * bitsAllocated) / 8);
     if (pixelData.byteLength < expected) {
       throw new DicomLoadError('truncated', `PixelData has ${pixelData.byteLength} bytes but ${rows}×${columns}×${numberOfFrames} ${bitsAllocated}-bit pixels need ${expected}: the file is truncated; copy or export it again`, { file });
     }
+    // dcmjs zero-fills a value that runs past the end of the file instead of failing, so a truncated
+    // file would load with black slices: check the pixel data against the file's real length.
+    if (transferSyntaxUid !== '1.2.840.10008.1.2.1.99') {
+      const missing = pixelDataShortfall(bytes, transferSyntaxUid === '1.2.840.10008.1.2', expected);
+      if (missing > 0) throw new DicomLoadError('truncated', `the file ends ${missing} bytes before the end of its pixel data: it is truncated (an interrupted copy or download); copy or export it again`, { file });
+    }
+  } else if (!hasPixels && !rtKind({ modality, sopClassUid }) && (IMAGE_MODALITIES.has(modality) || IMAGE_SOP_CLASSES.has(sopClassUid) || rows > 0)) {
+    throw new DicomLoadError('truncated', `this ${modality || 'image'} object has no pixel data (7FE0,0010): the file ends early (truncated) or its structure is damaged`, { file });
   }
   return {
     file,

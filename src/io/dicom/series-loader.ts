@@ -15,7 +15,7 @@
 import { Volume, type SeriesIdentity, type VolumeInit } from '../../domain/volume.ts';
 import { createYielder, stagedProgress, throttleProgress, throwIfAborted, type JobOptions } from '../../jobs/job.ts';
 import { DicomLoadError, type LoadWarning } from '../errors.ts';
-import { readInput, type FileInput } from '../input.ts';
+import { inputName, readInput, type FileInput } from '../input.ts';
 import { describeTransferSyntax, parseDicomFile, rtKind, type DicomInstance } from './dicom-meta.ts';
 import { storedFrame, VoxelBuffer, type DecodedPixels, type PixelDecoder } from './pixels.ts';
 import { largestConsistentGroup, planStack, type PlannedSlice, type PlanOptions } from './series-geometry.ts';
@@ -114,6 +114,8 @@ interface ScanState {
   readonly warnings: LoadWarning[];
   readonly failures: { file: string; error: DicomLoadError }[];
   readonly total: number;
+  /** Names of the inputs, in input order. */
+  readonly names: string[];
 }
 
 /** Group key of an image: its Series Instance UID, or a stand-in built from what else identifies the series. */
@@ -136,13 +138,14 @@ async function scan(inputs: readonly FileInput[], options: JobOptions, progressS
   const rtObjects: DicomObjectSummary[] = [];
   const warnings: LoadWarning[] = [];
   const failures: { file: string; error: DicomLoadError }[] = [];
+  const names: string[] = [];
   report({ stage: progressStage, done: 0, total: inputs.length, unit: 'files' });
   for (let n = 0; n < inputs.length; n++) {
     await tick();
-    let name = `file #${n + 1}`;
+    const name = inputName(inputs[n], n);
+    names.push(name);
     try {
       const read = await readInput(inputs[n], n);
-      name = read.name;
       const instance = parseDicomFile(read);
       const kind = rtKind(instance);
       if (kind) {
@@ -186,7 +189,7 @@ async function scan(inputs: readonly FileInput[], options: JobOptions, progressS
     });
     warnings.push({ code: 'multiple-patients', message: `the files belong to ${patients.size} different patients: ${list.join(', ')}. Check that the series you load and any RT objects you import belong to the same patient` });
   }
-  return { groups, series, rtObjects, warnings, failures, total: inputs.length };
+  return { groups, series, rtObjects, warnings, failures, total: inputs.length, names };
 }
 
 function majority<T>(values: T[]): T {
@@ -234,7 +237,10 @@ function selectSeries(state: ScanState, requested: string | undefined, warnings:
     if (failures.length === state.total && failures.length === 1) throw failures[0].error;
     const rt = rtObjects.length ? ` (found ${rtObjects.map((r) => `${r.kind} ${r.file}`).join(', ')}, but no images they refer to)` : '';
     const why = failures.length ? `; ${failures.length} file(s) could not be read, first ${failures[0].error.message}` : '';
-    throw new DicomLoadError('no-image-series', `none of the ${state.total} file(s) is a DICOM image${rt}${why}`, failures.length ? { file: failures[0].file } : {});
+    const file = state.total === 1 ? state.names[0] : failures[0]?.file;
+    const other = state.warnings.find((w) => w.code === 'unsupported-object');
+    const what = state.total === 1 && other ? ` (${other.message})` : '';
+    throw new DicomLoadError('no-image-series', `${state.total === 1 ? 'the file is not' : `none of the ${state.total} files is`} a DICOM image${what}${rt}${why}`, file === undefined ? {} : { file });
   }
   if (requested !== undefined) {
     const found = series.find((s) => s.seriesInstanceUid === requested);
@@ -358,7 +364,10 @@ export async function loadDicomSeriesData(inputs: readonly FileInput[], options:
       } catch (e) {
         if ((e as { name?: string })?.name === 'AbortError') throw e;
         throwIfAborted(signal);
-        const error = e instanceof DicomLoadError ? e : new DicomLoadError('decode-failed', `the ${describeTransferSyntax(inst.transferSyntaxUid)} pixel data could not be decoded (${(e as Error)?.message ?? e})`, { file: inst.file, cause: e });
+        // GDCM's C++ exceptions reach JavaScript as bare numbers (pointers): only text is worth showing.
+        const detail = e instanceof Error ? e.message : typeof e === 'string' ? e : '';
+        const why = detail && !/^\d+$/.test(detail.trim()) ? ` (${detail.trim().slice(0, 200)})` : '';
+        const error = e instanceof DicomLoadError ? e : new DicomLoadError('decode-failed', `the ${describeTransferSyntax(inst.transferSyntaxUid)} pixel data could not be decoded${why}: the file is damaged or uses an encoding GDCM does not support`, { file: inst.file, cause: e });
         firstError ??= error;
         dropped.push({ code: 'unreadable-file', message: error.message, file: inst.file });
       }
