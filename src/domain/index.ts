@@ -8,3 +8,4 @@ export * from './ops/components.ts';
 export * from './ops/smooth.ts';
 export * from './tools/index.ts';
 export * from './tg263.ts';
+export * from './contour.ts';
