@@ -35,6 +35,11 @@ export interface VolumeInit extends ImageGeometry {
   readonly identity?: SeriesIdentity;
   /** Free-text name shown to the user (series description, file name). */
   readonly name?: string;
+  /**
+   * The display window the series carries (DICOM Window Center/Width, the first value when several), in
+   * the volume's units; viewers offer it as the "DICOM" preset. Absent when the source has none.
+   */
+  readonly defaultWindow?: { readonly window: number; readonly level: number };
 }
 
 /**
@@ -50,6 +55,7 @@ export class Volume implements ImageGeometry {
   readonly modality: string;
   readonly identity: SeriesIdentity;
   readonly name: string;
+  readonly defaultWindow?: { readonly window: number; readonly level: number };
   readonly transform: GridTransform;
 
   constructor(init: VolumeInit) {
@@ -65,6 +71,9 @@ export class Volume implements ImageGeometry {
     this.modality = init.modality ?? 'CT';
     this.identity = init.identity ?? {};
     this.name = init.name ?? '';
+    if (init.defaultWindow && init.defaultWindow.window > 0 && Number.isFinite(init.defaultWindow.level)) {
+      this.defaultWindow = { window: init.defaultWindow.window, level: init.defaultWindow.level };
+    }
     this.transform = new GridTransform(this);
   }
 

@@ -5,3 +5,6 @@
  */
 export * from './slice-camera.ts';
 export * from './slice-renderer.ts';
+export * from './slice-outline.ts';
+export * from './slice-overlay.ts';
+export * from './window-presets.ts';

@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IDENTITY, type ImageGeometry, type Vec3, directionFromOrientation, fromAxes, rotation } from '../domain/geometry.ts';
-import { indexSlicePlane, orientationOfNormal, sliceCamera } from './slice-camera.ts';
+import { GridTransform, IDENTITY, type ImageGeometry, type Vec3, directionFromOrientation, dot, fromAxes, rotation, sub } from '../domain/geometry.ts';
+import {
+  gridAxisForView,
+  gridSlicePlane,
+  indexSlicePlane,
+  mmPerPixel,
+  orientationLabels,
+  orientationOfNormal,
+  patientToViewport,
+  sliceCamera,
+  viewportToPatient,
+} from './slice-camera.ts';
 
 const close = (actual: Vec3, expected: Vec3, tol = 1e-9) =>
   assert.ok(
@@ -89,4 +99,73 @@ test('orientationOfNormal picks the dominant patient axis, sign-blind', () => {
 
 test('a non-positive aspect ratio is refused', () => {
   assert.throws(() => sliceCamera(axial, indexSlicePlane(axial, 0), 0), RangeError);
+});
+
+test('gridAxisForView picks the index planes nearest each view, also for a sagittally acquired grid', () => {
+  assert.equal(gridAxisForView(axial, 'axial'), 2);
+  assert.equal(gridAxisForView(axial, 'coronal'), 1);
+  assert.equal(gridAxisForView(axial, 'sagittal'), 0);
+  // Rows along +y (anterior → posterior), columns along −z, slices along −x: a sagittal acquisition. Its
+  // axial planes hold j fixed (they are spanned by i = y and k = x), its coronal planes i fixed.
+  const sagittalGrid: ImageGeometry = { ...axial, direction: fromAxes([0, 1, 0], [0, 0, -1], [-1, 0, 0]) };
+  assert.equal(gridAxisForView(sagittalGrid, 'sagittal'), 2);
+  assert.equal(gridAxisForView(sagittalGrid, 'axial'), 1);
+  assert.equal(gridAxisForView(sagittalGrid, 'coronal'), 0);
+});
+
+test('gridSlicePlane passes through the voxel centres of the index plane', () => {
+  const g: ImageGeometry = { ...axial, direction: rotation([1, 1, 0], 17) };
+  const t = new GridTransform(g);
+  for (const a of [0, 1, 2] as const) {
+    const plane = gridSlicePlane(g, a, 7);
+    for (const corner of [[0, 0, 0], [99, 49, 19], [30, 10, 5]] as Vec3[]) {
+      const idx = [...corner] as [number, number, number];
+      idx[a] = 7;
+      const p = t.toPatient(idx);
+      assert.ok(Math.abs(dot(sub(p, plane.origin), plane.normal)) < 1e-9, `axis ${a}: voxel ${idx} lies on the plane`);
+    }
+  }
+});
+
+test('coronal and sagittal index planes follow the radiological conventions', () => {
+  const cor = sliceCamera(axial, gridSlicePlane(axial, 1, 3), 1, { orientation: 'coronal' });
+  close(cor.viewUp, [0, 0, 1]);
+  close(cor.viewRight, [1, 0, 0]); // patient left on screen right, as in axial
+  const sag = sliceCamera(axial, gridSlicePlane(axial, 0, 3), 1, { orientation: 'sagittal' });
+  close(sag.viewUp, [0, 0, 1]);
+  close(sag.viewRight, [0, 1, 0]); // anterior on the left, posterior on the right
+  assert.deepEqual(orientationLabels(cor), { left: 'R', right: 'L', top: 'S', bottom: 'I' });
+  assert.deepEqual(orientationLabels(sag), { left: 'A', right: 'P', top: 'S', bottom: 'I' });
+  assert.deepEqual(orientationLabels(sliceCamera(axial, indexSlicePlane(axial, 0), 1)), { left: 'R', right: 'L', top: 'A', bottom: 'P' });
+});
+
+test('orientation labels of an oblique grid name the mixed directions in order of weight', () => {
+  // Axial rows turned 40° about z: screen right is mostly left, partly posterior (or anterior).
+  const g: ImageGeometry = { ...axial, direction: rotation([0, 0, 1], 40) };
+  const cam = sliceCamera(g, indexSlicePlane(g, 0), 1);
+  const labels = orientationLabels(cam);
+  // The camera keeps the conventional frame for a plane that is still axial: view up is −y exactly.
+  assert.deepEqual(labels, { left: 'R', right: 'L', top: 'A', bottom: 'P' });
+  // A plane tilted 40° about x: up mixes anterior with superior.
+  const tilted: ImageGeometry = { ...axial, direction: rotation([1, 0, 0], 40) };
+  const t = orientationLabels(sliceCamera(tilted, indexSlicePlane(tilted, 0), 1));
+  assert.equal(t.right, 'L');
+  assert.match(t.top, /^A[SI]$/);
+  assert.match(t.bottom, /^P[SI]$/);
+  assert.notEqual(t.top[1], t.bottom[1]);
+});
+
+test('zoom scales the field and pan moves it; viewport mapping round-trips', () => {
+  const base = sliceCamera(axial, indexSlicePlane(axial, 5), 1);
+  const cam = sliceCamera(axial, indexSlicePlane(axial, 5), 1, { zoom: 2, pan: [10, -4] });
+  assert.equal(cam.parallelScale, base.parallelScale / 2);
+  const vp = { width: 200, height: 200 };
+  // 100 mm across at zoom 1 → 2 px/mm; zoom 2 → 4 px/mm.
+  assert.equal(mmPerPixel(cam, vp), 0.25);
+  // The fitted centre moved 10 mm right and 4 mm down on screen.
+  const [x, y] = patientToViewport(cam, vp, base.focalPoint);
+  assert.ok(Math.abs(x - (100 + 40)) < 1e-9 && Math.abs(y - (100 + 16)) < 1e-9, `${x}, ${y}`);
+  const p: Vec3 = [3.25, -7.5, 25];
+  close(viewportToPatient(cam, vp, patientToViewport(cam, vp, p)), p, 1e-9);
+  assert.throws(() => sliceCamera(axial, indexSlicePlane(axial, 5), 1, { zoom: 0 }), RangeError);
 });

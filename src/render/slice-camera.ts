@@ -3,7 +3,8 @@
  * Kept free of vtk.js and the DOM so the orientation rules (the part a clinician notices first when it is
  * wrong) are unit-tested in Node against analytic answers; the vtk.js adapter only copies the numbers.
  */
-import { type ImageGeometry, type Vec3, GridTransform, add, axis, cross, dot, norm, normalize, scale, sub } from '../domain/geometry.ts';
+import { type ImageGeometry, type Vec3, GridTransform, add, axis, cross, dot, norm, normalize, orientationLabel, scale, sub } from '../domain/geometry.ts';
+import type { SliceAxis } from '../domain/mask.ts';
 
 /** The three standard patient-space views. */
 export type ViewOrientation = 'axial' | 'coronal' | 'sagittal';
@@ -53,6 +54,19 @@ export interface SliceCamera {
   readonly parallelScale: number;
 }
 
+/** Zoom and pan of a slice view, on top of the fitted camera. */
+export interface SliceCameraOptions {
+  /** The display convention; by default the standard view nearest the plane's normal. */
+  readonly orientation?: ViewOrientation;
+  /** Magnification relative to fitting the whole volume (1 = fit, 2 = twice as large). */
+  readonly zoom?: number;
+  /**
+   * How far the image is moved on screen, in mm along the view's right and up directions: pan [10, 0]
+   * moves the image 10 mm (of patient) to the right.
+   */
+  readonly pan?: readonly [number, number];
+}
+
 /**
  * The standard view whose direction of projection is closest to ±`normal`: an axial acquisition, even a
  * gantry-tilted one, is an axial view. Ties (exact 45° obliques) resolve axial, then coronal, then sagittal.
@@ -70,12 +84,48 @@ export function orientationOfNormal(normal: Vec3): ViewOrientation {
  * normal differs from the stacking direction (axis k), which is why it is not simply `axis(direction, 2)`.
  */
 export function indexSlicePlane(geometry: ImageGeometry, k: number): PatientPlane {
+  return gridSlicePlane(geometry, 2, k);
+}
+
+/** The two index axes spanning the planes of grid axis `a`, in index order: axis 2 → (0, 1), 1 → (0, 2), 0 → (1, 2). */
+const inPlaneAxes = (a: SliceAxis): [SliceAxis, SliceAxis] => (a === 2 ? [0, 1] : a === 1 ? [0, 2] : [1, 2]);
+
+/**
+ * The plane of the voxels whose index along grid axis `a` equals `index` (a sagittal, coronal or axial
+ * index plane of the grid, whatever the patient orientation): it contains every such voxel centre, and its
+ * normal is perpendicular to the two in-plane index axes (for a sheared grid this differs from axis `a`).
+ */
+export function gridSlicePlane(geometry: ImageGeometry, a: SliceAxis, index: number): PatientPlane {
   const t = new GridTransform(geometry);
-  const [nx, ny] = geometry.dimensions;
+  const centre = geometry.dimensions.map((n) => (n - 1) / 2);
+  centre[a] = index;
+  const [u, v] = inPlaneAxes(a);
   return {
-    origin: t.toPatient([(nx - 1) / 2, (ny - 1) / 2, k]),
-    normal: normalize(cross(axis(geometry.direction, 0), axis(geometry.direction, 1))),
+    origin: t.toPatient(centre as unknown as Vec3),
+    normal: normalize(cross(axis(geometry.direction, u), axis(geometry.direction, v))),
   };
+}
+
+/**
+ * The grid axis whose index planes come closest to a standard view: for an axial acquisition, axial → 2,
+ * coronal → 1, sagittal → 0; for a series acquired sagittally (rows along the body axis) axial is a j or an
+ * i plane instead. Views slice the grid along index planes, never obliquely through it, so every voxel of
+ * a structure's mask is a whole cell on screen and the editing tools write exactly what the user sees.
+ */
+export function gridAxisForView(geometry: ImageGeometry, orientation: ViewOrientation): SliceAxis {
+  const dop = VIEW_CONVENTIONS[orientation].directionOfProjection;
+  let best: SliceAxis = 2;
+  let bestDot = -1;
+  // Ties resolve towards k, then j, then i: the acquisition plane wins an exact 45° oblique.
+  for (const a of [2, 1, 0] as const) {
+    const [u, v] = inPlaneAxes(a);
+    const d = Math.abs(dot(normalize(cross(axis(geometry.direction, u), axis(geometry.direction, v))), dop));
+    if (d > bestDot + 1e-9) {
+      best = a;
+      bestDot = d;
+    }
+  }
+  return best;
 }
 
 /** The eight outer corners of a grid (voxel edges, not centres), in patient coordinates. */
@@ -93,10 +143,13 @@ export function gridCorners(geometry: ImageGeometry): Vec3[] {
  * of the volume's centre and zoomed so that the whole volume's outline fits. Fitting the whole volume,
  * not the current cut, keeps zoom and pan fixed while the user scrolls through slices.
  */
-export function sliceCamera(geometry: ImageGeometry, plane: PatientPlane, aspect: number): SliceCamera {
+export function sliceCamera(geometry: ImageGeometry, plane: PatientPlane, aspect: number, view: SliceCameraOptions = {}): SliceCamera {
   if (!(aspect > 0) || !Number.isFinite(aspect)) throw new RangeError(`viewport aspect must be a positive number, got ${aspect}`);
+  const zoom = view.zoom ?? 1;
+  if (!(zoom > 0) || !Number.isFinite(zoom)) throw new RangeError(`zoom must be a positive number, got ${zoom}`);
+  const pan = view.pan ?? [0, 0];
   const n = normalize(plane.normal);
-  const orientation = orientationOfNormal(n);
+  const orientation = view.orientation ?? orientationOfNormal(n);
   const convention = VIEW_CONVENTIONS[orientation];
   const dop = dot(n, convention.directionOfProjection) >= 0 ? n : scale(n, -1);
   // The convention's up is exact for an orthogonal acquisition; for an oblique plane use its projection
@@ -107,19 +160,74 @@ export function sliceCamera(geometry: ImageGeometry, plane: PatientPlane, aspect
 
   const corners = gridCorners(geometry);
   const centre = scale(corners.reduce(add), 1 / corners.length);
-  const focalPoint = sub(centre, scale(dop, dot(sub(centre, plane.origin), dop)));
+  const fitted = sub(centre, scale(dop, dot(sub(centre, plane.origin), dop)));
   let halfWidth = 0;
   let halfHeight = 0;
   let radius = 0;
   for (const c of corners) {
-    const d = sub(c, focalPoint);
+    const d = sub(c, fitted);
     halfWidth = Math.max(halfWidth, Math.abs(dot(d, viewRight)));
     halfHeight = Math.max(halfHeight, Math.abs(dot(d, viewUp)));
     radius = Math.max(radius, norm(d));
   }
-  const parallelScale = Math.max(halfHeight, halfWidth / aspect);
+  const parallelScale = Math.max(halfHeight, halfWidth / aspect) / zoom;
+  // Pan moves the camera, not the plane: the focal point stays on the slice.
+  const focalPoint = add(fitted, add(scale(viewRight, -pan[0]), scale(viewUp, -pan[1])));
   // Any distance beyond the volume works for a parallel projection; one volume diameter keeps the whole
   // volume in front of the camera whatever the slice.
   const position = sub(focalPoint, scale(dop, 2 * radius));
   return { orientation, focalPoint, position, directionOfProjection: dop, viewUp, viewRight, parallelScale };
+}
+
+/** A viewport size in device pixels. */
+export interface ViewportSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Millimetres of patient per device pixel of a camera in a viewport. */
+export const mmPerPixel = (camera: SliceCamera, viewport: ViewportSize): number => (2 * camera.parallelScale) / viewport.height;
+
+/**
+ * Where a patient point is drawn, in device pixels from the viewport's top-left corner (x right, y down;
+ * pixel (0, 0) covers [0, 1) × [0, 1)) — the projection along the view direction, so a point off the slice
+ * lands where it would be seen through it. The same affine map vtk.js's orthographic camera applies; the
+ * overlay uses it so outlines sit on the image to floating-point precision.
+ */
+export function patientToViewport(camera: SliceCamera, viewport: ViewportSize, p: Vec3): readonly [number, number] {
+  const s = mmPerPixel(camera, viewport);
+  const d = sub(p, camera.focalPoint);
+  return [viewport.width / 2 + dot(d, camera.viewRight) / s, viewport.height / 2 - dot(d, camera.viewUp) / s];
+}
+
+/** The patient point on the slice plane (the plane through the focal point) drawn at a viewport position. */
+export function viewportToPatient(camera: SliceCamera, viewport: ViewportSize, point: readonly [number, number]): Vec3 {
+  const s = mmPerPixel(camera, viewport);
+  const right = (point[0] - viewport.width / 2) * s;
+  const up = (viewport.height / 2 - point[1]) * s;
+  return add(camera.focalPoint, add(scale(camera.viewRight, right), scale(camera.viewUp, up)));
+}
+
+/** The anatomical direction at each edge of a view, e.g. axial radiological: left 'R', right 'L', top 'A', bottom 'P'. */
+export interface OrientationLabels {
+  readonly left: string;
+  readonly right: string;
+  readonly top: string;
+  readonly bottom: string;
+}
+
+/**
+ * The orientation markers of a view, from its screen axes in patient space: the patient direction that
+ * screen-right points to, and so on. For an oblique plane the label names the two or three directions it
+ * mixes, largest first (e.g. 'LA'), so a tilted series is never labelled as if it were straight.
+ */
+export function orientationLabels(camera: SliceCamera): OrientationLabels {
+  const right = camera.viewRight;
+  const up = camera.viewUp;
+  return {
+    right: orientationLabel(right),
+    left: orientationLabel(scale(right, -1)),
+    top: orientationLabel(up),
+    bottom: orientationLabel(scale(up, -1)),
+  };
 }

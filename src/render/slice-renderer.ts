@@ -11,9 +11,24 @@ import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow.js';
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
 import vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
 import type { Vec3 } from '../domain/geometry.ts';
+import type { SliceAxis } from '../domain/mask.ts';
 import type { Volume } from '../domain/volume.ts';
+import type { SlicePlane } from '../domain/tools/paint.ts';
 import { volumeToImageData, type VtkVolumeImage } from './image-data.ts';
-import { indexSlicePlane, sliceCamera, type SliceCamera } from './slice-camera.ts';
+import { planeAffine, type PlaneAffine } from './slice-overlay.ts';
+import {
+  gridAxisForView,
+  gridSlicePlane,
+  mmPerPixel,
+  orientationLabels,
+  patientToViewport,
+  sliceCamera,
+  viewportToPatient,
+  type OrientationLabels,
+  type SliceCamera,
+  type ViewOrientation,
+  type ViewportSize,
+} from './slice-camera.ts';
 
 /** A display window in the volume's units (HU for CT): values below level − window/2 are black, above level + window/2 white. */
 export interface WindowLevel {
@@ -34,18 +49,35 @@ export interface SliceRendererOptions {
   readonly windowLevel?: WindowLevel;
   /** Background colour, RGB in 0–1; defaults to black, which reads as air in a CT window. */
   readonly background?: readonly [number, number, number];
+  /**
+   * The standard view to show: the grid's index planes closest to it (see `gridAxisForView`), in that
+   * view's radiological convention. Without it the view shows the stored (acquisition) slices, k planes,
+   * in the convention of the nearest standard view.
+   */
+  readonly orientation?: ViewOrientation;
+}
+
+/** Zoom and pan of a view; see {@link SliceCameraOptions}. */
+export interface ViewTransform {
+  /** Magnification relative to fitting the whole volume (1 = fit). */
+  readonly zoom: number;
+  /** Image displacement in mm along the screen's right and up directions. */
+  readonly pan: readonly [number, number];
 }
 
 /** A point on the canvas in CSS-independent device pixels: x to the right, y down, origin top-left. */
 export type DisplayPoint = readonly [x: number, y: number];
 
 /**
- * A 2D slice view of a Volume rendered by vtk.js with WebGL2: one stored (acquisition-plane) slice, shown
- * through an orthographic camera that looks along the slice normal in the radiological convention (for an
- * axial CT: seen from the feet, patient right on screen left, anterior up), grey-scale through a
- * window/level, nearest-neighbour so each voxel stays a visible square for contouring. The slice is cut by
- * vtkImageResliceMapper on a patient-space plane rather than by index, so the same adapter will take
- * oblique and orthogonal MPR planes; the view geometry itself lives in the pure `slice-camera.ts`.
+ * A 2D slice view of a Volume rendered by vtk.js with WebGL2: one index plane of the grid (a stored,
+ * acquisition-plane slice by default; with `orientation` the grid's planes closest to an axial, coronal or
+ * sagittal view), shown through an orthographic camera that looks along the slice normal in the
+ * radiological convention (for an axial CT: seen from the feet, patient right on screen left, anterior
+ * up), grey-scale through a window/level, nearest-neighbour so each voxel stays a visible square for
+ * contouring. The slice is cut by vtkImageResliceMapper on a patient-space plane, so oblique and sheared
+ * grids are shown exactly as acquired; the view geometry itself lives in the pure `slice-camera.ts`, and
+ * `patientToDisplay`/`displayToPatient` use that same math, which is what lets overlays be drawn on a 2D
+ * canvas on top with sub-pixel agreement.
  *
  * The renderer owns a canvas appended to `container` and tracks the container's size. Setters schedule one
  * render on the next animation frame; `render()` draws immediately. `dispose()` deletes every vtk.js object,
@@ -62,6 +94,9 @@ export class SliceRenderer {
   readonly #resizeObserver: ResizeObserver;
   #image: VtkVolumeImage | null = null;
   #slice = 0;
+  #axis: SliceAxis = 2;
+  readonly #orientation: ViewOrientation | undefined;
+  #view: ViewTransform = { zoom: 1, pan: [0, 0] };
   #windowLevel: WindowLevel;
   #camera: SliceCamera | null = null;
   #frame = 0;
@@ -70,6 +105,7 @@ export class SliceRenderer {
 
   constructor(container: HTMLElement, options: SliceRendererOptions = {}) {
     this.container = container;
+    this.#orientation = options.orientation;
     this.#windowLevel = checkedWindowLevel(options.windowLevel ?? SOFT_TISSUE_WINDOW);
 
     this.#renderWindow = vtkRenderWindow.newInstance();
@@ -117,14 +153,55 @@ export class SliceRenderer {
     return this.#image?.volume ?? null;
   }
 
-  /** Stored slice index shown (k); 0 without a volume. */
+  /** Index of the slice shown along the view's grid axis (k for stored slices); 0 without a volume. */
   get slice(): number {
     return this.#slice;
   }
 
-  /** Number of stored slices of the volume (its k dimension); 0 without a volume. */
+  /** Number of slices along the view's grid axis (k for stored slices); 0 without a volume. */
   get sliceCount(): number {
-    return this.#image ? this.#image.volume.dimensions[2] : 0;
+    return this.#image ? this.#image.volume.dimensions[this.#axis] : 0;
+  }
+
+  /** The grid axis the view slices along: 2 = k planes (stored slices), 1 = j planes, 0 = i planes. */
+  get axis(): SliceAxis {
+    return this.#axis;
+  }
+
+  /** The index plane shown, in the editing tools' terms; null without a volume. */
+  get plane(): SlicePlane | null {
+    return this.#image ? { axis: this.#axis, index: this.#slice } : null;
+  }
+
+  /**
+   * The affine map from the shown plane's in-plane index coordinates (u, v) to canvas pixels: what the
+   * overlay draws masks through. Throws without a volume.
+   */
+  planeAffine(): PlaneAffine {
+    this.#assertLive();
+    const camera = this.#liveCamera();
+    return planeAffine(this.#image!.volume, this.plane!, camera, this.viewportSize);
+  }
+
+  /** The zoom and pan on top of the fitted view. */
+  get viewTransform(): ViewTransform {
+    return this.#view;
+  }
+
+  /** The drawing buffer's size in device pixels. */
+  get viewportSize(): ViewportSize {
+    const [width, height] = this.#glWindow.getSize();
+    return { width, height };
+  }
+
+  /** Millimetres of patient per device pixel at the current zoom; NaN without a volume. */
+  get mmPerPixel(): number {
+    return this.#camera ? mmPerPixel(this.#camera, this.viewportSize) : NaN;
+  }
+
+  /** The anatomical direction at each edge of the view, from the camera; null without a volume. */
+  get orientationLabels(): OrientationLabels | null {
+    return this.#camera ? orientationLabels(this.#camera) : null;
   }
 
   /** The current display window. */
@@ -146,11 +223,24 @@ export class SliceRenderer {
     this.#setVolume(volume, slice);
   }
 
-  /** Shows stored slice `k` (0 ≤ k < sliceCount). Throws a RangeError for any other value. */
+  /** Shows slice `k` along the view's grid axis (0 ≤ k < sliceCount). Throws a RangeError for any other value. */
   setSlice(k: number): void {
     this.#assertLive();
     if (!this.#image) throw new RangeError('no volume to slice');
     this.#slice = checkedSlice(k, this.sliceCount);
+    this.#layout();
+    this.requestRender();
+  }
+
+  /**
+   * Sets zoom (> 0, 1 = the whole volume fits) and pan (mm along screen right and up). The camera moves;
+   * the slice does not.
+   */
+  setViewTransform(view: ViewTransform): void {
+    this.#assertLive();
+    if (!(view.zoom > 0) || !Number.isFinite(view.zoom)) throw new RangeError(`zoom must be a positive number, got ${view.zoom}`);
+    if (!view.pan.every(Number.isFinite)) throw new RangeError('pan must be two finite distances in mm');
+    this.#view = { zoom: view.zoom, pan: [view.pan[0], view.pan[1]] };
     this.#layout();
     this.requestRender();
   }
@@ -212,13 +302,26 @@ export class SliceRenderer {
     return canvas.convertToBlob({ type: 'image/png' });
   }
 
-  /** The canvas position (device pixels, origin top-left) where a patient point (LPS, mm) is drawn. */
+  /**
+   * The canvas position (device pixels, origin top-left, pixel (0, 0) covering [0, 1)²) where a patient
+   * point (LPS, mm) is drawn: its projection along the view direction. Throws without a volume.
+   */
   patientToDisplay(point: Vec3): DisplayPoint {
     this.#assertLive();
-    const [, height] = this.#glWindow.getSize();
-    const [x, y] = this.#glWindow.worldToDisplay(point[0], point[1], point[2], this.#renderer);
-    // worldToDisplay counts y from the bottom edge, in pixel-edge coordinates.
-    return [x, height - y];
+    return patientToViewport(this.#liveCamera(), this.viewportSize, point);
+  }
+
+  /** The patient point (LPS, mm) on the current slice plane drawn at a canvas position (device pixels). */
+  displayToPatient(point: DisplayPoint): Vec3 {
+    this.#assertLive();
+    return viewportToPatient(this.#liveCamera(), this.viewportSize, point);
+  }
+
+  #liveCamera(): SliceCamera {
+    // The camera follows the buffer size; a resize not yet observed would map through a stale viewport.
+    this.#resize();
+    if (!this.#camera) throw new RangeError('no volume shown: nothing to map to');
+    return this.#camera;
   }
 
   /** The WebGL context vtk.js renders with; vtk.js 37 renders only through WebGL2. Null before the first render. */
@@ -254,8 +357,9 @@ export class SliceRenderer {
     const previous = this.#image;
     this.#image = volume ? volumeToImageData(volume) : null;
     if (this.#image) {
+      this.#axis = this.#orientation ? gridAxisForView(volume!, this.#orientation) : 2;
       this.#mapper.setInputData(this.#image.imageData);
-      this.#slice = checkedSlice(slice ?? Math.floor((volume!.dimensions[2] - 1) / 2), this.sliceCount);
+      this.#slice = checkedSlice(slice ?? Math.floor((volume!.dimensions[this.#axis] - 1) / 2), this.sliceCount);
       this.#renderer.addViewProp(this.#actor);
     } else {
       this.#renderer.removeViewProp(this.#actor);
@@ -285,11 +389,11 @@ export class SliceRenderer {
       this.#camera = null;
       return;
     }
-    const plane = indexSlicePlane(volume, this.#slice);
+    const plane = gridSlicePlane(volume, this.#axis, this.#slice);
     this.#plane.setOrigin([...plane.origin]);
     this.#plane.setNormal([...plane.normal]);
     const [w, h] = this.#glWindow.getSize();
-    const camera = sliceCamera(volume, plane, w / h);
+    const camera = sliceCamera(volume, plane, w / h, { orientation: this.#orientation, zoom: this.#view.zoom, pan: this.#view.pan });
     const vtkCamera = this.#renderer.getActiveCamera();
     vtkCamera.setFocalPoint(...camera.focalPoint);
     vtkCamera.setPosition(...camera.position);
