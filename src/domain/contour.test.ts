@@ -61,7 +61,7 @@ function assertConvention(data: Uint8Array, w: number, h: number): void {
       assert.ok(!seen.has(key), 'a contour never visits a point twice (simple polygon)');
       seen.add(key);
       const [px, py] = pts[(v + pts.length - 1) % pts.length];
-      const [nx, ny] = pts[(v + 1) % pts.length];
+      const [nx] = pts[(v + 1) % pts.length];
       // Axis-aligned edges that alternate direction: no collinear triples.
       assert.ok((px === x) !== (py === y), 'edges are axis-aligned');
       assert.ok((px === x) !== (nx === x), 'consecutive edges turn (no collinear vertex)');
