@@ -314,7 +314,7 @@ export function sliceContourToPatient(points: ArrayLike<number>, k: number, tran
  */
 export function maskToPlanarContours(mask: BinaryMask, geometry: ImageGeometry): PlanarContour[] {
   const out: PlanarContour[] = [];
-  forEachSliceContours(mask, geometry, (k, contours) => {
+  forEachSliceContours(mask, geometry, (_k, contours) => {
     for (const c of contours) out.push(c);
   });
   return out;
