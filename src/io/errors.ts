@@ -65,7 +65,7 @@ export class DicomLoadError extends JobError {
 }
 
 /** Why a NIfTI / NRRD / MetaImage file could not be loaded. */
-export type ImageErrorCode = 'empty-input' | 'read-failed' | 'unsupported-format' | 'decode-failed' | 'unsupported-pixel-format' | 'unsupported-dimension' | 'invalid-geometry';
+export type ImageErrorCode = 'empty-input' | 'read-failed' | 'unsupported-format' | 'truncated' | 'decode-failed' | 'unsupported-pixel-format' | 'unsupported-dimension' | 'invalid-geometry';
 
 /** A non-DICOM image loading failure; see {@link ImageErrorCode}. */
 export class ImageLoadError extends JobError {

@@ -4,12 +4,12 @@
  * not exported from src/index.ts.
  */
 import { readImageNode } from '@itk-wasm/image-io';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { VolumeInit } from '../../domain/volume.ts';
 import { ImageLoadError } from '../errors.ts';
 import { itkImageToVolumeData } from './image-convert.ts';
-import { isDetachedHeader, volumeFormatOf } from './image-formats.ts';
+import { incompleteVolumeFile, isDetachedHeader, volumeFormatOf } from './image-formats.ts';
 
 /**
  * Reads a NIfTI / NRRD / MetaImage file from disk into volume data. Detached headers (.nhdr, .mhd) are
@@ -25,6 +25,10 @@ export async function readImageVolumeDataFromPath(path: string, options: { modal
     throw new ImageLoadError('read-failed', `could not read the file (${(e as Error).message})`, { file: path, cause: e });
   }
   if (size === 0) throw new ImageLoadError('decode-failed', 'the file is empty (0 bytes)', { file: path });
+  if (volumeFormatOf(name)) {
+    const incomplete = await incompleteVolumeFile(name, new Uint8Array(await readFile(path)));
+    if (incomplete) throw new ImageLoadError('truncated', `${incomplete}; copy or export it again`, { file: path });
+  }
   let image;
   try {
     image = await readImageNode(path);

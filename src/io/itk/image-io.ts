@@ -14,7 +14,7 @@ import { throwIfAborted } from '../../jobs/job.ts';
 import { ImageLoadError } from '../errors.ts';
 import { inputName, type FileInput } from '../input.ts';
 import { itkImageToVolumeData } from './image-convert.ts';
-import { isDetachedHeader, volumeFormatOf } from './image-formats.ts';
+import { incompleteVolumeFile, isDetachedHeader, volumeFormatOf } from './image-formats.ts';
 
 /** Where the app serves @itk-wasm/image-io's pipelines, relative to the page's origin. */
 export const DEFAULT_IMAGE_IO_PIPELINES_PATH = '/raw/itk/image-io';
@@ -71,6 +71,8 @@ export async function readImageVolumeData(input: FileInput, options: ReadImageOp
     throw new ImageLoadError('read-failed', `could not read the file (${(e as Error)?.message ?? e})`, { file: name, cause: e });
   }
   if (bytes.length === 0) throw new ImageLoadError('decode-failed', 'the file is empty (0 bytes)', { file: name });
+  const incomplete = await incompleteVolumeFile(name, bytes);
+  if (incomplete) throw new ImageLoadError('truncated', `${incomplete}; copy or export it again`, { file: name });
   let image;
   try {
     // itk-wasm picks the reader from the extension; the path is only a name inside its virtual file system.
