@@ -17,6 +17,8 @@ export async function isolationHeaders(ctx, next) {
 export const RAW_PREFIXES = {
   '/raw/itk/image-io/': 'node_modules/@itk-wasm/image-io/dist/pipelines',
   '/raw/ort/': 'node_modules/onnxruntime-web/dist',
+  // The real test data (../shared/data, never copied into the repo) for browser tests and the load bench.
+  '/raw/test-data/': '../shared/data',
 };
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.gz': 'application/gzip', '.zst': 'application/zstd' };

@@ -3,6 +3,9 @@
  * shared by the browser and Node readers and by the format dispatcher in src/io/load.ts.
  */
 
+/** Where the app serves @itk-wasm/image-io's pipelines, relative to the page's origin. */
+export const DEFAULT_IMAGE_IO_PIPELINES_PATH = '/raw/itk/image-io';
+
 /** The itk-wasm reader for each supported single-file format. */
 const FORMATS: readonly { readonly pattern: RegExp; readonly format: 'nifti' | 'nrrd' | 'meta' }[] = [
   { pattern: /\.nii(\.gz)?$/i, format: 'nifti' },
@@ -21,6 +24,11 @@ export function volumeFormatOf(name: string): 'nifti' | 'nrrd' | 'meta' | undefi
 /** True for header files of detached-data formats (.nhdr, .mhd, Analyze .hdr), which need their data file too. */
 export function isDetachedHeader(name: string): boolean {
   return DETACHED.test(name);
+}
+
+/** True when `name` is a single-file volume format (.nii, .nii.gz, .nrrd, .mha) or a detached header, rather than DICOM. */
+export function isVolumeFileName(name: string): boolean {
+  return volumeFormatOf(name) !== undefined || isDetachedHeader(name);
 }
 
 /** Inflates gzip / zlib data, rejecting when the stream ends early (the check ITK's readers skip). */

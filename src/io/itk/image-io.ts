@@ -14,10 +14,7 @@ import { throwIfAborted } from '../../jobs/job.ts';
 import { ImageLoadError } from '../errors.ts';
 import { inputName, type FileInput } from '../input.ts';
 import { itkImageToVolumeData } from './image-convert.ts';
-import { incompleteVolumeFile, isDetachedHeader, volumeFormatOf } from './image-formats.ts';
-
-/** Where the app serves @itk-wasm/image-io's pipelines, relative to the page's origin. */
-export const DEFAULT_IMAGE_IO_PIPELINES_PATH = '/raw/itk/image-io';
+import { DEFAULT_IMAGE_IO_PIPELINES_PATH, incompleteVolumeFile, isDetachedHeader, volumeFormatOf } from './image-formats.ts';
 
 let configuredBaseUrl: string | undefined;
 
