@@ -1,12 +1,18 @@
 // Vite serves the app in development (`npm start`) and builds it into dist/app (`npm run build`).
 // See ../shared/docs/TOOLCHAIN.md for the traps behind the settings below.
-import { createReadStream } from 'node:fs';
-import { extname } from 'node:path';
+import { cpSync, createReadStream } from 'node:fs';
+import { extname, join } from 'node:path';
 import { defineConfig, type Connect, type Plugin } from 'vite';
-import { rawFile } from './scripts/dev-middleware.js';
+import { RAW_PREFIXES, rawFile } from './scripts/dev-middleware.js';
 
 /** Content types of the raw assets (Emscripten glue and wasm) that RAW_PREFIXES serves. */
-const RAW_TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+const RAW_TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.zst': 'application/zstd' };
+
+/**
+ * Raw-asset prefixes the production app needs, copied into the build under the same URL so the app finds
+ * them where the dev server serves them. Only what the app uses: every itk-wasm pipeline would be 65 MB.
+ */
+const APP_RAW_PREFIXES = ['/raw/itk/morphological-contour-interpolation/'] as const;
 
 /**
  * Cross-origin isolation: COOP + COEP make `crossOriginIsolated` true, which SharedArrayBuffer and so
@@ -42,6 +48,10 @@ function delineoServer(): Plugin {
     configurePreviewServer(server) {
       server.middlewares.use(isolation);
     },
+    writeBundle(options) {
+      const outDir = options.dir ?? 'dist/app';
+      for (const prefix of APP_RAW_PREFIXES) cpSync(RAW_PREFIXES[prefix], join(outDir, prefix), { recursive: true });
+    },
   };
 }
 
@@ -74,6 +84,8 @@ export default defineConfig({
       '@kitware/vtk.js/Rendering/Core/RenderWindow.js',
       '@kitware/vtk.js/Rendering/Core/Renderer.js',
       '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js',
+      // Imported lazily on the first interpolation; listed so that first use does not re-optimise and reload.
+      '@itk-wasm/morphological-contour-interpolation',
     ],
     esbuildOptions: { target: 'es2022' },
   },

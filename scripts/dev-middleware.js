@@ -16,6 +16,7 @@ export async function isolationHeaders(ctx, next) {
  */
 export const RAW_PREFIXES = {
   '/raw/itk/image-io/': 'node_modules/@itk-wasm/image-io/dist/pipelines',
+  '/raw/itk/morphological-contour-interpolation/': 'node_modules/@itk-wasm/morphological-contour-interpolation/dist/pipelines',
   '/raw/ort/': 'node_modules/onnxruntime-web/dist',
   // The real test data (../shared/data, never copied into the repo) for browser tests and the load bench.
   '/raw/test-data/': '../shared/data',

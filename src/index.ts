@@ -10,3 +10,5 @@ export * from './phantom/phantom.ts';
 export * from './io/dicom/uid.ts';
 export * from './io/dicom/ct-writer.ts';
 export * from './state/index.ts';
+export * from './io/itk/contour-interpolation.ts';
+export * from './io/itk/contour-interpolation-browser.ts';

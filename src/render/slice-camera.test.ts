@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GridTransform, IDENTITY, type ImageGeometry, type Vec3, directionFromOrientation, dot, fromAxes, rotation, sub } from '../domain/geometry.ts';
 import {
+  gridAxesForViews,
   gridAxisForView,
   gridSlicePlane,
   indexSlicePlane,
@@ -111,6 +112,11 @@ test('gridAxisForView picks the index planes nearest each view, also for a sagit
   assert.equal(gridAxisForView(sagittalGrid, 'sagittal'), 2);
   assert.equal(gridAxisForView(sagittalGrid, 'axial'), 1);
   assert.equal(gridAxisForView(sagittalGrid, 'coronal'), 0);
+  // A grid turned 45° about z: coronal and sagittal fit axes 0 and 1 equally; they still get one each.
+  const turned: ImageGeometry = { ...axial, direction: rotation([0, 0, 1], 45) };
+  const axes = gridAxesForViews(turned);
+  assert.equal(axes.axial, 2);
+  assert.deepEqual([axes.coronal, axes.sagittal].sort(), [0, 1]);
 });
 
 test('gridSlicePlane passes through the voxel centres of the index plane', () => {

@@ -107,25 +107,44 @@ export function gridSlicePlane(geometry: ImageGeometry, a: SliceAxis, index: num
 }
 
 /**
- * The grid axis whose index planes come closest to a standard view: for an axial acquisition, axial → 2,
+ * The grid axis each standard view slices along: the assignment of the three index axes to axial, coronal
+ * and sagittal whose index planes come closest to the views' planes. For an axial acquisition axial → 2,
  * coronal → 1, sagittal → 0; for a series acquired sagittally (rows along the body axis) axial is a j or an
- * i plane instead. Views slice the grid along index planes, never obliquely through it, so every voxel of
- * a structure's mask is a whole cell on screen and the editing tools write exactly what the user sees.
+ * i plane instead. Assigned jointly, as a permutation, so that three linked views always show three
+ * different axes even for a grid turned 45° (where two views would pick the same axis on their own).
+ * Views slice the grid along index planes, never obliquely through it, so every voxel of a structure's
+ * mask is a whole cell on screen and the editing tools write exactly what the user sees.
  */
-export function gridAxisForView(geometry: ImageGeometry, orientation: ViewOrientation): SliceAxis {
-  const dop = VIEW_CONVENTIONS[orientation].directionOfProjection;
-  let best: SliceAxis = 2;
-  let bestDot = -1;
-  // Ties resolve towards k, then j, then i: the acquisition plane wins an exact 45° oblique.
-  for (const a of [2, 1, 0] as const) {
+export function gridAxesForViews(geometry: ImageGeometry): Readonly<Record<ViewOrientation, SliceAxis>> {
+  const views: ViewOrientation[] = ['axial', 'coronal', 'sagittal'];
+  const fit = (a: SliceAxis, o: ViewOrientation) => {
     const [u, v] = inPlaneAxes(a);
-    const d = Math.abs(dot(normalize(cross(axis(geometry.direction, u), axis(geometry.direction, v))), dop));
-    if (d > bestDot + 1e-9) {
-      best = a;
-      bestDot = d;
+    return Math.abs(dot(normalize(cross(axis(geometry.direction, u), axis(geometry.direction, v))), VIEW_CONVENTIONS[o].directionOfProjection));
+  };
+  // The conventional assignment first, so that ties (exact 45° obliques) keep it.
+  const permutations: [SliceAxis, SliceAxis, SliceAxis][] = [
+    [2, 1, 0],
+    [2, 0, 1],
+    [1, 2, 0],
+    [1, 0, 2],
+    [0, 2, 1],
+    [0, 1, 2],
+  ];
+  let best = permutations[0];
+  let bestScore = -1;
+  for (const p of permutations) {
+    const score = views.reduce((sum, o, n) => sum + fit(p[n], o), 0);
+    if (score > bestScore + 1e-9) {
+      best = p;
+      bestScore = score;
     }
   }
-  return best;
+  return { axial: best[0], coronal: best[1], sagittal: best[2] };
+}
+
+/** The grid axis a standard view slices along; see {@link gridAxesForViews}. */
+export function gridAxisForView(geometry: ImageGeometry, orientation: ViewOrientation): SliceAxis {
+  return gridAxesForViews(geometry)[orientation];
 }
 
 /** The eight outer corners of a grid (voxel edges, not centres), in patient coordinates. */

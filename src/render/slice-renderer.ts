@@ -55,6 +55,12 @@ export interface SliceRendererOptions {
    * in the convention of the nearest standard view.
    */
   readonly orientation?: ViewOrientation;
+  /**
+   * Called instead of scheduling a frame when the view needs redrawing (a setter, a resize). An owner
+   * that draws more on top (an overlay canvas) passes it so both are drawn in one frame by `render()`,
+   * never the image in one frame and its overlay in the next.
+   */
+  readonly onInvalidate?: () => void;
 }
 
 /** Zoom and pan of a view; see {@link SliceCameraOptions}. */
@@ -96,6 +102,7 @@ export class SliceRenderer {
   #slice = 0;
   #axis: SliceAxis = 2;
   readonly #orientation: ViewOrientation | undefined;
+  readonly #onInvalidate: (() => void) | undefined;
   #view: ViewTransform = { zoom: 1, pan: [0, 0] };
   #windowLevel: WindowLevel;
   #camera: SliceCamera | null = null;
@@ -106,6 +113,7 @@ export class SliceRenderer {
   constructor(container: HTMLElement, options: SliceRendererOptions = {}) {
     this.container = container;
     this.#orientation = options.orientation;
+    this.#onInvalidate = options.onInvalidate;
     this.#windowLevel = checkedWindowLevel(options.windowLevel ?? SOFT_TISSUE_WINDOW);
 
     this.#renderWindow = vtkRenderWindow.newInstance();
@@ -253,9 +261,17 @@ export class SliceRenderer {
     this.requestRender();
   }
 
-  /** Schedules one render on the next animation frame; repeated calls before it coalesce. */
+  /**
+   * Schedules one render on the next animation frame; repeated calls before it coalesce. With
+   * `onInvalidate` the owner is told instead and renders itself.
+   */
   requestRender(): void {
-    if (this.#disposed || this.#frame) return;
+    if (this.#disposed) return;
+    if (this.#onInvalidate) {
+      this.#onInvalidate();
+      return;
+    }
+    if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
       if (!this.#disposed) this.render();
