@@ -1,13 +1,16 @@
 /**
  * The `delineo` command line: dispatches subcommands. Node-only (started by bin/delineo.js); later issues add
- * export, import and segment beside `phantom`.
+ * segment beside `phantom`, `export` and `import`.
  */
 import { PHANTOM_USAGE, phantomCommand, type CommandIo } from './phantom.ts';
+import { EXPORT_USAGE, exportCommand, IMPORT_USAGE, importCommand } from './rtstruct.ts';
 
 const USAGE = `Usage: delineo <command> [options]
 
 Commands:
   phantom    write a synthetic thorax CT with exact ground-truth structures
+  export     write a label map as a DICOM RT Structure Set for a CT series
+  import     read a DICOM RT Structure Set onto its CT as one NIfTI mask per ROI
 
 Run "delineo <command> --help" for a command's options.`;
 
@@ -22,10 +25,14 @@ export async function main(argv: readonly string[], io: CommandIo = consoleIo): 
   switch (command) {
     case 'phantom':
       return phantomCommand(rest, io);
+    case 'export':
+      return exportCommand(rest, io);
+    case 'import':
+      return importCommand(rest, io);
     case 'help':
     case '--help':
     case '-h':
-      io.log(rest[0] === 'phantom' ? PHANTOM_USAGE : USAGE);
+      io.log(({ phantom: PHANTOM_USAGE, export: EXPORT_USAGE, import: IMPORT_USAGE } as Record<string, string>)[rest[0] ?? ''] ?? USAGE);
       return 0;
     default:
       io.error(command === undefined ? USAGE : `delineo: unknown command "${command}"\n\n${USAGE}`);

@@ -1,0 +1,367 @@
+/**
+ * `delineo export` and `delineo import`: RT Structure Sets from and to label maps on the command line, for
+ * scripts (exit codes, errors on stderr) and for checking our files against other tools. Node-only.
+ *
+ * Exit codes: 0 done (warnings, if any, on stderr), 1 the job failed (a file that cannot be read, a Frame of
+ * Reference mismatch, …; the message names the file), 2 a malformed command line.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sameGrid } from '../domain/geometry.ts';
+import { BinaryMask } from '../domain/mask.ts';
+import { resampleVolume } from '../domain/resample.ts';
+import { createStructure, type GenerationAlgorithm, maskVolumeCc, type Rgb, type Structure } from '../domain/structure.ts';
+import { suggestStandardName, tg263Entry } from '../domain/tg263.ts';
+import type { Volume } from '../domain/volume.ts';
+import { JobError } from '../jobs/job.ts';
+import { importRtstruct } from '../io/dicom/rtstruct-reader.ts';
+import { writeRtstruct } from '../io/dicom/rtstruct-writer.ts';
+import { loadDicomDirectory, loadImageFile } from '../io/load-node.ts';
+import { writeMaskNifti } from '../io/itk/nifti.ts';
+import type { CommandIo } from './phantom.ts';
+
+export const EXPORT_USAGE = `Usage: delineo export --ct <dir> --labels <nifti> --out <rs.dcm> [options]
+
+Writes the structures of a label map as a DICOM RT Structure Set referencing the CT series in <dir>.
+
+  --ct <dir>             folder with the DICOM CT series the structures belong to
+  --labels <file>        label map (.nii, .nii.gz, .nrrd, .mha): 0 = background, 1, 2, … = structures;
+                         on the CT grid, or resampled onto it (nearest neighbour)
+  --names <list>         structure names: "a,b,c" for labels 1, 2, 3, or "1=GTV,5=Lung_L"
+                         (default Label_<n>); TG-263 names get their standard colour and type
+  --out <file>           the RT Structure Set to write
+  --series <uid>         which series to use when the folder holds several
+  --label <text>         Structure Set Label (≤ 16 characters, default Delineo)
+  --operator <name>      Operators' Name, e.g. "Doe^Jane" (default empty)
+  --algorithm <a>        ROI Generation Algorithm: AUTOMATIC (default: a label map usually comes from a
+                         model, and claiming a human drew it would be the unsafe error), SEMIAUTOMATIC, MANUAL
+  --source <text>        ROI Generation Description source (default: the label map's file name)
+  -h, --help             show this help`;
+
+export const IMPORT_USAGE = `Usage: delineo import --ct <dir> [--rtstruct <rs.dcm>] --out-dir <dir> [options]
+
+Reads a DICOM RT Structure Set onto its CT and writes one NIfTI mask per ROI, plus structures.json
+(names, TG-263 names, colours, types, provenance, volumes, markers and warnings).
+
+  --ct <dir>                     folder with the DICOM CT series
+  --rtstruct <file>              the RT Structure Set (default: the one RTSTRUCT in the CT folder)
+  --out-dir <dir>                where to write <ROI name>.nii.gz and structures.json
+  --series <uid>                 which series to use when the folder holds several
+  --accept-frame-of-reference    place the contours even if the structure set's Frame of Reference is not
+                                 the CT's (only for files known to carry a wrong UID)
+  --slice-tolerance <mm>         largest distance of a contour from a slice plane (default half the spacing)
+  -h, --help                     show this help`;
+
+class UsageError extends Error {}
+
+const consoleIo: CommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
+
+/** Colours for structures without a TG-263 colour, in a fixed order. */
+const PALETTE: readonly Rgb[] = [
+  [230, 25, 75],
+  [60, 180, 75],
+  [255, 225, 25],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
+  [210, 245, 60],
+  [250, 190, 212],
+];
+
+/** Errors that describe a bad input (a file, a grid, a structure), not a bug: reported in one line. */
+const INPUT_ERRORS = new Set(['GeometryError', 'StructureError', 'CtWriteError', 'RangeError']);
+
+/** Reports a failure of the job (not of the command line) and returns exit code 1; a bug is rethrown with its stack. */
+function failure(command: string, e: unknown, io: CommandIo): number {
+  if (e instanceof JobError || (e instanceof Error && INPUT_ERRORS.has(e.name))) {
+    io.error(`delineo ${command}: ${e.message}`);
+    return 1;
+  }
+  throw e;
+}
+
+/** Loads the CT series of a folder, or throws a message listing the series to choose from. */
+async function loadCt(dir: string, series: string | undefined) {
+  const r = await loadDicomDirectory(dir, series ? { seriesInstanceUid: series } : {});
+  if (r.kind === 'choose-series') {
+    const list = r.allSeries.map((s) => `  ${s.seriesInstanceUid}  ${s.modality} ${s.sliceCount} slices ${s.seriesDescription}`).join('\n');
+    throw new UsageError(`${dir} holds several image series; pick one with --series <uid>:\n${list}`);
+  }
+  return r;
+}
+
+/** Parses --names: "a,b,c" (labels 1, 2, 3) or "1=GTV,5=Lung_L". */
+export function parseNames(spec: string | undefined): Map<number, string> {
+  const names = new Map<number, string>();
+  if (!spec) return names;
+  const parts = spec.split(',').map((s) => s.trim());
+  const explicit = parts.every((p) => /^\d+\s*=/.test(p));
+  parts.forEach((p, n) => {
+    if (explicit) {
+      const [label, ...rest] = p.split('=');
+      const value = Number(label);
+      const name = rest.join('=').trim();
+      if (!Number.isInteger(value) || value < 1 || !name) throw new UsageError(`--names: "${p}" is not <label>=<name>`);
+      if (names.has(value)) throw new UsageError(`--names: label ${value} is named twice`);
+      names.set(value, name);
+    } else {
+      if (!p) throw new UsageError(`--names: name ${n + 1} is empty`);
+      names.set(n + 1, p);
+    }
+  });
+  return names;
+}
+
+/**
+ * One mask per label value of a label map on the CT grid, in one pass over the voxels. Throws a RangeError for
+ * values that cannot be labels (negative, fractional).
+ */
+export function labelMasks(labels: Volume): Map<number, BinaryMask> {
+  const [nx, ny, nz] = labels.dimensions;
+  const plane = nx * ny;
+  const masks = new Map<number, BinaryMask>();
+  const buffers = new Map<number, Uint8Array>();
+  const touched = new Set<number>();
+  const data = labels.data;
+  for (let k = 0; k < nz; k++) {
+    touched.clear();
+    const base = k * plane;
+    for (let p = 0; p < plane; p++) {
+      const v = data[base + p];
+      if (v === 0) continue;
+      if (!(v > 0) || !Number.isInteger(v)) throw new RangeError(`the label map holds the value ${v}: labels must be non-negative integers`);
+      let buf = buffers.get(v);
+      if (!buf) {
+        buffers.set(v, (buf = new Uint8Array(plane)));
+        masks.set(v, new BinaryMask(labels.dimensions));
+      }
+      buf[p] = 1;
+      touched.add(v);
+    }
+    for (const v of touched) {
+      const buf = buffers.get(v)!;
+      masks.get(v)!.writeAxial(k, buf, false);
+      buf.fill(0);
+    }
+  }
+  for (const m of masks.values()) m.compact();
+  return new Map([...masks.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+/**
+ * Runs `delineo export` (arguments without the subcommand): loads the CT series and the label map, resamples the
+ * labels onto the CT grid when they are on another one, and writes one ROI per label value present as an RT
+ * Structure Set. Resolves to the exit code (0, 1 on a failed job, 2 on a malformed command line).
+ */
+export async function exportCommand(args: readonly string[], io: CommandIo = consoleIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        ct: { type: 'string' },
+        labels: { type: 'string' },
+        names: { type: 'string' },
+        out: { type: 'string' },
+        series: { type: 'string' },
+        label: { type: 'string' },
+        operator: { type: 'string' },
+        algorithm: { type: 'string' },
+        source: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    io.error(`delineo export: ${(e as Error).message}\n\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.log(EXPORT_USAGE);
+    return 0;
+  }
+  let names: Map<number, string>;
+  let algorithm: GenerationAlgorithm;
+  try {
+    if (!values.ct) throw new UsageError('--ct <dir> is required');
+    if (!values.labels) throw new UsageError('--labels <file> is required');
+    if (!values.out) throw new UsageError('--out <file> is required');
+    names = parseNames(values.names);
+    const a = (values.algorithm ?? 'AUTOMATIC').toUpperCase();
+    if (a !== 'AUTOMATIC' && a !== 'SEMIAUTOMATIC' && a !== 'MANUAL') throw new UsageError(`--algorithm must be AUTOMATIC, SEMIAUTOMATIC or MANUAL, got "${values.algorithm}"`);
+    algorithm = a;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.error(`delineo export: ${e.message}\n\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  try {
+    const ct = await loadCt(values.ct, values.series);
+    for (const w of ct.warnings) io.error(`warning: ${w.file ? `${w.file}: ` : ''}${w.message}`);
+    const volume = ct.volume;
+    let labels = await loadImageFile(values.labels, { modality: 'LABELS' });
+    if (!sameGrid(labels, volume, 0.01)) {
+      io.error(`note: ${values.labels} is on another grid than the CT (${labels.dimensions.join('×')} vs ${volume.dimensions.join('×')}): resampled onto the CT grid (nearest neighbour)`);
+      labels = resampleVolume(labels, volume.geometry, { interpolation: 'nearest', fill: 0 });
+    }
+    const masks = labelMasks(labels);
+    for (const [label, name] of names) if (!masks.has(label)) io.error(`note: label ${label} (${name}) does not occur in the label map: no ROI written for it`);
+    const source = values.source ?? basename(values.labels);
+    const structures: Structure[] = [];
+    let n = 0;
+    for (const [label, mask] of masks) {
+      const name = names.get(label) ?? `Label_${label}`;
+      const standardName = suggestStandardName(name);
+      const entry = standardName ? tg263Entry(standardName) : undefined;
+      structures.push(
+        createStructure({
+          name,
+          ...(standardName ? { standardName } : {}),
+          color: entry?.color ?? PALETTE[n++ % PALETTE.length],
+          interpretedType: entry?.interpretedType ?? 'ORGAN',
+          provenance: { algorithm, source },
+          mask,
+        }),
+      );
+    }
+    if (structures.length === 0) throw new RangeError(`${values.labels}: the label map holds no labels (every voxel is 0)`);
+    const result = writeRtstruct(volume, structures, {
+      ...(values.label ? { label: values.label } : {}),
+      ...(values.operator ? { operatorName: values.operator } : {}),
+    });
+    await writeFile(values.out, new Uint8Array(result.buffer));
+    for (const w of result.warnings) io.error(`warning: ${w.message}`);
+    io.log(`wrote ${values.out}: ${structures.length} ROIs on ${volume.dimensions.join('×')} (${result.buffer.byteLength} bytes)`);
+    structures.forEach((s, i) => io.log(`  ${String(result.roiNumbers[i]).padStart(3)} ${s.name.padEnd(24)} ${String(result.contourCounts[i]).padStart(5)} contours ${maskVolumeCc(s.mask, volume).toFixed(2).padStart(10)} cc`));
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.error(`delineo export: ${e.message}`);
+      return 2;
+    }
+    return failure('export', e, io);
+  }
+}
+
+/** A file-system-safe, unique file stem for an ROI name. */
+function stemFor(name: string, used: Set<string>): string {
+  const base = name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[._]+|_+$/g, '') || 'ROI';
+  let stem = base;
+  for (let n = 2; used.has(stem.toLowerCase()); n++) stem = `${base}_${n}`;
+  used.add(stem.toLowerCase());
+  return stem;
+}
+
+/**
+ * Runs `delineo import` (arguments without the subcommand): loads the CT series, imports the RT Structure Set onto
+ * it and writes one NIfTI mask per structure plus structures.json. Warnings go to stderr. Resolves to the exit
+ * code (0, 1 on a failed job such as a Frame of Reference mismatch, 2 on a malformed command line).
+ */
+export async function importCommand(args: readonly string[], io: CommandIo = consoleIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        ct: { type: 'string' },
+        rtstruct: { type: 'string' },
+        'out-dir': { type: 'string' },
+        series: { type: 'string' },
+        'accept-frame-of-reference': { type: 'boolean' },
+        'slice-tolerance': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    io.error(`delineo import: ${(e as Error).message}\n\n${IMPORT_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.log(IMPORT_USAGE);
+    return 0;
+  }
+  let tolerance: number | undefined;
+  try {
+    if (!values.ct) throw new UsageError('--ct <dir> is required');
+    if (!values['out-dir']) throw new UsageError('--out-dir <dir> is required');
+    if (values['slice-tolerance'] !== undefined) {
+      tolerance = Number(values['slice-tolerance']);
+      if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new UsageError(`--slice-tolerance must be a distance in mm, got "${values['slice-tolerance']}"`);
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.error(`delineo import: ${e.message}\n\n${IMPORT_USAGE}`);
+    return 2;
+  }
+  const outDir = values['out-dir']!;
+  try {
+    const ct = await loadCt(values.ct, values.series);
+    for (const w of ct.warnings) io.error(`warning: ${w.file ? `${w.file}: ` : ''}${w.message}`);
+    let bytes: Uint8Array;
+    let file: string;
+    if (values.rtstruct) {
+      file = values.rtstruct;
+      try {
+        bytes = new Uint8Array(await readFile(file));
+      } catch (e) {
+        throw new RangeError(`${file}: cannot be read (${(e as Error).message})`);
+      }
+    } else {
+      const found = ct.rtObjects.filter((o) => o.kind === 'RTSTRUCT');
+      if (found.length !== 1) {
+        throw new UsageError(
+          found.length === 0 ? `${values.ct} holds no RT Structure Set: give one with --rtstruct <file>` : `${values.ct} holds ${found.length} RT Structure Sets (${found.map((o) => o.file).join(', ')}): pick one with --rtstruct <file>`,
+        );
+      }
+      file = join(values.ct, found[0].file);
+      bytes = found[0].bytes;
+    }
+    const result = importRtstruct(bytes, ct.volume, {
+      file,
+      ...(tolerance === undefined ? {} : { sliceToleranceMm: tolerance }),
+      acceptFrameOfReferenceMismatch: values['accept-frame-of-reference'] ?? false,
+    });
+    for (const w of result.warnings) io.error(`warning: ${w.message}`);
+    await mkdir(outDir, { recursive: true });
+    const used = new Set<string>();
+    const entries = [];
+    for (let s = 0; s < result.structures.length; s++) {
+      const st = result.structures[s];
+      const stem = stemFor(st.name, used);
+      await writeMaskNifti(st.mask, ct.volume, join(outDir, `${stem}.nii.gz`));
+      entries.push({
+        roiNumber: result.roiNumbers[s],
+        name: st.name,
+        standardName: st.standardName ?? null,
+        file: `${stem}.nii.gz`,
+        color: st.color,
+        interpretedType: st.interpretedType,
+        provenance: st.provenance,
+        volumeCc: maskVolumeCc(st.mask, ct.volume),
+      });
+    }
+    const manifest = {
+      rtstruct: { file, sopInstanceUid: result.parsed.sopInstanceUid, label: result.parsed.label, frameOfReferenceUids: result.parsed.frameOfReferenceUids },
+      ct: { seriesInstanceUid: ct.volume.identity.seriesInstanceUid ?? null, dimensions: ct.volume.dimensions },
+      structures: entries,
+      markers: result.markers,
+      warnings: result.warnings,
+    };
+    await writeFile(join(outDir, 'structures.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    io.log(`imported ${entries.length} structures and ${result.markers.length} markers from ${file} into ${outDir}`);
+    for (const e of entries) io.log(`  ${String(e.roiNumber).padStart(3)} ${e.name.padEnd(24)} ${e.volumeCc.toFixed(2).padStart(10)} cc  ${e.file}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.error(`delineo import: ${e.message}`);
+      return 2;
+    }
+    return failure('import', e, io);
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Writes structures as a DICOM RT Structure Set (RTSTRUCT) for the CT they were drawn on. Browser-safe (dcmjs's
+ * `DicomDict.write()` returns an ArrayBuffer; see ct-writer.ts for why `datasetToBuffer` is not used).
+ *
+ * What planning systems and validators need, and what is written:
+ * - Contours: closed planar polygons following the voxel boundary on every CT slice plane a structure touches
+ *   (src/domain/contour.ts explains the convention: rasterising them by voxel centres with even-odd gives back
+ *   the mask exactly, and their area is the voxel area). Points are patient LPS mm through the grid transform,
+ *   so on an oblique CT they lie in the oblique slice planes and on a gantry-tilted (sheared) CT in the tilted
+ *   image planes: each contour is coplanar with the image it references, which is what PS3.3 C.8.8.6 asks. A
+ *   planning system that assumes axial contours (constant z) cannot use either; that is a property of the CT.
+ * - Holes and islands are separate contours on the same plane (outer counter-clockwise, holes clockwise):
+ *   readers that combine a slice's contours by XOR / even-odd, as the standard intends, recover them.
+ * - Every contour's Contour Image Sequence names the exact CT image of its slice (Referenced SOP Class and
+ *   Instance UID); the Referenced Frame of Reference Sequence lists the study, the series and every slice.
+ * - RT ROI Observations carry the RT ROI Interpreted Type and ROI Interpreter; Structure Set ROI carries the ROI
+ *   Generation Algorithm from the structure's provenance (AUTOMATIC / SEMIAUTOMATIC / MANUAL) with a
+ *   description naming the model or source.
+ * - Patient and study attributes are copied from the CT, so the structure set joins the same patient and study;
+ *   the series and instance get fresh UIDs.
+ * - Attributes real files forget but the IOD requires (the three errors every real RTSTRUCT in ../shared/data
+ *   shows under dciodvfy): Operators' Name (type 2), the top-level Frame of Reference UID and Position Reference
+ *   Indicator (Frame of Reference module), besides Manufacturer, Series Number, Structure Set Label/Date/Time and
+ *   Instance Number.
+ */
+import dcmjs from 'dcmjs';
+import type { NaturalizedDataset } from 'dcmjs';
+import { forEachSliceContours } from '../../domain/contour.ts';
+import type { Structure } from '../../domain/structure.ts';
+import type { Volume } from '../../domain/volume.ts';
+import { CT_IMAGE_STORAGE_SOP_CLASS_UID, DELINEO_IMPLEMENTATION_CLASS_UID, DELINEO_IMPLEMENTATION_VERSION_NAME, EXPLICIT_VR_LITTLE_ENDIAN, formatDecimalString } from './ct-writer.ts';
+import { RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID, RtstructError, type RtstructWarning, STUDY_COMPONENT_REFERENCE_SOP_CLASS_UID } from './rtstruct.ts';
+import { isValidUid, newUid } from './uid.ts';
+
+/** Options of {@link writeRtstruct}; every field has a default. */
+export interface RtstructWriteOptions {
+  /** Structure Set Label (SH, ≤ 16 characters). Default 'Delineo'. */
+  readonly label?: string;
+  /** Structure Set Name (LO). Not written by default. */
+  readonly name?: string;
+  /** Structure Set Description (ST). Not written by default. */
+  readonly description?: string;
+  /** Series Description (LO). Default 'Delineo structures'. */
+  readonly seriesDescription?: string;
+  /** Series Number. Default 1. */
+  readonly seriesNumber?: number;
+  /** Instance Number. Default 1. */
+  readonly instanceNumber?: number;
+  /** Operators' Name (PN, e.g. 'Doe^Jane'): who made the structure set. Default '' (type 2: known to be unknown). */
+  readonly operatorName?: string;
+  /** ROI Interpreter (PN) of every ROI: who reviewed the structures' types. Default ''. */
+  readonly interpreterName?: string;
+  /** Structure set, series and instance creation date/time. Default: now. */
+  readonly date?: Date;
+  /** The Series Instance UID and SOP Instance UID to use (e.g. to re-issue a file); default fresh ones. */
+  readonly seriesInstanceUid?: string;
+  readonly sopInstanceUid?: string;
+}
+
+/** The written file and what it holds. */
+export interface RtstructWriteResult {
+  /** The Part-10 file. */
+  readonly buffer: ArrayBuffer;
+  readonly sopInstanceUid: string;
+  readonly seriesInstanceUid: string;
+  /** ROI Number of each structure, in the order given. */
+  readonly roiNumbers: readonly number[];
+  /** Closed planar contours written per structure, in the order given. */
+  readonly contourCounts: readonly number[];
+  readonly warnings: readonly RtstructWarning[];
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+const dicomDate = (d: Date): string => `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
+const dicomTime = (d: Date): string => `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`;
+
+/**
+ * A coordinate as a DICOM DS: rounded to a micrometre (a thousandth of the finest CT pixel; the values are voxel
+ * corners, so nothing of the mask is lost) which keeps every clinical coordinate well inside DS's 16 characters
+ * and the file small. Falls back to the exact formatter for values too large for that.
+ */
+function coordinate(x: number): string {
+  const r = Math.round(x * 1e6) / 1e6;
+  if (r === 0) return '0';
+  const s = String(r);
+  return s.length <= 16 && !s.includes('e') ? s : formatDecimalString(r);
+}
+
+/** The description of how a structure was made, for ROI Generation Description (LO, ≤ 64 characters). */
+function generationDescription(s: Structure): string {
+  const p = s.provenance;
+  const source = [p.source, p.version && `v${p.version}`].filter(Boolean).join(' ');
+  const text =
+    p.algorithm === 'AUTOMATIC'
+      ? `Delineo auto-contour${source ? `: ${source}` : ''}`
+      : p.algorithm === 'SEMIAUTOMATIC'
+        ? `Delineo: ${source || 'automatic'} edited by a user`
+        : `Delineo manual contouring${source ? ` (${source})` : ''}`;
+  return text.length <= 64 ? text : `${text.slice(0, 63)}…`;
+}
+
+/** Checks that the CT carries every UID a structure set must reference; returns them. */
+function references(volume: Volume): { study: string; series: string; frame: string; sopClass: string; sops: readonly string[] } {
+  const id = volume.identity;
+  const need = (uid: string | undefined, what: string): string => {
+    if (!uid) throw new RtstructError('missing-reference', `the CT has no ${what}: an RT Structure Set must reference the DICOM CT it was drawn on (load the CT from DICOM)`);
+    if (!isValidUid(uid)) throw new RtstructError('missing-reference', `the CT's ${what} "${uid}" is not a valid DICOM UID`);
+    return uid;
+  };
+  const frame = need(id.frameOfReferenceUid, 'Frame of Reference UID');
+  const study = need(id.studyInstanceUid, 'Study Instance UID');
+  const series = need(id.seriesInstanceUid, 'Series Instance UID');
+  const sops = id.sopInstanceUids ?? [];
+  const nz = volume.dimensions[2];
+  if (sops.length !== nz) throw new RtstructError('missing-reference', `the CT has ${nz} slices but ${sops.length} SOP Instance UIDs: contours cannot reference their images`);
+  sops.forEach((u, k) => {
+    if (u !== '' && !isValidUid(u)) throw new RtstructError('missing-reference', `the SOP Instance UID "${u}" of slice ${k} is not a valid DICOM UID`);
+  });
+  if (sops.every((u) => u === '')) throw new RtstructError('missing-reference', 'no slice of the CT has a SOP Instance UID');
+  return { study, series, frame, sopClass: id.sopClassUid || CT_IMAGE_STORAGE_SOP_CLASS_UID, sops };
+}
+
+/**
+ * Writes `structures` (masks on `volume`'s grid) as an RT Structure Set referencing `volume`, which must carry
+ * its DICOM identity (a CT loaded from DICOM, or written by writeCtSeries). One ROI per structure, numbered from
+ * 1 in the order given, with its name, colour, interpreted type and provenance; empty structures are written as
+ * ROIs without contours (and reported). Throws RtstructError when the CT lacks the UIDs to reference, a mask is
+ * not on the CT grid, or two structures share a name (compared case-insensitively, as planning systems do).
+ * Warnings report empty structures and contours on interpolated slices, which have no CT image to reference.
+ */
+export function writeRtstruct(volume: Volume, structures: readonly Structure[], options: RtstructWriteOptions = {}): RtstructWriteResult {
+  const ref = references(volume);
+  const warnings: RtstructWarning[] = [];
+  const seen = new Map<string, string>();
+  for (const s of structures) {
+    if (s.mask.dimensions.some((n, a) => n !== volume.dimensions[a])) {
+      throw new RtstructError('invalid-structure', `${s.name}: its mask [${s.mask.dimensions.join('×')}] is not on the CT grid [${volume.dimensions.join('×')}]`);
+    }
+    const key = s.name.trim().toLowerCase();
+    if (seen.has(key)) throw new RtstructError('invalid-structure', `two structures are named "${seen.get(key)}" and "${s.name}": planning systems need unique ROI names`);
+    seen.set(key, s.name);
+  }
+  const label = options.label ?? 'Delineo';
+  if (label.length === 0 || label.length > 16 || label.includes('\\')) throw new RtstructError('invalid-structure', `Structure Set Label "${label}" must be 1–16 characters without a backslash`);
+  const seriesNumber = options.seriesNumber ?? 1;
+  const instanceNumber = options.instanceNumber ?? 1;
+  if (!Number.isInteger(seriesNumber) || !Number.isInteger(instanceNumber)) throw new RtstructError('invalid-structure', 'Series Number and Instance Number must be integers');
+  const seriesInstanceUid = options.seriesInstanceUid ?? newUid();
+  const sopInstanceUid = options.sopInstanceUid ?? newUid();
+  for (const u of [seriesInstanceUid, sopInstanceUid]) if (!isValidUid(u)) throw new RtstructError('invalid-structure', `"${u}" is not a valid DICOM UID`);
+  const date = options.date ?? new Date();
+  const id = volume.identity;
+
+  // One Contour Image Sequence item per slice, shared by every contour on that slice.
+  const imageRef = ref.sops.map((sop) => (sop ? [{ ReferencedSOPClassUID: ref.sopClass, ReferencedSOPInstanceUID: sop }] : undefined));
+  const roiNumbers: number[] = [];
+  const contourCounts: number[] = [];
+  const structureSetRois: NaturalizedDataset[] = [];
+  const roiContours: NaturalizedDataset[] = [];
+  const observations: NaturalizedDataset[] = [];
+  structures.forEach((s, index) => {
+    const roiNumber = index + 1;
+    roiNumbers.push(roiNumber);
+    const contours: NaturalizedDataset[] = [];
+    const unreferenced = new Set<number>();
+    forEachSliceContours(s.mask, volume, (k, sliceContours) => {
+      const images = imageRef[k];
+      if (!images) unreferenced.add(k);
+      for (const c of sliceContours) {
+        const n = c.points.length / 3;
+        const data = new Array<string>(c.points.length);
+        for (let v = 0; v < c.points.length; v++) data[v] = coordinate(c.points[v]);
+        contours.push({
+          ContourNumber: contours.length + 1,
+          ...(images ? { ContourImageSequence: images } : {}),
+          ContourGeometricType: 'CLOSED_PLANAR',
+          NumberOfContourPoints: n,
+          ContourData: data,
+        });
+      }
+    });
+    contourCounts.push(contours.length);
+    if (contours.length === 0) warnings.push({ code: 'empty-roi', message: `${s.name} is empty: written as an ROI without contours`, roiNumber, roiName: s.name });
+    if (unreferenced.size) {
+      warnings.push({
+        code: 'unreferenced-slice',
+        message: `${s.name} has contours on ${unreferenced.size} slice plane(s) that were interpolated when the CT was loaded (no CT image there): those contours reference no image and a planning system may not show them`,
+        roiNumber,
+        roiName: s.name,
+      });
+    }
+    structureSetRois.push({
+      ROINumber: roiNumber,
+      ReferencedFrameOfReferenceUID: ref.frame,
+      ROIName: s.name,
+      ROIGenerationAlgorithm: s.provenance.algorithm,
+      ROIGenerationDescription: generationDescription(s),
+    });
+    roiContours.push({
+      ReferencedROINumber: roiNumber,
+      ROIDisplayColor: [s.color[0], s.color[1], s.color[2]],
+      ...(contours.length ? { ContourSequence: contours } : {}),
+    });
+    observations.push({
+      ObservationNumber: roiNumber,
+      ReferencedROINumber: roiNumber,
+      RTROIInterpretedType: s.interpretedType,
+      ROIInterpreter: options.interpreterName ?? '',
+    });
+  });
+
+  const dataset: NaturalizedDataset = {
+    // dcmjs encodes strings as UTF-8; declare it so non-ASCII patient and ROI names read back correctly.
+    SpecificCharacterSet: 'ISO_IR 192',
+    InstanceCreationDate: dicomDate(date),
+    InstanceCreationTime: dicomTime(date),
+    SOPClassUID: RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID,
+    SOPInstanceUID: sopInstanceUid,
+    // Patient and General Study: the CT's own values, so the structure set files under the same patient and study.
+    StudyDate: id.studyDate ?? '',
+    SeriesDate: dicomDate(date),
+    StudyTime: id.studyTime ?? '',
+    SeriesTime: dicomTime(date),
+    AccessionNumber: id.accessionNumber ?? '',
+    Modality: 'RTSTRUCT',
+    Manufacturer: 'Delineo',
+    ReferringPhysicianName: id.referringPhysicianName ?? '',
+    ...(id.studyDescription ? { StudyDescription: id.studyDescription } : {}),
+    SeriesDescription: options.seriesDescription ?? 'Delineo structures',
+    OperatorsName: options.operatorName ?? '',
+    ManufacturerModelName: 'Delineo',
+    PatientName: id.patientName ?? '',
+    PatientID: id.patientId ?? '',
+    PatientBirthDate: id.patientBirthDate ?? '',
+    PatientSex: id.patientSex ?? '',
+    SoftwareVersions: 'Delineo 0.1',
+    StudyInstanceUID: ref.study,
+    SeriesInstanceUID: seriesInstanceUid,
+    StudyID: id.studyId ?? '',
+    SeriesNumber: String(seriesNumber),
+    InstanceNumber: String(instanceNumber),
+    // Frame of Reference module: the CT's frame; the indicator is type 2 and a landmark would be a claim we cannot make.
+    FrameOfReferenceUID: ref.frame,
+    PositionReferenceIndicator: '',
+    StructureSetLabel: label,
+    ...(options.name ? { StructureSetName: options.name } : {}),
+    ...(options.description ? { StructureSetDescription: options.description } : {}),
+    StructureSetDate: dicomDate(date),
+    StructureSetTime: dicomTime(date),
+    ReferencedFrameOfReferenceSequence: [
+      {
+        FrameOfReferenceUID: ref.frame,
+        RTReferencedStudySequence: [
+          {
+            ReferencedSOPClassUID: STUDY_COMPONENT_REFERENCE_SOP_CLASS_UID,
+            ReferencedSOPInstanceUID: ref.study,
+            RTReferencedSeriesSequence: [
+              {
+                SeriesInstanceUID: ref.series,
+                ContourImageSequence: imageRef.filter((x) => x !== undefined).map((x) => x[0]),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+    StructureSetROISequence: structureSetRois,
+    ROIContourSequence: roiContours,
+    RTROIObservationsSequence: observations,
+  };
+  const meta: NaturalizedDataset = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID,
+    MediaStorageSOPInstanceUID: sopInstanceUid,
+    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: DELINEO_IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: DELINEO_IMPLEMENTATION_VERSION_NAME,
+  };
+  const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
+  return { buffer: dict.write(), sopInstanceUid, seriesInstanceUid, roiNumbers, contourCounts, warnings };
+}
+
+/**
+ * The app's export: `structures` on `volume` as an RT Structure Set file (ArrayBuffer), ready to download or
+ * send with STOW-RS. The same as {@link writeRtstruct}, which also returns the UIDs and warnings (empty
+ * structures, contours on interpolated slices) that the UI should show.
+ */
+export function exportRtstruct(volume: Volume, structures: readonly Structure[], options: RtstructWriteOptions = {}): ArrayBuffer {
+  return writeRtstruct(volume, structures, options).buffer;
+}
