@@ -12,3 +12,4 @@ export * from './io/dicom/ct-writer.ts';
 export * from './state/index.ts';
 export * from './io/itk/contour-interpolation.ts';
 export * from './io/itk/contour-interpolation-browser.ts';
+export * from './mesh/index.ts';

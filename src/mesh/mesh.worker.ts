@@ -1,0 +1,22 @@
+// The meshing worker: serves meshStructure over the worker RPC (src/jobs/worker-rpc.ts). A module Web
+// Worker spawned by createSurfaceMesher(); the surfaces go back by transfer, not by copy, since a lung's
+// surface is a few megabytes of typed arrays and the main thread only hands them to vtk.js.
+import type { JobOptions } from '../jobs/job.ts';
+import { exposeJobs, withTransfer } from '../jobs/worker-rpc.ts';
+import { EMPTY_SURFACE, meshStructure, type MeshRequest, type SurfaceMesh } from './surface.ts';
+
+const meshJobs = {
+  /** One structure's serialised mask → its closed surface in patient coordinates. */
+  async meshStructure(request: MeshRequest, options: JobOptions): Promise<SurfaceMesh> {
+    const mesh = await meshStructure(request, options);
+    // The shared empty constant is copied (zero bytes) rather than having its buffers detached here.
+    if (mesh === EMPTY_SURFACE)
+      return { points: new Float32Array(0), normals: new Float32Array(0), polys: new Uint32Array(0) };
+    return withTransfer(mesh, [mesh.points.buffer, mesh.normals.buffer, mesh.polys.buffer]);
+  },
+};
+
+/** The jobs this worker exposes, for `createWorkerClient<MeshWorkerApi>`. */
+export type MeshWorkerApi = typeof meshJobs;
+
+exposeJobs(meshJobs);
