@@ -5,10 +5,9 @@
  * The pipelines are fetched from the base URL set with {@link configureImageIo} (the CDN default is
  * unreachable from clinics and test machines alike).
  */
-import { gdcmReadImage } from '@itk-wasm/image-io';
 import type { DecodeRequest, PixelDecoder } from '../dicom/pixels.ts';
 import { decodedFromItkImage } from './image-convert.ts';
-import { ensureImageIoConfigured } from './image-io.ts';
+import { loadImageIo } from './image-io.ts';
 
 /** Options of {@link createGdcmDecoder}. */
 export interface GdcmDecoderOptions {
@@ -26,7 +25,7 @@ const insideWorker = () => typeof (globalThis as { WorkerGlobalScope?: unknown }
 export function createGdcmDecoder(options: GdcmDecoderOptions = {}): PixelDecoder {
   let worker: Worker | null | false = options.webWorker !== undefined ? options.webWorker : insideWorker() ? false : null;
   return async (request: DecodeRequest, { signal }) => {
-    ensureImageIoConfigured();
+    const { gdcmReadImage } = await loadImageIo();
     signal?.throwIfAborted();
     // itk-wasm names the file inside its virtual file system; keep it simple and unique-free.
     const { image, couldRead, webWorker } = await gdcmReadImage({ path: 'slice.dcm', data: request.bytes }, { webWorker: worker });

@@ -8,7 +8,6 @@
  * readers fall back to `/raw/itk/image-io` on the page's origin, where the dev server, the test runner
  * and the production build serve `node_modules/@itk-wasm/image-io/dist/pipelines`.
  */
-import { readImage, setPipelinesBaseUrl } from '@itk-wasm/image-io';
 import type { VolumeInit } from '../../domain/volume.ts';
 import { throwIfAborted } from '../../jobs/job.ts';
 import { ImageLoadError } from '../errors.ts';
@@ -17,6 +16,8 @@ import { itkImageToVolumeData } from './image-convert.ts';
 import { DEFAULT_IMAGE_IO_PIPELINES_PATH, incompleteVolumeFile, isDetachedHeader, volumeFormatOf } from './image-formats.ts';
 
 let configuredBaseUrl: string | undefined;
+type ImageIoModule = typeof import('@itk-wasm/image-io');
+let imageIoModule: Promise<ImageIoModule> | undefined;
 
 /** Options of {@link configureImageIo}. */
 export interface ImageIoConfig {
@@ -30,15 +31,20 @@ export interface ImageIoConfig {
  */
 export function configureImageIo(config: ImageIoConfig): void {
   const base = typeof globalThis.location !== 'undefined' ? globalThis.location.href : undefined;
-  const url = new URL(String(config.pipelinesBaseUrl), base).href.replace(/\/$/, '');
-  setPipelinesBaseUrl(url);
-  configuredBaseUrl = url;
+  configuredBaseUrl = new URL(String(config.pipelinesBaseUrl), base).href.replace(/\/$/, '');
 }
 
-/** The configured pipelines URL, configuring the default on first use. */
-export function ensureImageIoConfigured(): string {
+/**
+ * The browser build of @itk-wasm/image-io, configured. Imported on first use rather than statically:
+ * the package's Node entry lacks the browser functions, so a static import would make src/index.ts
+ * unloadable in Node (the CLI, tests), and the app's first paint does not wait for itk-wasm.
+ */
+export async function loadImageIo(): Promise<ImageIoModule> {
   if (!configuredBaseUrl) configureImageIo({ pipelinesBaseUrl: DEFAULT_IMAGE_IO_PIPELINES_PATH });
-  return configuredBaseUrl!;
+  const module = await (imageIoModule ??= import('@itk-wasm/image-io'));
+  if (typeof module.setPipelinesBaseUrl !== 'function') throw new Error('@itk-wasm/image-io resolved to its Node build; use the *-node readers in Node');
+  module.setPipelinesBaseUrl(configuredBaseUrl!);
+  return module;
 }
 
 /** Options of {@link readImageVolumeData}. */
@@ -60,7 +66,7 @@ export async function readImageVolumeData(input: FileInput, options: ReadImageOp
   throwIfAborted(options.signal);
   if (isDetachedHeader(name)) throw new ImageLoadError('unsupported-format', 'this header keeps its voxels in a separate file; save the volume as a single .nii.gz, .nrrd or .mha file', { file: name });
   if (!volumeFormatOf(name)) throw new ImageLoadError('unsupported-format', 'not a volume format Delineo reads (.nii, .nii.gz, .nrrd, .mha, or a folder of DICOM files)', { file: name });
-  ensureImageIoConfigured();
+  const { readImage } = await loadImageIo();
   let bytes: Uint8Array;
   try {
     bytes = input instanceof Blob ? new Uint8Array(await input.arrayBuffer()) : 'read' in input ? await input.read() : input.data instanceof Uint8Array ? input.data : new Uint8Array(input.data);
