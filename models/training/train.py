@@ -140,14 +140,15 @@ def partial_label_loss(logits, y, contoured):
 
 
 @torch.no_grad()
-def predict_volume(model, p: Patient, batch: int = 16) -> np.ndarray:
-    """Label map of a whole patient: every slice, the full slice padded to a multiple of 8 (no tiling)."""
+def predict_volume(model, p: Patient, batch: int = 16, z_range=None) -> np.ndarray:
+    """Label map of a patient: the slices in z_range (default all), each full slice padded to a multiple of 8."""
     model.eval()
     nz, h, w = p.ct.shape
     H, W = int(math.ceil(h / 8) * 8), int(math.ceil(w / 8) * 8)
     out = np.zeros((nz, h, w), dtype=np.uint8)
-    for z0 in range(0, nz, batch):
-        zs = list(range(z0, min(nz, z0 + batch)))
+    z_lo, z_hi = z_range or (0, nz)
+    for z0 in range(z_lo, z_hi, batch):
+        zs = list(range(z0, min(z_hi, z0 + batch)))
         x = np.stack([crop(p.slab(z), 0, 0, max(H, W), np.int16(PAD_HU))[..., :H, :W] for z in zs])
         logits = model(torch.from_numpy(normalise(x)))
         out[zs] = logits.argmax(1).numpy()[:, :h, :w].astype(np.uint8)
@@ -158,7 +159,10 @@ def validate(model, patients):
     """Mean 3D Dice per class over the patients where it was contoured (model grid)."""
     scores = {c: [] for c in CLASSES[1:]}
     for p in patients:
-        pred = predict_volume(model, p)
+        # Only the slices around the contoured organs (±8): validation is for model selection and must stay
+        # cheap on 2 shared cores; evaluate.ts measures whole volumes through the engine.
+        z_range = (max(0, int(p.fg_z.min()) - 8), min(p.ct.shape[0], int(p.fg_z.max()) + 9)) if len(p.fg_z) else None
+        pred = predict_volume(model, p, z_range=z_range)
         for k in range(1, 8):
             if not p.contoured[k - 1]:
                 continue
@@ -184,6 +188,7 @@ def main():
     ap.add_argument('--val-patients', type=int, default=8)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--resume', help='checkpoint to start from (weights only; the schedule restarts)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -195,6 +200,9 @@ def main():
     val = val_all[:: max(1, len(val_all) // a.val_patients)][: a.val_patients]
     print(f'train {len(train)} patients, validate on {[p.name for p in val]}', flush=True)
     model = UNet2D(base=a.base)
+    if a.resume:
+        model.load_state_dict(torch.load(a.resume, map_location='cpu')['model'])
+        print(f'resumed weights from {a.resume}', flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     budget = a.minutes * 60
     t0 = time.time()

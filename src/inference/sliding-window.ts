@@ -21,7 +21,7 @@ export interface TileRunner {
  * than the patch gets one tile centred on it (starting before 0: the reader pads).
  */
 export function tileStarts(size: number, patch: number, overlap: number): number[] {
-  if (size <= patch) return [-Math.floor((patch - size) / 2)];
+  if (size <= patch) return [0 - Math.floor((patch - size) / 2)];
   const step = patch * (1 - overlap);
   const n = Math.ceil((size - patch) / step) + 1;
   const span = size - patch;

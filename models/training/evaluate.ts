@@ -1,0 +1,83 @@
+/**
+ * Evaluates a shipped ONNX model THROUGH DELINEO'S ENGINE (the same code the CLI and, with onnxruntime-web,
+ * the browser run: NIfTI loading, reorientation, resampling, sliding window, probability resampling,
+ * post-processing) on the OpenKBP validation patients, against their clinical OAR masks on the original
+ * 128³ grid. Dice and HD95 are computed only on patients where the structure was contoured (index.json):
+ * OpenKBP's labels are partial.
+ *
+ *   npx tsx models/training/evaluate.ts [--model hn-oar] [--data ../shared/data/openkbp/validation] \
+ *     [--limit 33] [--no-tta] [--threads 2] [--out models/hn-oar/evaluation.json]
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { segmentWithNetwork } from '../../src/inference/engine.ts';
+import { dice, hd95 } from '../../src/inference/metrics.ts';
+import { loadNodeNetwork, readManifest } from '../../src/inference/segment-node.ts';
+import { readVolumeNifti } from '../../src/io/itk/nifti.ts';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'hn-oar' },
+    data: { type: 'string', default: '../shared/data/openkbp/validation' },
+    limit: { type: 'string', default: '1000' },
+    'no-tta': { type: 'boolean', default: false },
+    threads: { type: 'string', default: '2' },
+    out: { type: 'string' },
+  },
+});
+
+// OpenKBP structure names → our label values (the manifest's order; see models/training/pack_data.py).
+const OPENKBP: Record<string, number> = { Brainstem: 1, SpinalCord: 2, RightParotid: 3, LeftParotid: 4, Esophagus: 5, Larynx: 6, Mandible: 7 };
+
+const { manifest, dir } = await readManifest(values.model!);
+const net = await loadNodeNetwork(manifest, dir, Number(values.threads));
+const index = JSON.parse(await readFile(join(values.data!, 'index.json'), 'utf8')) as { patients: Record<string, { structures: string[] }> };
+const patients = Object.keys(index.patients)
+  .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))
+  .slice(0, Number(values.limit));
+const names = manifest.labels.map((l) => l.name);
+const perStructure = new Map<string, { dice: number[]; hd95: number[] }>(names.map((n) => [n, { dice: [], hd95: [] }]));
+const perPatient: Record<string, Record<string, { dice: number; hd95: number }>> = {};
+let seconds = 0;
+for (const pt of patients) {
+  const ct = await readVolumeNifti(join(values.data!, pt, 'ct.nii.gz'), 'CT');
+  const oar = await readVolumeNifti(join(values.data!, pt, 'oar.nii.gz'), 'MASK');
+  const t0 = performance.now();
+  const r = await segmentWithNetwork(ct, manifest, net.runner, { tta: !values['no-tta'] });
+  const dt = (performance.now() - t0) / 1000;
+  seconds += dt;
+  perPatient[pt] = {};
+  for (const name of index.patients[pt].structures) {
+    const value = OPENKBP[name];
+    if (!value) continue;
+    const label = manifest.labels.find((l) => l.value === value)!;
+    const s = r.structures.find((x) => x.name === label.name)!;
+    const pred = s.mask.toDense();
+    const ref = Uint8Array.from(oar.data, (v) => (v === value ? 1 : 0));
+    const d = dice(pred, ref);
+    const h = hd95(pred, ref, ct.dimensions, ct.spacing);
+    perStructure.get(label.name)!.dice.push(d);
+    if (Number.isFinite(h)) perStructure.get(label.name)!.hd95.push(h);
+    perPatient[pt][label.name] = { dice: d, hd95: h };
+  }
+  console.log(`${pt} ${dt.toFixed(1)} s ` + Object.entries(perPatient[pt]).map(([n, m]) => `${n}=${m.dice.toFixed(3)}`).join(' '));
+}
+await net.release();
+const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const summary = names.map((n) => {
+  const m = perStructure.get(n)!;
+  return { structure: n, patients: m.dice.length, dice: mean(m.dice), diceMedian: median(m.dice), hd95: mean(m.hd95), hd95Median: median(m.hd95) };
+});
+const meanDice = mean(summary.map((s) => s.dice));
+console.log('\n| Structure | patients | Dice mean | Dice median | HD95 mean (mm) | HD95 median (mm) |\n|---|---|---|---|---|---|');
+for (const s of summary) console.log(`| ${s.structure} | ${s.patients} | ${s.dice.toFixed(3)} | ${s.diceMedian.toFixed(3)} | ${s.hd95.toFixed(1)} | ${s.hd95Median.toFixed(1)} |`);
+console.log(`| **mean of ${names.length}** | | **${meanDice.toFixed(3)}** | | | |`);
+console.log(`\n${patients.length} patients, ${(seconds / patients.length).toFixed(1)} s per patient (onnxruntime-node, ${values.threads} threads, TTA ${values['no-tta'] ? 'off' : 'on'})`);
+if (values.out) {
+  await writeFile(values.out, JSON.stringify({ model: manifest.id, version: manifest.version, sha256: manifest.onnx?.model.sha256, tta: !values['no-tta'], patients: patients.length, meanDice, summary, perPatient, secondsPerPatient: seconds / patients.length }, null, 1) + '\n');
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+"""Generate the tiny 3D test model (test/fixtures/models/tiny-3d/): a differently shaped network than hn-oar
+(3D patches [N, 1, Z, Y, X] instead of 2.5D slices) whose output is known analytically, so a test can check
+the engine's whole 3D path (tiling in z, Gaussian blending, resampling back) against a threshold.
+
+Network: m = 3×3×3 mean of the normalised CT (zero padding), then 1×1×1 logits
+  background 0, tissue 50 (m + 0.3), bone 50 (m + 0.3) + 100 (m − 0.3)
+so with normalisation x = clip(HU, −1000, 1000) / 1000: tissue where −0.3 < m ≤ 0.3 (−300 < HU ≤ 300 in a
+uniform region), bone where m > 0.3, background below.
+
+    /usr/bin/python3 models/training/make_test_model.py
+"""
+import hashlib
+import json
+import os
+
+import torch
+from torch import nn
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = os.path.join(os.path.dirname(os.path.dirname(here)), 'test', 'fixtures', 'models', 'tiny-3d')
+os.makedirs(out, exist_ok=True)
+
+
+class Tiny3d(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mean = nn.Conv3d(1, 1, 3, padding=1, bias=False)
+        self.head = nn.Conv3d(1, 3, 1)
+        with torch.no_grad():
+            self.mean.weight.fill_(1 / 27)
+            self.head.weight[:, 0, 0, 0, 0] = torch.tensor([0.0, 50.0, 150.0])
+            self.head.bias[:] = torch.tensor([0.0, 15.0, 15.0 - 30.0])
+
+    def forward(self, x):
+        return self.head(self.mean(x))
+
+
+model = Tiny3d().eval()
+path = os.path.join(out, 'model.onnx')
+torch.onnx.export(model, torch.zeros(1, 1, 16, 32, 32), path, opset_version=17, input_names=['image'], output_names=['scores'],
+                  dynamic_axes={'image': {0: 'n', 2: 'z', 3: 'y', 4: 'x'}, 'scores': {0: 'n', 2: 'z', 3: 'y', 4: 'x'}})
+data = open(path, 'rb').read()
+manifest = {
+    'schema': 'delineo-model/1',
+    'id': 'tiny-3d',
+    'name': 'Tiny 3D threshold network (test fixture)',
+    'version': '1.0.0',
+    'description': 'A 3D conv net with hand-set weights: tissue (−300…300 HU) and bone (> 300 HU) after a 3×3×3 mean. Tests the 3D path of the engine.',
+    'kind': 'onnx',
+    'modality': 'CT',
+    'license': 'Apache-2.0',
+    'modelCard': 'models/training/make_test_model.py',
+    'labels': [
+        {'value': 1, 'name': 'Tissue', 'interpretedType': 'ORGAN', 'color': [200, 150, 120]},
+        {'value': 2, 'name': 'Bone', 'standardName': 'Bone', 'interpretedType': 'ORGAN', 'color': [240, 240, 220], 'postprocess': {'largestComponent': True}},
+    ],
+    'onnx': {
+        'model': {'file': 'model.onnx', 'sha256': hashlib.sha256(data).hexdigest(), 'bytes': len(data), 'inputName': 'image',
+                  'outputName': 'scores', 'classes': 3, 'divisibleBy': 1},
+        'orientation': 'LPS',
+        'spacing': [2, 2, 2],
+        'intensity': {'clip': [-1000, 1000], 'mean': 0, 'std': 1000},
+        'layout': {'kind': '3d'},
+        'patch': [24, 24, 16],
+        'overlap': 0.5,
+        'gaussianSigma': 0.125,
+        'batch': 2,
+        'padHu': -1024,
+        'mirror': [{'axis': 'z'}],
+    },
+}
+json.dump(manifest, open(os.path.join(out, 'manifest.json'), 'w'), indent=2)
+open(os.path.join(out, 'manifest.json'), 'a').write('\n')
+print(f'wrote {path} ({len(data)} bytes)')
