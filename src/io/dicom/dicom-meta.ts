@@ -207,15 +207,15 @@ const IMAGE_MODALITIES: ReadonlySet<string> = new Set(['CT', 'MR', 'PT', 'NM', '
 const IMAGE_SOP_CLASSES: ReadonlySet<string> = new Set(['2', '2.1', '2.2', '4', '4.1', '128', '130', '20', '7', '1', '1.1'].map((s) => `1.2.840.10008.5.1.4.1.1.${s}`));
 
 /**
- * How many bytes of the native PixelData element lie beyond the end of the file (0 when complete).
- * Finds the element as the first (7FE0,0010) tag whose header is well formed and whose declared length
- * covers the pixels the image module describes; a match inside an earlier binary value would fail that
- * test, so it is skipped rather than misread.
+ * Locates the native PixelData element (7FE0,0010) in the file's bytes: the first such tag whose header
+ * is well formed and whose declared length covers the pixels the image module describes (an icon image's
+ * smaller PixelData, or a chance match inside an earlier binary value, fails that test and is skipped).
+ * Returns the offset of its value and its declared length, or undefined when no candidate exists.
  */
-function pixelDataShortfall(bytes: Uint8Array, implicit: boolean, expected: number): number {
+function locatePixelData(bytes: Uint8Array, implicit: boolean, expected: number): { start: number; declared: number } | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 132; i + 8 <= bytes.length; i++) {
-    if (bytes[i] !== 0xe0 || bytes[i + 1] !== 0x7f || bytes[i + 2] !== 0x10 || bytes[i + 3] !== 0x00) continue;
+  for (let i = bytes.indexOf(0xe0, 132); i !== -1 && i + 8 <= bytes.length; i = bytes.indexOf(0xe0, i + 1)) {
+    if (bytes[i + 1] !== 0x7f || bytes[i + 2] !== 0x10 || bytes[i + 3] !== 0x00) continue;
     let declared: number;
     let start: number;
     if (!implicit && (bytes[i + 4] === 0x4f || bytes[i + 4] === 0x55) && bytes[i + 6] === 0 && bytes[i + 7] === 0 && i + 12 <= bytes.length) {
@@ -226,9 +226,9 @@ function pixelDataShortfall(bytes: Uint8Array, implicit: boolean, expected: numb
       start = i + 8;
     } else continue;
     if (declared === 0xffffffff || declared < expected) continue;
-    return Math.max(0, start + expected - bytes.length);
+    return { start, declared };
   }
-  return 0;
+  return undefined;
 }
 
 /** Maps an exception from dcmjs to a typed error: out-of-bounds reads mean the file ends too early. */
@@ -342,7 +342,8 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
     if (!wrapped) throw new DicomLoadError('not-dicom', 'not a DICOM file (no "DICM" marker at byte 128 and not a raw DICOM data set)', { file });
     bytes = wrapped;
   }
-  let parsed: { meta: DenaturalizedDataset; dict: DenaturalizedDataset };
+  let parsed!: { meta: DenaturalizedDataset; dict: DenaturalizedDataset };
+  let headerOnly = false;
   try {
     // dcmjs wants an ArrayBuffer of exactly the file; slice only when the view does not cover it.
     const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
@@ -356,14 +357,28 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
         return dcmjs.data.DicomMessage.readFile(buffer, { ...options, ignoreErrors: true });
       }
     };
-    // A structure set is mostly contour coordinates as text (the NSCLC one takes ~0.5 s to parse in
-    // full); the loader needs only its identifiers and label, which precede group 3006's sequences.
-    // dcmjs's stopOnGreaterTag (honoured by readFile, missing from its typings) stops there. Anything
-    // else is read in full, pixel data included.
-    const head = read({ untilTag: '30060003', stopOnGreaterTag: true } as ReadOptions);
-    const headSop = str(head.dict, '00080016') || str(head.meta, '00020002');
-    const headModality = str(head.dict, '00080060').toUpperCase();
-    parsed = headSop === '1.2.840.10008.5.1.4.1.1.481.3' || (!headSop && headModality === 'RTSTRUCT') ? head : read({});
+    // Parse only what is needed. The identification group first, to recognise a structure set: it is
+    // mostly contour coordinates as text (the NSCLC one takes ~0.5 s to parse in full) and the loader
+    // needs only its identifiers and label, which precede group 3006's sequences. Images are parsed up
+    // to their pixel data, which is then viewed in place (locatePixelData) instead of copied by dcmjs;
+    // deflated files, and files with an icon image (whose nested PixelData would stop dcmjs early), are
+    // read in full. `stopOnGreaterTag` is honoured by readFile but missing from dcmjs's typings.
+    const id = read({ untilTag: '00080061', stopOnGreaterTag: true } as ReadOptions);
+    const idSop = str(id.dict, '00080016') || str(id.meta, '00020002');
+    const idModality = str(id.dict, '00080060').toUpperCase();
+    if (idSop === '1.2.840.10008.5.1.4.1.1.481.3' || (!idSop && idModality === 'RTSTRUCT')) {
+      parsed = read({ untilTag: '30060003', stopOnGreaterTag: true } as ReadOptions);
+    } else if (str(id.meta, META_TS) === '1.2.840.10008.1.2.1.99') {
+      parsed = read({});
+    } else {
+      try {
+        parsed = read({ untilTag: '7FE00010' });
+        headerOnly = !('00880200' in parsed.dict);
+      } catch {
+        headerOnly = false;
+      }
+      if (!headerOnly) parsed = read({});
+    }
   } catch (e) {
     throw parseFailure(e, file);
   }
@@ -383,7 +398,8 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
   const rows = num(ds, '00280010') ?? 0;
   const columns = num(ds, '00280011') ?? 0;
   const pixelEl = ds['7FE00010'] ?? ds['7FE00008'] ?? ds['7FE00009'];
-  const hasPixels = pixelEl !== undefined && (pixelEl.Value?.length ?? 0) > 0;
+  // After a header-only parse the PixelData element is present with no value: dcmjs stopped at it.
+  const hasPixels = pixelEl !== undefined && (headerOnly || (pixelEl.Value?.length ?? 0) > 0);
   const isImage = hasPixels && rows > 0 && columns > 0;
   const encapsulated = hasPixels && !NATIVE_TRANSFER_SYNTAXES.has(transferSyntaxUid);
 
@@ -427,18 +443,29 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
   const tilt = num(ds, '00181120');
   const seriesNumber = num(ds, '00200011');
   const instanceNumber = num(ds, '00200013');
-  const pixelData = isImage && !encapsulated ? nativePixelBytes(pixelEl) : undefined;
   const bitsAllocated = num(ds, '00280100') ?? 0;
-  if (pixelData) {
+  let pixelData: Uint8Array | undefined;
+  if (isImage && !encapsulated) {
     const expected = Math.ceil((rows * columns * numberOfFrames * bitsAllocated) / 8);
-    if (pixelData.byteLength < expected) {
-      throw new DicomLoadError('truncated', `PixelData has ${pixelData.byteLength} bytes but ${rows}×${columns}×${numberOfFrames} ${bitsAllocated}-bit pixels need ${expected}: the file is truncated; copy or export it again`, { file });
-    }
-    // dcmjs zero-fills a value that runs past the end of the file instead of failing, so a truncated
-    // file would load with black slices: check the pixel data against the file's real length.
-    if (transferSyntaxUid !== '1.2.840.10008.1.2.1.99') {
-      const missing = pixelDataShortfall(bytes, transferSyntaxUid === '1.2.840.10008.1.2', expected);
-      if (missing > 0) throw new DicomLoadError('truncated', `the file ends ${missing} bytes before the end of its pixel data: it is truncated (an interrupted copy or download); copy or export it again`, { file });
+    const truncated = (missing: number) => new DicomLoadError('truncated', `the file ends ${missing} bytes before the end of its pixel data: it is truncated (an interrupted copy or download); copy or export it again`, { file });
+    if (headerOnly) {
+      const at = locatePixelData(bytes, transferSyntaxUid === '1.2.840.10008.1.2', expected);
+      if (!at) throw new DicomLoadError('truncated', `PixelData is missing, damaged or shorter than the ${expected} bytes that ${rows}×${columns}×${numberOfFrames} ${bitsAllocated}-bit pixels need: the file is truncated or corrupt; copy or export it again`, { file });
+      // A view of the caller's bytes, not a copy (offsets shift by the header a raw data set was given).
+      const start = at.start - (bytes.length - input.bytes.length);
+      pixelData = input.bytes.subarray(start, start + expected);
+      if (pixelData.byteLength < expected) throw truncated(expected - pixelData.byteLength);
+    } else {
+      pixelData = nativePixelBytes(pixelEl);
+      if (!pixelData || pixelData.byteLength < expected) {
+        throw new DicomLoadError('truncated', `PixelData has ${pixelData?.byteLength ?? 0} bytes but ${rows}×${columns}×${numberOfFrames} ${bitsAllocated}-bit pixels need ${expected}: the file is truncated; copy or export it again`, { file });
+      }
+      // dcmjs zero-fills a value that runs past the end of the file instead of failing, so a truncated
+      // file would load with black slices: check the element against the file's real length.
+      if (transferSyntaxUid !== '1.2.840.10008.1.2.1.99') {
+        const at = locatePixelData(bytes, transferSyntaxUid === '1.2.840.10008.1.2', expected);
+        if (at && at.start + expected > bytes.length) throw truncated(at.start + expected - bytes.length);
+      }
     }
   } else if (!hasPixels && !rtKind({ modality, sopClassUid }) && (IMAGE_MODALITIES.has(modality) || IMAGE_SOP_CLASSES.has(sopClassUid) || rows > 0)) {
     throw new DicomLoadError('truncated', `this ${modality || 'image'} object has no pixel data (7FE0,0010): the file ends early (truncated) or its structure is damaged`, { file });

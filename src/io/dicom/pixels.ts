@@ -85,6 +85,20 @@ function maskBits(values: PixelArray, bits: number, signed: boolean): PixelArray
   return out ?? values;
 }
 
+const isIntegerArray = (a: ArrayLike<number>): boolean =>
+  a instanceof Int16Array || a instanceof Uint16Array || a instanceof Int8Array || a instanceof Uint8Array || a instanceof Int32Array || a instanceof Uint32Array;
+
+/** out[base + x] = stored[x] × slope + intercept for x < n (the fast paths skip the multiply-add). */
+function writeScaled(out: Int16Array | Float32Array, base: number, stored: ArrayLike<number>, n: number, slope: number, intercept: number): void {
+  if (slope === 1 && intercept === 0 && ArrayBuffer.isView(stored)) {
+    out.set(stored as unknown as ArrayLike<number>, base);
+  } else if (slope === 1) {
+    for (let x = 0; x < n; x++) out[base + x] = stored[x] + intercept;
+  } else {
+    for (let x = 0; x < n; x++) out[base + x] = stored[x] * slope + intercept;
+  }
+}
+
 /**
  * Voxel buffer of a volume being assembled: Int16 until a value is not an exact int16, then Float32
  * (the Int16 part copied over). Interpolated planes are rounded to whole HU while the buffer is
@@ -109,23 +123,27 @@ export class VoxelBuffer {
   writePlane(k: number, stored: ArrayLike<number>, slope = 1, intercept = 0): void {
     const base = k * this.planeSize;
     const n = this.planeSize;
-    let d = this.data;
-    if (d instanceof Int16Array) {
-      if (Number.isInteger(slope) && Number.isInteger(intercept)) {
+    if (this.data instanceof Int16Array) {
+      // Integer stored values with an integer rescale stay exact integers: one pass for the range
+      // decides whether the plane fits int16, then a plain loop (no per-voxel checks) writes it.
+      if (isIntegerArray(stored) && Number.isInteger(slope) && Number.isInteger(intercept)) {
+        let lo = Infinity;
+        let hi = -Infinity;
         for (let x = 0; x < n; x++) {
-          const v = stored[x] * slope + intercept;
-          if (v < -32768 || v > 32767 || !Number.isInteger(v)) {
-            d = this.widen();
-            for (let y = x; y < n; y++) d[base + y] = stored[y] * slope + intercept;
-            return;
-          }
-          d[base + x] = v;
+          const v = stored[x];
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
         }
-        return;
+        const a = lo * slope + intercept;
+        const b = hi * slope + intercept;
+        if (Math.min(a, b) >= -32768 && Math.max(a, b) <= 32767) {
+          writeScaled(this.data, base, stored, n, slope, intercept);
+          return;
+        }
       }
-      d = this.widen();
+      this.widen();
     }
-    for (let x = 0; x < n; x++) d[base + x] = stored[x] * slope + intercept;
+    writeScaled(this.data, base, stored, n, slope, intercept);
   }
 
   /** Writes plane k as (1 − w)·a + w·b of two planes of modality values. */
