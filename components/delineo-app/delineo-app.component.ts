@@ -1,94 +1,97 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { createSliceRenderer, generatePhantom, type SliceRenderer, type Volume } from '../../src/index.ts';
+import { generatePhantom, type Volume } from '../../src/index.ts';
+import '../delineo-mpr/delineo-mpr.ts';
+import '../delineo-structure-list/delineo-structure-list.ts';
+import '../delineo-toolbar/delineo-toolbar.ts';
+import type { DelineoToolbar } from '../delineo-toolbar/delineo-toolbar.component.ts';
 import type { DelineoVolumeLoadDetail } from '../events/delineo-volume-load.ts';
 import { emit } from '../internal/emit.ts';
 import { personName } from '../internal/person-name.ts';
+import { EDITING_TOOLS, TOOL_SHORTCUTS, ViewerSession, type ToolName } from '../internal/viewer-session.ts';
 import styles from './delineo-app.styles.ts';
 
 /**
- * @summary The Delineo application shell: one CT slice view with a slice slider and a status line. Until
- * images can be opened it shows the built-in demo case, the synthetic thorax phantom, generated in the
- * browser.
+ * @summary The Delineo application: the CT in three linked slice views (axial, sagittal, coronal) with
+ * the structure list, the editing toolbar and a status line. Until images can be opened it shows the
+ * built-in demo case, the synthetic thorax phantom with its structures, generated in the browser.
  *
- * The element owns its slice renderer: it is created when the element connects and disposed (vtk.js objects
- * deleted, WebGL context released) when it disconnects. Setting `volume` shows another volume; leaving it
- * empty makes the element generate the phantom once it is on the page.
+ * Everything the parts share — the CT, the structure set with its undo history, crosshair, window, tool —
+ * is one {@link ViewerSession}, created here and handed to each part as a property (no globals: two apps
+ * on one page are independent). Set `session` to show a prepared session, or `volume` to show a CT with
+ * an empty structure set; with neither, the element generates the phantom once it is on the page.
  *
- * @event {DelineoVolumeLoadEvent} delineo-volume-load - A volume has been loaded and is shown. Detail: its
- *   dimensions, spacing, Series Instance UID and display name.
+ * Keys anywhere in the app (unless a text field has focus): N navigate, W window/level, B brush, E eraser,
+ * H HU brush, U push, P polygon, F freehand, O fill hole, G region grow, I interpolate; Ctrl+Z undo,
+ * Ctrl+Shift+Z or Ctrl+Y redo. The views add their own keys (slices, zoom, presets).
+ *
+ * @slot 3d - A 3D view for the fourth cell of the MPR layout; the app gives it the session (its `session` property).
+ *
+ * @event {DelineoVolumeLoadEvent} delineo-volume-load - A volume has been loaded and is shown.
  *
  * @csspart header - The title bar.
  * @csspart title - The application name.
  * @csspart subtitle - The case shown, next to the title.
- * @csspart viewport - The box the slice view's canvas fills; give the element a height and this box takes
- *   what the other rows leave.
- * @csspart controls - The row holding the slice slider.
- * @csspart slice-slider - The range input that selects the slice.
- * @csspart status - The status line: case name, grid size and voxel spacing, or what went wrong.
+ * @csspart toolbar - The `<delineo-toolbar>`.
+ * @csspart viewport - The `<delineo-mpr>` with the three views.
+ * @csspart sidebar - The column holding the structure list.
+ * @csspart structure-list - The `<delineo-structure-list>`.
+ * @csspart status - The status line: patient, case name, grid size and voxel spacing, or what went wrong.
+ * @csspart message - The last edit, undo or refusal, next to the status.
  *
- * @cssproperty --delineo-app-background - Background of the shell around the image.
+ * @cssproperty --delineo-app-background - Background of the shell.
  * @cssproperty --delineo-app-foreground - Text colour.
- * @cssproperty --delineo-app-muted - Colour of secondary text (subtitle, status line).
- * @cssproperty --delineo-app-accent - Accent colour of the controls.
+ * @cssproperty --delineo-app-muted - Colour of secondary text.
+ * @cssproperty --delineo-app-accent - Accent colour.
  * @cssproperty --delineo-app-font - Font family.
+ * @cssproperty --delineo-app-sidebar-width - Width of the structure list column.
  */
 export class DelineoApp extends LitElement {
   static override styles = styles;
 
-  /**
-   * The volume shown. A property, not an attribute: a volume is data, not markup. When the element is put
-   * on the page without one, it generates the demo phantom and sets it here.
-   */
+  /** The CT shown. Setting it starts a new session with an empty structure set. */
   @property({ attribute: false }) accessor volume: Volume | null = null;
 
-  /** Stored slice index shown; mirrors the renderer so the slider and its label re-render. */
-  @state() private accessor slice = 0;
+  /** The contouring session shown (CT, structures, tools). Setting it also sets `volume`. */
+  @property({ attribute: false }) accessor session: ViewerSession | null = null;
 
-  /** What went wrong while loading, shown in the status line; null when all is well. */
   @state() private accessor loadError: string | null = null;
-
-  /** True while the demo phantom is being generated. */
   @state() private accessor loading = false;
+  /** The last edit, undo or refusal, shown next to the status. */
+  @state() private accessor message: { text: string; error: boolean } | null = null;
 
-  /**
-   * The box the renderer draws in. Created here rather than in the template so that the renderer can exist
-   * from connectedCallback on, before the first render: the volume's slice is then known when the slider
-   * first renders, instead of in a second update. Lit renders it as a node.
-   */
-  readonly #viewport: HTMLDivElement = viewportElement();
-
-  #renderer: SliceRenderer | null = null;
   /** The volume last announced with `delineo-volume-load`, so moving the element does not announce it again. */
   #announced: Volume | null = null;
-  /** A volume shown but not yet announced: announced once the update that displays it has completed. */
-  #toAnnounce: Volume | null = null;
+
+  constructor() {
+    super();
+    this.addEventListener('keydown', (e) => this.#onKeyDown(e));
+    this.addEventListener('delineo-edit-refuse', (e) => (this.message = { text: e.detail.message, error: true }));
+    this.addEventListener('delineo-structure-edit', (e) => {
+      const name = this.session?.store.state.structures.find((s) => s.id === e.detail.structureId)?.name ?? '';
+      this.message = { text: `${e.detail.label}${name ? ` · ${name}` : ''}`, error: false };
+    });
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#renderer = createSliceRenderer(this.#viewport);
-    if (this.volume) this.#show();
-    else void this.#loadDemo();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#renderer?.dispose();
-    this.#renderer = null;
+    if (!this.session && !this.volume) void this.#loadDemo();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // Before render, so the slider and status line of this very update already describe the new volume.
-    if (changed.has('volume')) this.#show();
+    if (changed.has('session') && this.session && this.volume !== this.session.volume) this.volume = this.session.volume;
+    else if (changed.has('volume') && this.volume && this.session?.volume !== this.volume) this.session = new ViewerSession(this.volume);
+    else if (changed.has('volume') && !this.volume) this.session = null;
+    if (changed.has('session')) {
+      this.loadError = null;
+      this.#giveSessionToSlotted();
+    }
   }
 
   protected override updated(): void {
-    const volume = this.#toAnnounce;
-    if (!volume) return;
-    this.#toAnnounce = null;
+    const volume = this.volume;
+    if (!volume || volume === this.#announced) return;
     this.#announced = volume;
-    // Draw now rather than on the next frame, so that listeners of the event find the volume on screen.
-    this.#renderer?.render();
     const detail: DelineoVolumeLoadDetail = {
       dimensions: [...volume.dimensions],
       spacing: [...volume.spacing],
@@ -100,29 +103,23 @@ export class DelineoApp extends LitElement {
 
   protected override render() {
     const volume = this.volume;
-    const count = volume?.dimensions[2] ?? 0;
     return html`
       <header part="header">
         <h1 part="title">Delineo</h1>
         <span part="subtitle">${volume?.name || (this.loading ? 'Generating the demo phantom…' : '')}</span>
       </header>
-      ${this.#viewport}
-      <div part="controls">
-        <input
-          part="slice-slider"
-          type="range"
-          aria-label="Slice"
-          min="0"
-          max=${Math.max(0, count - 1)}
-          step="1"
-          .value=${String(this.slice)}
-          ?disabled=${count === 0}
-          aria-valuetext=${count ? `slice ${this.slice + 1} of ${count}` : 'no image'}
-          @input=${this.#onSliceInput}
-        />
-        <span class="slice-label">${count ? `Slice ${this.slice + 1} / ${count}` : '–'}</span>
-      </div>
-      <div part="status" class=${this.loadError ? 'error' : ''} role="status" aria-live="polite">${this.#statusText()}</div>
+      <delineo-toolbar part="toolbar" .session=${this.session}></delineo-toolbar>
+      <main class="main">
+        <delineo-mpr part="viewport" .session=${this.session}><slot name="3d" slot="3d" @slotchange=${() => this.#giveSessionToSlotted()}></slot></delineo-mpr>
+        <aside part="sidebar" class="sidebar" aria-label="Structures">
+          <h2>Structures</h2>
+          <delineo-structure-list part="structure-list" .session=${this.session}></delineo-structure-list>
+        </aside>
+      </main>
+      <footer class="footer">
+        <div part="status" class=${this.loadError ? 'error' : ''} role="status" aria-live="polite">${this.#statusText()}</div>
+        ${this.message ? html`<div part="message" class=${this.message.error ? 'error' : ''} role="status" aria-live="polite">${this.message.text}</div>` : nothing}
+      </footer>
     `;
   }
 
@@ -136,29 +133,47 @@ export class DelineoApp extends LitElement {
     return `${patient}${volume.name || 'Unnamed volume'} · ${nx} × ${ny} × ${nz} voxels · ${spacing} mm`;
   }
 
-  #onSliceInput(event: Event): void {
-    const k = Number((event.target as HTMLInputElement).value);
-    if (!this.#renderer || !this.#renderer.volume) return;
-    this.#renderer.setSlice(k);
-    this.slice = k;
+  /** Elements slotted into `3d` get the session, so a 3D view shows the same structures. */
+  #giveSessionToSlotted(): void {
+    for (const el of this.querySelectorAll(':scope > [slot="3d"]')) {
+      if ('session' in el) (el as { session: ViewerSession | null }).session = this.session;
+    }
   }
 
-  /** Hands `volume` to the renderer when it changed; a volume not announced before is announced after the update. */
-  #show(): void {
-    const renderer = this.#renderer;
-    const volume = this.volume;
-    if (!renderer || renderer.volume === volume) return;
-    // A renderer rebuilt after the element moved keeps the user's slice; a new volume starts mid-way.
-    const again = volume !== null && volume === this.#announced;
-    renderer.setVolume(volume, again ? this.slice : undefined);
-    this.slice = renderer.slice;
-    this.loadError = null;
-    this.#toAnnounce = again ? null : volume;
+  #onKeyDown(e: KeyboardEvent): void {
+    const session = this.session;
+    if (!session || e.defaultPrevented || e.altKey) return;
+    // Keys typed into a field (rename, HU range) are text, not shortcuts.
+    const origin = e.composedPath()[0];
+    if (origin instanceof HTMLInputElement || origin instanceof HTMLSelectElement || origin instanceof HTMLTextAreaElement) return;
+    const mod = e.ctrlKey || e.metaKey;
+    let handled = true;
+    if (mod && (e.key === 'z' || e.key === 'Z')) this.#report(e.shiftKey ? session.redo() : session.undo(), e.shiftKey ? 'Redo' : 'Undo');
+    else if (mod && (e.key === 'y' || e.key === 'Y')) this.#report(session.redo(), 'Redo');
+    else if (mod || e.shiftKey) handled = false;
+    else if (e.key.toLowerCase() === 'i') void this.#toolbar()?.interpolate();
+    else {
+      const tool = (Object.keys(TOOL_SHORTCUTS) as ToolName[]).find((t) => TOOL_SHORTCUTS[t] === e.key.toLowerCase());
+      if (tool) {
+        session.setTool({ tool });
+        emit(this, 'delineo-tool-change', { tool, radiusMm: session.tool.radiusMm, shape: session.tool.shape, contourMode: session.tool.contourMode });
+        if (EDITING_TOOLS.has(tool) && !session.store.state.activeId) this.message = { text: 'Select a structure to edit first', error: true };
+      } else handled = false;
+    }
+    if (handled) e.preventDefault();
+  }
+
+  #report(label: string | null, verb: string): void {
+    this.message = label ? { text: `${verb}: ${label}`, error: false } : { text: `Nothing to ${verb.toLowerCase()}`, error: false };
+  }
+
+  #toolbar(): DelineoToolbar | null {
+    return this.renderRoot.querySelector('delineo-toolbar');
   }
 
   /**
-   * Generates the phantom. It takes a few hundred milliseconds on the main thread, so the "generating"
-   * status is painted first; a volume set meanwhile, or the element leaving the page, wins over the phantom.
+   * Generates the phantom with its structures. It takes a few hundred milliseconds on the main thread, so
+   * the "generating" status is painted first; a session or volume set meanwhile wins over the phantom.
    */
   async #loadDemo(): Promise<void> {
     if (this.loading) return;
@@ -166,18 +181,20 @@ export class DelineoApp extends LitElement {
     try {
       await this.updateComplete;
       await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
-      if (this.volume || !this.isConnected) return;
-      this.volume = generatePhantom().volume;
+      if (this.volume || this.session || !this.isConnected) return;
+      const phantom = generatePhantom();
+      const session = ViewerSession.withStructures(phantom.volume, phantom.structures);
+      // Start on the tumour: the structure a user of the demo is most likely to edit, on its central slice.
+      const gtv = session.store.state.structures.find((s) => s.name === 'GTV');
+      if (gtv) {
+        session.store.setActive(gtv.id);
+        session.setCrosshair(phantom.anatomy.gtvCenter);
+      }
+      this.session = session;
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : String(error);
     } finally {
       this.loading = false;
     }
   }
-}
-
-function viewportElement(): HTMLDivElement {
-  const div = document.createElement('div');
-  div.setAttribute('part', 'viewport');
-  return div;
 }

@@ -6,13 +6,14 @@ export default css`
     --delineo-app-foreground: #e6e8ea;
     --delineo-app-muted: #9aa3ab;
     --delineo-app-accent: #4fb3ff;
-    --delineo-app-font: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+    --delineo-app-font: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif;
+    --delineo-app-sidebar-width: 330px;
 
     display: grid;
-    grid-template-rows: auto minmax(0, 1fr) auto auto;
+    grid-template-rows: auto auto minmax(0, 1fr) auto;
     box-sizing: border-box;
     height: 100%;
-    min-height: 240px;
+    min-height: 320px;
     background: var(--delineo-app-background);
     color: var(--delineo-app-foreground);
     font: 14px/1.4 var(--delineo-app-font);
@@ -26,7 +27,7 @@ export default css`
     display: flex;
     align-items: baseline;
     gap: 0.75em;
-    padding: 0.5em 1em;
+    padding: 0.4em 1em;
     border-bottom: 1px solid #2a2f34;
   }
 
@@ -41,43 +42,61 @@ export default css`
     color: var(--delineo-app-muted);
   }
 
-  /* The slice renderer appends its canvas here and sizes it to this box; the box must not depend on it. */
-  [part='viewport'] {
-    position: relative;
+  [part='toolbar'] {
+    border-bottom: 1px solid #2a2f34;
+    --delineo-toolbar-accent: var(--delineo-app-accent);
+  }
+
+  .main {
+    display: grid;
+    grid-template-columns: minmax(0, 1fr) var(--delineo-app-sidebar-width);
     min-width: 0;
     min-height: 0;
-    overflow: hidden;
-    background: #000;
   }
 
-  [part='controls'] {
+  [part='viewport'] {
+    min-width: 0;
+    min-height: 0;
+  }
+
+  .sidebar {
     display: flex;
-    align-items: center;
-    gap: 1em;
-    padding: 0.5em 1em;
+    flex-direction: column;
+    min-height: 0;
+    overflow: auto;
+    border-left: 1px solid #2a2f34;
+    background: #16191c;
+  }
+
+  .sidebar h2 {
+    margin: 0;
+    padding: 0.5em 0.75em 0.25em;
+    font-size: 0.8em;
+    font-weight: 600;
+    text-transform: uppercase;
+    letter-spacing: 0.08em;
+    color: var(--delineo-app-muted);
+  }
+
+  .footer {
+    display: flex;
+    gap: 1.5em;
+    padding: 0.3em 1em;
     border-top: 1px solid #2a2f34;
-  }
-
-  [part='slice-slider'] {
-    flex: 1;
-    accent-color: var(--delineo-app-accent);
-  }
-
-  .slice-label {
-    min-width: 12ch;
-    font-variant-numeric: tabular-nums;
-    text-align: right;
-  }
-
-  [part='status'] {
-    padding: 0.35em 1em;
     color: var(--delineo-app-muted);
     font-size: 0.9em;
     font-variant-numeric: tabular-nums;
-    border-top: 1px solid #2a2f34;
   }
 
-  [part='status'].error {
+  [part='status'] {
+    flex: 1;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
+  .error {
     color: #ff8a80;
   }
 `;

@@ -1,0 +1,777 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Subscription } from 'rxjs';
+import {
+  OutlineCache,
+  applyAffine,
+  createSliceRenderer,
+  drawOutlines,
+  gridAxesForViews,
+  invertAffine,
+  matchingPreset,
+  maskOutline,
+  planeAxes,
+  planeToIndex,
+  windowPresetsFor,
+  type OrientationLabels,
+  type PlaneAffine,
+  type Rgb,
+  type SliceAxis,
+  type SlicePlane,
+  type SliceRenderer,
+  type Vec3,
+  type ViewOrientation,
+  type WindowLevel,
+} from '../../src/index.ts';
+import type { DelineoSliceChangeDetail } from '../events/delineo-slice-change.ts';
+import type { DelineoEditRefuseDetail } from '../events/delineo-edit-refuse.ts';
+import { emit } from '../internal/emit.ts';
+import { SliceEditor, type SlicePoint } from '../internal/slice-editor.ts';
+import type { CrosshairState, ViewerSession } from '../internal/viewer-session.ts';
+import styles from './delineo-slice-view.styles.ts';
+
+/** Crosshair line colours, by the view whose plane the line is (the 3D Slicer convention: red axial, green coronal, yellow sagittal). */
+const CROSSHAIR_COLORS: Readonly<Record<ViewOrientation, string>> = {
+  axial: 'rgba(255, 90, 90, 0.75)',
+  coronal: 'rgba(90, 220, 110, 0.75)',
+  sagittal: 'rgba(255, 220, 60, 0.75)',
+};
+
+/** Lengths a scale bar may show, mm. */
+const SCALE_BAR_MM = [1, 2, 5, 10, 20, 50, 100, 200, 500];
+
+/** Zoom limits relative to fitting the volume. */
+const ZOOM_RANGE = { min: 0.25, max: 32 } as const;
+
+const ORIENTATION_NAMES: Readonly<Record<ViewOrientation, string>> = { axial: 'Axial', coronal: 'Coronal', sagittal: 'Sagittal' };
+
+type Drag =
+  | { readonly kind: 'window'; readonly x: number; readonly y: number; readonly start: WindowLevel }
+  | { readonly kind: 'pan'; readonly x: number; readonly y: number; readonly start: readonly [number, number] }
+  | { readonly kind: 'crosshair' }
+  | { readonly kind: 'edit' };
+
+/**
+ * @summary One axial, coronal or sagittal view of the session's CT, rendered with vtk.js, with the
+ * structures drawn over it as outlines and translucent fills, and the editing tools.
+ *
+ * The view shows the grid's index planes nearest its orientation, in the radiological convention (axial
+ * from the feet, coronal from the front, sagittal from the patient's left). Orientation labels come from
+ * the view's screen axes in patient space, so an oblique series shows mixed labels such as "LA". The slice
+ * follows the session's crosshair: scrolling here moves the crosshair, and linked views follow it.
+ *
+ * Mouse: left button uses the current tool (navigate: click or drag moves the crosshair; window-level:
+ * drag; brush, eraser, HU brush, push: paint; polygon: click vertices, close on the first vertex, a
+ * double click or Enter; freehand: drag; fill hole and region grow: click). Right-drag changes the window
+ * (horizontal) and level (vertical) with any tool; middle-drag or Shift+left-drag pans; the wheel scrolls
+ * slices, Ctrl+wheel zooms about the pointer.
+ *
+ * Keys (the view is focusable): ArrowUp/ArrowRight next slice, ArrowDown/ArrowLeft previous, PageUp/PageDown
+ * ten slices, Home/End first/last; + and − zoom, 0 resets zoom and pan; 1–6 window presets (the series'
+ * own window first when it has one); [ and ] brush radius; Enter closes a polygon or commits a region-grow
+ * preview, Escape cancels the gesture or the preview, Backspace removes the last polygon vertex;
+ * Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo.
+ *
+ * Refused edits (a locked or approved structure, none selected) are shown in the view with the store's
+ * reason and announced with `delineo-edit-refuse`.
+ *
+ * @event {DelineoSliceChangeEvent} delineo-slice-change - The slice shown changed because of the user.
+ * @event {DelineoCrosshairChangeEvent} delineo-crosshair-change - The user moved the crosshair here.
+ * @event {DelineoWindowChangeEvent} delineo-window-change - The user changed the window (drag, preset key).
+ * @event {DelineoStructureEditEvent} delineo-structure-edit - A tool's edit was committed (one undo step).
+ * @event {DelineoEditRefuseEvent} delineo-edit-refuse - An edit was refused; detail says why.
+ *
+ * @csspart stage - The box holding the image, the overlay and the annotations.
+ * @csspart viewport - The element the WebGL canvas and the overlay canvas fill.
+ * @csspart overlay - The 2D canvas with structures, crosshair and tool cursor.
+ * @csspart orientation-label - Each of the four anatomical direction labels at the edges.
+ * @csspart info - The view name and slice number (top left).
+ * @csspart window - The window and level in use (top right).
+ * @csspart readout - HU and patient position under the pointer (bottom left).
+ * @csspart scale-bar - The scale bar (bottom right).
+ * @csspart notice - Why an edit was refused (shown for a few seconds).
+ * @csspart controls - The row with the slice slider.
+ * @csspart slice-slider - The range input that selects the slice.
+ *
+ * @cssproperty --delineo-slice-view-background - Background around the image.
+ * @cssproperty --delineo-slice-view-text - Colour of the annotations.
+ * @cssproperty --delineo-slice-view-label - Colour of the orientation labels.
+ * @cssproperty --delineo-slice-view-font - Font of the annotations.
+ * @cssproperty --delineo-slice-view-focus - Outline colour when the view has keyboard focus.
+ */
+export class DelineoSliceView extends LitElement {
+  static override styles = styles;
+
+  /** The contouring session (CT, structure set, crosshair, tools) this view shows. A property: it is data. */
+  @property({ attribute: false }) accessor session: ViewerSession | null = null;
+
+  /** Which standard view to show. */
+  @property({ reflect: true }) accessor orientation: ViewOrientation = 'axial';
+
+  /** Draw the crosshair lines of the other two views (on in an MPR layout). */
+  @property({ type: Boolean, reflect: true }) accessor crosshair = false;
+
+  /** Opacity of the structures' fill, 0–1 (0 = outlines only). */
+  @property({ type: Number, attribute: 'fill-opacity' }) accessor fillOpacity = 0.2;
+
+  /** Width of the structure outlines in CSS pixels (the active structure's is half as wide again). */
+  @property({ type: Number, attribute: 'line-width' }) accessor lineWidth = 1.5;
+
+  @state() private accessor slice = 0;
+  @state() private accessor sliceCount = 0;
+  @state() private accessor labels: OrientationLabels | null = null;
+  @state() private accessor scaleBar: { px: number; mm: number } | null = null;
+  @state() private accessor readout = '';
+  @state() private accessor notice: string | null = null;
+  @state() private accessor windowLevel: WindowLevel | null = null;
+
+  readonly #viewport: HTMLDivElement = viewportElement();
+  readonly #overlay: HTMLCanvasElement = overlayElement();
+  #renderer: SliceRenderer | null = null;
+  #subscriptions: Subscription[] = [];
+  #attached: ViewerSession | null = null;
+  #frame = 0;
+  #frameWaiters: (() => void)[] = [];
+  #drag: Drag | null = null;
+  #wheelDelta = 0;
+  #noticeTimer = 0;
+  readonly #outlines = new OutlineCache();
+  readonly #editor: SliceEditor;
+  readonly #resizeObserver = new ResizeObserver(() => this.#requestDraw());
+
+  constructor() {
+    super();
+    this.#viewport.append(this.#overlay);
+    // The editor reads the session and the plane at each gesture: live lookups, not copies.
+    this.#editor = new SliceEditor({
+      session: () => {
+        if (!this.session) throw new Error('the slice view has no session');
+        return this.session;
+      },
+      plane: () => {
+        const plane = this.#renderer?.plane;
+        if (!plane) throw new Error('the slice view shows no image');
+        return plane;
+      },
+      planeAffine: () => (this.#renderer?.volume ? this.#renderer.planeAffine() : null),
+      requestDraw: () => this.#requestDraw(),
+      refused: (structureId, reason, message) => this.#refused({ structureId, reason, message }),
+      committed: (structureId, label) => emit(this, 'delineo-structure-edit', { structureId, label }),
+    });
+    this.#viewport.addEventListener('pointerdown', (e) => this.#onPointerDown(e));
+    this.#viewport.addEventListener('pointermove', (e) => this.#onPointerMove(e));
+    this.#viewport.addEventListener('pointerup', (e) => this.#onPointerUp(e));
+    this.#viewport.addEventListener('pointercancel', () => this.#onPointerCancel());
+    this.#viewport.addEventListener('pointerleave', () => this.#onPointerLeave());
+    this.#viewport.addEventListener('dblclick', () => {
+      if (this.session?.tool.tool === 'polygon') this.#editor.closePolygon();
+    });
+    this.#viewport.addEventListener('wheel', (e) => this.#onWheel(e), { passive: false });
+    this.#viewport.addEventListener('contextmenu', (e) => e.preventDefault());
+    this.addEventListener('keydown', (e) => this.#onKeyDown(e));
+  }
+
+  /** Index of the slice shown along the view's grid axis. */
+  get sliceIndex(): number {
+    return this.slice;
+  }
+
+  /** Number of slices along the view's grid axis (0 without a session). */
+  get slices(): number {
+    return this.sliceCount;
+  }
+
+  /** The grid axis the view slices along, or null without a session. */
+  get axis(): SliceAxis | null {
+    return this.#renderer?.volume ? this.#renderer.axis : null;
+  }
+
+  /** The plane shown, in the editing tools' terms (axis and index), or null without a session. */
+  get plane(): SlicePlane | null {
+    return this.#renderer?.plane ?? null;
+  }
+
+  /** The anatomical labels at the four edges, or null without a session. */
+  get orientationLabels(): OrientationLabels | null {
+    return this.labels;
+  }
+
+  /** Zoom (1 = the volume fits) and pan (mm along screen right and up). */
+  get viewTransform(): { zoom: number; pan: readonly [number, number] } {
+    return this.#renderer?.viewTransform ?? { zoom: 1, pan: [0, 0] };
+  }
+
+  /** Sets zoom and pan (programmatic: no event). */
+  setViewTransform(view: { zoom: number; pan: readonly [number, number] }): void {
+    this.#renderer?.setViewTransform({ zoom: clampZoom(view.zoom), pan: view.pan });
+  }
+
+  /** Shows slice `index` along the view's axis by moving the session's crosshair (programmatic: no event). */
+  setSlice(index: number): void {
+    this.#moveToSlice(index, 'program');
+  }
+
+  /** Where a patient point (LPS mm) is drawn, in CSS pixels from the view's top-left corner; null without a session. */
+  patientToClient(point: Vec3): [number, number] | null {
+    const r = this.#renderer;
+    if (!r?.volume) return null;
+    const [x, y] = r.patientToDisplay(point);
+    const scale = this.#cssToDevice();
+    const rect = this.#viewport.getBoundingClientRect();
+    return [rect.left + x / scale, rect.top + y / scale];
+  }
+
+  /** The patient point (LPS mm) on the slice under a client (CSS) position; null without a session. */
+  clientToPatient(clientX: number, clientY: number): Vec3 | null {
+    return this.#pointAtClient(clientX, clientY)?.patient ?? null;
+  }
+
+  /** The device-pixel map from the slice's in-plane index coordinates to the canvas (for tests and tools). */
+  planeAffine(): PlaneAffine | null {
+    return this.#renderer?.volume ? this.#renderer.planeAffine() : null;
+  }
+
+  /** The overlay canvas (structures, crosshair, tool cursor), e.g. for pixel tests. */
+  get overlayCanvas(): HTMLCanvasElement {
+    return this.#overlay;
+  }
+
+  /** The polygon vertices placed so far (u, v), while the polygon tool is in use. */
+  get polygonPoints(): readonly (readonly [number, number])[] {
+    return this.#editor.polygonPoints;
+  }
+
+  /** Resolves after the next frame has been drawn (image and overlay). */
+  frame(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#frameWaiters.push(resolve);
+      this.#requestDraw();
+    });
+  }
+
+  /** Draws image and overlay now, synchronously. */
+  drawNow(): void {
+    if (this.#frame) {
+      cancelAnimationFrame(this.#frame);
+      this.#frame = 0;
+    }
+    this.#draw();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    this.#createRenderer();
+    this.#resizeObserver.observe(this.#viewport);
+    this.#attach();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#resizeObserver.disconnect();
+    this.#detach();
+    this.#editor.cancel();
+    this.#renderer?.dispose();
+    this.#renderer = null;
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    clearTimeout(this.#noticeTimer);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.isConnected) return;
+    if (changed.has('orientation') && changed.get('orientation') !== undefined && this.#renderer) {
+      this.#renderer.dispose();
+      this.#renderer = null;
+      this.#createRenderer();
+      this.#attached = null;
+    }
+    if (changed.has('session') || !this.#attached) this.#attach();
+    if (changed.has('fillOpacity') || changed.has('lineWidth') || changed.has('crosshair')) this.#requestDraw();
+  }
+
+  protected override render() {
+    const labels = this.labels;
+    const count = this.sliceCount;
+    const wl = this.windowLevel;
+    const preset = wl && this.session ? matchingPreset(windowPresetsFor(this.session.volume), wl) : null;
+    return html`
+      <div part="stage" class="stage">
+        ${this.#viewport}
+        ${labels
+          ? html`
+              <span part="orientation-label" class="label top" data-edge="top">${labels.top}</span>
+              <span part="orientation-label" class="label bottom" data-edge="bottom">${labels.bottom}</span>
+              <span part="orientation-label" class="label left" data-edge="left">${labels.left}</span>
+              <span part="orientation-label" class="label right" data-edge="right">${labels.right}</span>
+            `
+          : nothing}
+        <span part="info" class="info top-left">${ORIENTATION_NAMES[this.orientation]}${count ? html` · ${this.slice + 1} / ${count}` : nothing}</span>
+        ${wl ? html`<span part="window" class="info top-right">${preset ? `${preset.label} · ` : ''}W ${Math.round(wl.window)} · L ${Math.round(wl.level)}</span>` : nothing}
+        <span part="readout" class="info bottom-left">${this.readout}</span>
+        ${this.scaleBar
+          ? html`<span part="scale-bar" class="scale-bar"><span class="bar" style="width: ${this.scaleBar.px.toFixed(1)}px"></span><span class="scale-text">${this.scaleBar.mm} mm</span></span>`
+          : nothing}
+        <div part="notice" class="notice" role="alert" ?hidden=${!this.notice}>${this.notice ?? ''}</div>
+      </div>
+      <div part="controls" class="controls">
+        <input
+          part="slice-slider"
+          type="range"
+          aria-label="${ORIENTATION_NAMES[this.orientation]} slice"
+          min="0"
+          max=${Math.max(0, count - 1)}
+          step="1"
+          tabindex="-1"
+          .value=${String(this.slice)}
+          ?disabled=${count === 0}
+          aria-valuetext=${count ? `slice ${this.slice + 1} of ${count}` : 'no image'}
+          @input=${(e: Event) => this.#moveToSlice(Number((e.target as HTMLInputElement).value), 'user')}
+        />
+      </div>
+    `;
+  }
+
+  protected override updated(): void {
+    const count = this.sliceCount;
+    this.setAttribute('aria-label', count ? `${ORIENTATION_NAMES[this.orientation]} view, slice ${this.slice + 1} of ${count}` : `${ORIENTATION_NAMES[this.orientation]} view`);
+  }
+
+  #createRenderer(): void {
+    if (this.#renderer) return;
+    this.#renderer = createSliceRenderer(this.#viewport, { orientation: this.orientation, onInvalidate: () => this.#requestDraw() });
+    // vtk.js appended its canvas after ours: keep the overlay on top.
+    this.#viewport.append(this.#overlay);
+  }
+
+  /** Subscribes to the session (or to none) and shows its volume. */
+  #attach(): void {
+    const session = this.session;
+    if (!this.#renderer || this.#attached === session) return;
+    this.#detach();
+    this.#editor.cancel();
+    this.#outlines.clear();
+    this.#attached = session;
+    const r = this.#renderer;
+    if (!session) {
+      r.setVolume(null);
+      this.sliceCount = 0;
+      this.labels = null;
+      this.scaleBar = null;
+      this.windowLevel = null;
+      return;
+    }
+    r.setWindowLevel(session.windowLevel.window, session.windowLevel.level);
+    r.setVolume(session.volume, this.#sliceOf(session.crosshair.position, session));
+    this.slice = r.slice;
+    this.sliceCount = r.sliceCount;
+    this.windowLevel = session.windowLevel;
+    this.#subscriptions = [
+      session.crosshair$.subscribe((c) => this.#onCrosshair(c)),
+      session.windowLevel$.subscribe((wl) => {
+        this.windowLevel = wl;
+        this.#renderer?.setWindowLevel(wl.window, wl.level);
+      }),
+      session.store.state$.subscribe(() => this.#requestDraw()),
+      session.tool$.subscribe((t) => {
+        this.dataset.tool = t.tool;
+        this.#requestDraw();
+      }),
+      session.preview$.subscribe(() => this.#requestDraw()),
+    ];
+  }
+
+  #detach(): void {
+    for (const s of this.#subscriptions) s.unsubscribe();
+    this.#subscriptions = [];
+    this.#attached = null;
+  }
+
+  #sliceOf(position: Vec3, session: ViewerSession): number {
+    const axis = gridAxesForViews(session.volume)[this.orientation];
+    const n = session.volume.dimensions[axis];
+    const k = Math.round(session.volume.patientToIndex(position)[axis]);
+    return Math.min(n - 1, Math.max(0, k));
+  }
+
+  #onCrosshair(c: CrosshairState): void {
+    const r = this.#renderer;
+    const session = this.session;
+    if (!r?.volume || !session) return;
+    const k = this.#sliceOf(c.position, session);
+    if (k !== r.slice) {
+      r.setSlice(k);
+      this.slice = k;
+      if (c.source === 'user') {
+        const detail: DelineoSliceChangeDetail = { orientation: this.orientation, axis: r.axis, index: k, count: r.sliceCount };
+        emit(this, 'delineo-slice-change', detail);
+      }
+    }
+    this.#requestDraw();
+  }
+
+  /** Moves the crosshair so this view shows slice `index` (clamped); the other coordinates stay. */
+  #moveToSlice(index: number, source: 'user' | 'program'): void {
+    const session = this.session;
+    const r = this.#renderer;
+    if (!session || !r?.volume || !Number.isFinite(index)) return;
+    const k = Math.min(r.sliceCount - 1, Math.max(0, Math.round(index)));
+    const c = [...session.volume.patientToIndex(session.crosshair.position)] as [number, number, number];
+    c[r.axis] = k;
+    const position = session.volume.indexToPatient(c);
+    session.setCrosshair(position, source);
+    if (source === 'user') emit(this, 'delineo-crosshair-change', { position: [...position], index: c });
+  }
+
+  #requestDraw(): void {
+    if (this.#frame || !this.isConnected) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#draw();
+    });
+  }
+
+  #draw(): void {
+    const r = this.#renderer;
+    if (!r) return;
+    r.render();
+    const { width, height } = r.viewportSize;
+    const overlay = this.#overlay;
+    if (overlay.width !== width || overlay.height !== height) {
+      overlay.width = width;
+      overlay.height = height;
+    }
+    const ctx = overlay.getContext('2d');
+    const session = this.session;
+    if (ctx) {
+      ctx.clearRect(0, 0, width, height);
+      if (session && r.volume) this.#drawOverlay(ctx, session, r);
+    }
+    if (r.volume) {
+      const labels = r.orientationLabels;
+      if (!sameLabels(labels, this.labels)) this.labels = labels;
+      const scale = scaleBarFor(r.mmPerPixel * this.#cssToDevice());
+      if (scale?.mm !== this.scaleBar?.mm || Math.abs((scale?.px ?? 0) - (this.scaleBar?.px ?? 0)) > 0.05) this.scaleBar = scale;
+    }
+    const waiters = this.#frameWaiters;
+    this.#frameWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #drawOverlay(ctx: CanvasRenderingContext2D, session: ViewerSession, r: SliceRenderer): void {
+    const plane = r.plane!;
+    const affine = r.planeAffine();
+    const [ua, va] = planeAxes(plane.axis);
+    const dims = session.volume.dimensions;
+    const nu = dims[ua];
+    const nv = dims[va];
+    const dpr = this.#cssToDevice();
+    const state = session.store.state;
+    const activeId = state.activeId;
+    let activeColor: Rgb = [255, 255, 255];
+    for (const s of state.structures) {
+      if (s.id === activeId) activeColor = s.color;
+      if (!s.visible) continue;
+      const mask = session.store.mask(s.id);
+      const loops = this.#outlines.get(`${s.id}|${plane.axis}|${plane.index}|${mask.version}`, () => maskOutline(mask.readSlice(plane.axis, plane.index), nu, nv));
+      const width = this.lineWidth * dpr * (s.id === activeId ? 1.5 : 1);
+      drawOutlines(ctx, loops, affine, { color: s.color, fillOpacity: this.fillOpacity, lineWidth: width });
+    }
+    const preview = session.preview;
+    if (preview) {
+      const loops = this.#outlines.get(`preview|${preview.version}|${plane.axis}|${plane.index}`, () => maskOutline(preview.mask.readSlice(plane.axis, plane.index), nu, nv));
+      const color = state.structures.find((s) => s.id === preview.structureId)?.color ?? activeColor;
+      drawOutlines(ctx, loops, affine, { color, fillOpacity: 0.35, lineWidth: 1.5 * dpr, dash: [6 * dpr, 4 * dpr] });
+    }
+    if (this.crosshair) this.#drawCrosshair(ctx, session, plane, affine, nu, nv, dpr);
+    this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, session.tool, activeColor);
+  }
+
+  /** The lines where the other two views' planes cut this one, with a gap around the crosshair point. */
+  #drawCrosshair(ctx: CanvasRenderingContext2D, session: ViewerSession, plane: SlicePlane, affine: PlaneAffine, nu: number, nv: number, dpr: number): void {
+    const c = session.volume.patientToIndex(session.crosshair.position);
+    const [ua, va] = planeAxes(plane.axis);
+    const axes = gridAxesForViews(session.volume);
+    const viewOf = (axis: SliceAxis) => (Object.keys(axes) as ViewOrientation[]).find((o) => axes[o] === axis)!;
+    const centre = applyAffine(affine, c[ua], c[va]);
+    const gap = 12 * dpr;
+    ctx.save();
+    ctx.lineWidth = 1 * dpr;
+    const segment = (from: [number, number], to: [number, number], color: string) => {
+      const len = Math.hypot(to[0] - from[0], to[1] - from[1]);
+      if (len === 0) return;
+      const dir = [(to[0] - from[0]) / len, (to[1] - from[1]) / len];
+      // Split the line at the gap around the centre (projected onto the line).
+      const t = (centre[0] - from[0]) * dir[0] + (centre[1] - from[1]) * dir[1];
+      ctx.strokeStyle = color;
+      ctx.beginPath();
+      ctx.moveTo(from[0], from[1]);
+      ctx.lineTo(from[0] + dir[0] * Math.max(0, t - gap), from[1] + dir[1] * Math.max(0, t - gap));
+      ctx.moveTo(from[0] + dir[0] * Math.min(len, t + gap), from[1] + dir[1] * Math.min(len, t + gap));
+      ctx.lineTo(to[0], to[1]);
+      ctx.stroke();
+    };
+    // u = c[ua] is the plane of the view slicing axis ua; it runs along v.
+    segment(applyAffine(affine, c[ua], -0.5), applyAffine(affine, c[ua], nv - 0.5), CROSSHAIR_COLORS[viewOf(ua)]);
+    segment(applyAffine(affine, -0.5, c[va]), applyAffine(affine, nu - 0.5, c[va]), CROSSHAIR_COLORS[viewOf(va)]);
+    ctx.restore();
+  }
+
+  #cssToDevice(): number {
+    const rect = this.#viewport.getBoundingClientRect();
+    const r = this.#renderer;
+    if (!r || rect.width <= 0) return globalThis.devicePixelRatio || 1;
+    return r.viewportSize.width / rect.width;
+  }
+
+  #pointAtClient(clientX: number, clientY: number): SlicePoint | null {
+    const r = this.#renderer;
+    const session = this.session;
+    if (!r?.volume || !session) return null;
+    const rect = this.#viewport.getBoundingClientRect();
+    const scale = this.#cssToDevice();
+    const display: [number, number] = [(clientX - rect.left) * scale, (clientY - rect.top) * scale];
+    const plane = r.plane!;
+    const [u, v] = invertAffine(r.planeAffine(), display[0], display[1]);
+    const index = planeToIndex(plane, u, v);
+    return { display, u, v, index, patient: session.volume.indexToPatient(index) };
+  }
+
+  #point(e: PointerEvent | WheelEvent): SlicePoint | null {
+    return this.#pointAtClient(e.clientX, e.clientY);
+  }
+
+  #onPointerDown(e: PointerEvent): void {
+    const session = this.session;
+    const r = this.#renderer;
+    const p = this.#point(e);
+    if (!session || !r || !p) return;
+    this.focus({ preventScroll: true });
+    const tool = session.tool.tool;
+    let drag: Drag | null = null;
+    if (e.button === 2 || (e.button === 0 && tool === 'window-level' && !e.shiftKey)) {
+      drag = { kind: 'window', x: e.clientX, y: e.clientY, start: session.windowLevel };
+    } else if (e.button === 1 || (e.button === 0 && e.shiftKey)) {
+      drag = { kind: 'pan', x: e.clientX, y: e.clientY, start: r.viewTransform.pan };
+    } else if (e.button === 0 && tool === 'navigate') {
+      this.#setCrosshairAt(p);
+      drag = { kind: 'crosshair' };
+    } else if (e.button === 0) {
+      this.#editor.hover = p;
+      if (this.#editor.pointerDown(p, session.tool, this.#cssToDevice())) drag = { kind: 'edit' };
+    }
+    if (drag) {
+      this.#drag = drag;
+      this.#viewport.setPointerCapture(e.pointerId);
+      e.preventDefault();
+    }
+  }
+
+  #onPointerMove(e: PointerEvent): void {
+    const p = this.#point(e);
+    const session = this.session;
+    const r = this.#renderer;
+    if (!p || !session || !r) return;
+    this.#updateReadout(p, session);
+    const drag = this.#drag;
+    if (drag?.kind === 'window') {
+      const dx = e.clientX - drag.x;
+      const dy = e.clientY - drag.y;
+      // Sensitivity proportional to the window, so a narrow brain window and a wide lung window both move
+      // at a usable rate; horizontal widens, vertical (down) raises the level.
+      const k = Math.max(1, drag.start.window / 200);
+      session.setWindowLevel({ window: Math.max(1, drag.start.window + dx * k), level: drag.start.level + dy * k * 0.5 });
+    } else if (drag?.kind === 'pan') {
+      const mm = r.mmPerPixel * this.#cssToDevice();
+      const pan: [number, number] = [drag.start[0] + (e.clientX - drag.x) * mm, drag.start[1] - (e.clientY - drag.y) * mm];
+      r.setViewTransform({ zoom: r.viewTransform.zoom, pan });
+    } else if (drag?.kind === 'crosshair') {
+      this.#setCrosshairAt(p);
+    } else {
+      this.#editor.pointerMove(p);
+    }
+  }
+
+  #onPointerUp(e: PointerEvent): void {
+    const drag = this.#drag;
+    this.#drag = null;
+    if (this.#viewport.hasPointerCapture(e.pointerId)) this.#viewport.releasePointerCapture(e.pointerId);
+    if (drag?.kind === 'edit') this.#editor.pointerUp(this.#point(e));
+    if (drag?.kind === 'window' && this.session) this.#emitWindow(this.session.windowLevel);
+  }
+
+  #onPointerCancel(): void {
+    if (this.#drag?.kind === 'edit') this.#editor.cancel();
+    this.#drag = null;
+  }
+
+  #onPointerLeave(): void {
+    if (this.#drag) return;
+    this.#editor.hover = null;
+    this.readout = '';
+    this.#requestDraw();
+  }
+
+  #setCrosshairAt(p: SlicePoint): void {
+    const session = this.session;
+    if (!session) return;
+    session.setCrosshair(p.patient, 'user');
+    emit(this, 'delineo-crosshair-change', { position: [...p.patient], index: [...p.index] });
+  }
+
+  #updateReadout(p: SlicePoint, session: ViewerSession): void {
+    const [i, j, k] = p.index.map(Math.round);
+    const [nx, ny, nz] = session.volume.dimensions;
+    const mm = p.patient.map((x) => x.toFixed(1)).join(', ');
+    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) this.readout = `outside the image · ${mm} mm`;
+    else this.readout = `${Math.round(session.volume.at(i, j, k))} HU · ${mm} mm`;
+  }
+
+  #onWheel(e: WheelEvent): void {
+    const r = this.#renderer;
+    if (!r?.volume || !this.session) return;
+    e.preventDefault();
+    const delta = e.deltaMode === 1 ? e.deltaY * 40 : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
+    if (e.ctrlKey || e.metaKey) {
+      this.#zoomAbout(Math.exp(-delta / 500), e.clientX, e.clientY);
+      return;
+    }
+    // One notch (100 px in Chromium) is one slice; small trackpad deltas accumulate to one.
+    this.#wheelDelta += delta;
+    if (Math.abs(this.#wheelDelta) < 50) return;
+    const steps = Math.sign(this.#wheelDelta) * Math.max(1, Math.round(Math.abs(this.#wheelDelta) / 100));
+    this.#wheelDelta = 0;
+    this.#moveToSlice(r.slice + steps, 'user');
+  }
+
+  /** Zooms by `factor`, keeping the patient point under (clientX, clientY) where it is on screen. */
+  #zoomAbout(factor: number, clientX?: number, clientY?: number): void {
+    const r = this.#renderer;
+    if (!r?.volume) return;
+    const { zoom, pan } = r.viewTransform;
+    const next = clampZoom(zoom * factor);
+    const { width, height } = r.viewportSize;
+    const rect = this.#viewport.getBoundingClientRect();
+    const scale = this.#cssToDevice();
+    const x = clientX === undefined ? width / 2 : (clientX - rect.left) * scale;
+    const y = clientY === undefined ? height / 2 : (clientY - rect.top) * scale;
+    const s = r.mmPerPixel;
+    const s2 = (s * zoom) / next;
+    // Screen offsets (mm) of the point from the fitted centre stay fixed: solve for the new pan.
+    const right = (x - width / 2) * s - pan[0];
+    const up = (height / 2 - y) * s - pan[1];
+    r.setViewTransform({ zoom: next, pan: [(x - width / 2) * s2 - right, (height / 2 - y) * s2 - up] });
+  }
+
+  #onKeyDown(e: KeyboardEvent): void {
+    const session = this.session;
+    const r = this.#renderer;
+    if (!session || !r?.volume || e.defaultPrevented) return;
+    const mod = e.ctrlKey || e.metaKey;
+    let handled = true;
+    if (mod && (e.key === 'z' || e.key === 'Z')) {
+      this.#editor.cancel();
+      if (e.shiftKey) session.redo();
+      else session.undo();
+    } else if (mod && (e.key === 'y' || e.key === 'Y')) {
+      this.#editor.cancel();
+      session.redo();
+    } else if (mod) {
+      handled = false;
+    } else if (this.#editor.key(e.key)) {
+      // a tool used the key
+    } else {
+      switch (e.key) {
+        case 'ArrowUp':
+        case 'ArrowRight':
+          this.#moveToSlice(r.slice + 1, 'user');
+          break;
+        case 'ArrowDown':
+        case 'ArrowLeft':
+          this.#moveToSlice(r.slice - 1, 'user');
+          break;
+        case 'PageUp':
+          this.#moveToSlice(r.slice + 10, 'user');
+          break;
+        case 'PageDown':
+          this.#moveToSlice(r.slice - 10, 'user');
+          break;
+        case 'Home':
+          this.#moveToSlice(0, 'user');
+          break;
+        case 'End':
+          this.#moveToSlice(r.sliceCount - 1, 'user');
+          break;
+        case '+':
+        case '=':
+          this.#zoomAbout(1.25);
+          break;
+        case '-':
+        case '_':
+          this.#zoomAbout(0.8);
+          break;
+        case '0':
+          r.setViewTransform({ zoom: 1, pan: [0, 0] });
+          break;
+        case '[':
+          session.setTool({ radiusMm: session.tool.radiusMm - 1 });
+          break;
+        case ']':
+          session.setTool({ radiusMm: session.tool.radiusMm + 1 });
+          break;
+        default: {
+          const n = Number(e.key);
+          const presets = windowPresetsFor(session.volume);
+          if (Number.isInteger(n) && n >= 1 && n <= presets.length) {
+            session.setWindowLevel(presets[n - 1]);
+            this.#emitWindow(presets[n - 1]);
+          } else handled = false;
+        }
+      }
+    }
+    if (handled) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }
+
+  #emitWindow(wl: WindowLevel): void {
+    const preset = this.session ? matchingPreset(windowPresetsFor(this.session.volume), wl) : null;
+    emit(this, 'delineo-window-change', { window: wl.window, level: wl.level, preset: preset?.id ?? null });
+  }
+
+  #refused(detail: DelineoEditRefuseDetail): void {
+    this.notice = detail.message;
+    clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = window.setTimeout(() => (this.notice = null), 5000);
+    emit(this, 'delineo-edit-refuse', detail);
+  }
+}
+
+function viewportElement(): HTMLDivElement {
+  const div = document.createElement('div');
+  div.setAttribute('part', 'viewport');
+  div.className = 'viewport';
+  return div;
+}
+
+function overlayElement(): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.setAttribute('part', 'overlay');
+  canvas.className = 'overlay';
+  return canvas;
+}
+
+const clampZoom = (z: number): number => Math.min(ZOOM_RANGE.max, Math.max(ZOOM_RANGE.min, Number.isFinite(z) ? z : 1));
+
+const sameLabels = (a: OrientationLabels | null, b: OrientationLabels | null): boolean =>
+  a === b || (!!a && !!b && a.left === b.left && a.right === b.right && a.top === b.top && a.bottom === b.bottom);
+
+/** The longest round length (mm) whose bar is at most ~110 CSS pixels at `mmPerCssPx`. */
+export function scaleBarFor(mmPerCssPx: number): { px: number; mm: number } | null {
+  if (!(mmPerCssPx > 0) || !Number.isFinite(mmPerCssPx)) return null;
+  let best: number | null = null;
+  for (const mm of SCALE_BAR_MM) if (mm / mmPerCssPx <= 110) best = mm;
+  if (best === null) return null;
+  return { mm: best, px: best / mmPerCssPx };
+}

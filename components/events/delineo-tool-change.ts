@@ -1,0 +1,21 @@
+import type { ToolName } from '../internal/viewer-session.ts';
+
+/** Detail of `delineo-tool-change`: the editing tool and its settings. */
+export interface DelineoToolChangeDetail {
+  readonly tool: ToolName;
+  /** Brush, eraser and push radius in mm. */
+  readonly radiusMm: number;
+  /** 'disc' paints in the slice, 'sphere' across slices. */
+  readonly shape: 'disc' | 'sphere';
+  /** Polygon and freehand: add to or subtract from the structure. */
+  readonly contourMode: 'add' | 'subtract';
+}
+
+/** Fired by `<delineo-toolbar>` when the user picks a tool or changes its settings. */
+export type DelineoToolChangeEvent = CustomEvent<DelineoToolChangeDetail>;
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'delineo-tool-change': DelineoToolChangeEvent;
+  }
+}

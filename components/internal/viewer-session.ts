@@ -1,0 +1,297 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import {
+  EditRefusedError,
+  InterpolationError,
+  SOFT_TISSUE_WINDOW,
+  StructureSetStore,
+  gridAxisForView,
+  interpolateBetweenSlicesBrowser,
+  regionGrow,
+  type BinaryMask,
+  type BrowserInterpolationOptions,
+  type SliceAxis,
+  type SlicePlane,
+  type Structure,
+  type Vec3,
+  type Volume,
+  type WindowLevel,
+} from '../../src/index.ts';
+
+/** The editing and navigation tools of the slice views. */
+export type ToolName =
+  /** Click or drag sets the shared crosshair (moves the linked views); no editing. */
+  | 'navigate'
+  /** Drag changes window (horizontal) and level (vertical). */
+  | 'window-level'
+  | 'brush'
+  | 'eraser'
+  /** A brush that paints only voxels inside an HU range. */
+  | 'hu-brush'
+  /** Push ("nudge"): paints when the stroke starts inside the structure, erases when it starts outside. */
+  | 'nudge'
+  /** Click vertices, close by clicking the first one, double-clicking or Enter. */
+  | 'polygon'
+  /** Drag a closed contour; release closes it. */
+  | 'freehand'
+  /** Fills the enclosed hole under the click on the slice. */
+  | 'fill-hole'
+  /** Click a seed: previews the grown region; Enter commits it into the structure, Escape discards it. */
+  | 'region-grow';
+
+/** Every tool, in toolbar order. */
+export const TOOL_NAMES: readonly ToolName[] = ['navigate', 'window-level', 'brush', 'eraser', 'hu-brush', 'nudge', 'polygon', 'freehand', 'fill-hole', 'region-grow'];
+
+/** Single-key shortcuts an application may bind to the tools (lower case). */
+export const TOOL_SHORTCUTS: Readonly<Partial<Record<ToolName, string>>> = {
+  navigate: 'n',
+  'window-level': 'w',
+  brush: 'b',
+  eraser: 'e',
+  'hu-brush': 'h',
+  nudge: 'u',
+  polygon: 'p',
+  freehand: 'f',
+  'fill-hole': 'o',
+  'region-grow': 'g',
+};
+
+/** The tools that change a structure's mask. */
+export const EDITING_TOOLS: ReadonlySet<ToolName> = new Set(['brush', 'eraser', 'hu-brush', 'nudge', 'polygon', 'freehand', 'fill-hole', 'region-grow']);
+
+/** The current tool and every tool's settings (settings persist while another tool is in use). */
+export interface ToolSettings {
+  readonly tool: ToolName;
+  /** Brush/eraser/push radius in mm. */
+  readonly radiusMm: number;
+  /** 'disc' paints in the slice only, 'sphere' across slices. */
+  readonly shape: 'disc' | 'sphere';
+  /** HU range of the HU-limited brush. */
+  readonly huMin: number;
+  readonly huMax: number;
+  /** Polygon and freehand add to, or subtract from, the structure. */
+  readonly contourMode: 'add' | 'subtract';
+  /** Region grow: ± HU around the seed, maximum distance from the seed in mm, and 2D or 3D. */
+  readonly toleranceHu: number;
+  readonly growRadiusMm: number;
+  readonly growScope: 'slice' | 'volume';
+}
+
+/** Defaults: a 5 mm disc brush, the soft-tissue HU range, a 60 HU / 30 mm 3D region grow. */
+export const DEFAULT_TOOL_SETTINGS: ToolSettings = {
+  tool: 'navigate',
+  radiusMm: 5,
+  shape: 'disc',
+  huMin: -150,
+  huMax: 250,
+  contourMode: 'add',
+  toleranceHu: 60,
+  growRadiusMm: 30,
+  growScope: 'volume',
+};
+
+/** Where the crosshair is and what moved it ('user' for input, 'program' for code). */
+export interface CrosshairState {
+  /** Patient position, LPS mm. */
+  readonly position: Vec3;
+  readonly source: 'user' | 'program';
+}
+
+/** A region grow shown before it is committed. */
+export interface RegionPreview {
+  /** The structure it would be added to. */
+  readonly structureId: string;
+  readonly mask: BinaryMask;
+  /** Seed voxel index. */
+  readonly seed: Vec3;
+  readonly plane: SlicePlane;
+  readonly voxels: number;
+  readonly seedHu: number;
+  /** Changes with every recomputation, so views know to redraw. */
+  readonly version: number;
+}
+
+/** Radius limits of the brush tools, in mm. */
+export const RADIUS_RANGE = { min: 0.5, max: 50 } as const;
+
+/**
+ * What the components of one contouring session share: the CT, its structure set (an undoable store), the
+ * crosshair that links the slice views, the display window, the current tool with its settings, and a
+ * region-grow preview. Passed to each element as its `session` property, never held in a global, so two
+ * applications on one page stay independent.
+ *
+ * Plain rxjs state, not a Lit controller: a portal can drive it from outside (set the tool, move the
+ * crosshair) and any framework can observe it. Voxel buffers stay in the store's registry and in the
+ * preview object; the observables carry ids, numbers and references only.
+ */
+export class ViewerSession {
+  readonly volume: Volume;
+  readonly store: StructureSetStore;
+  readonly #crosshair: BehaviorSubject<CrosshairState>;
+  readonly #windowLevel: BehaviorSubject<WindowLevel>;
+  readonly #tool = new BehaviorSubject<ToolSettings>(DEFAULT_TOOL_SETTINGS);
+  readonly #preview = new BehaviorSubject<RegionPreview | null>(null);
+  #previewVersion = 0;
+  /** The grid axis of the view the user last edited in: the axis interpolation fills along. */
+  lastEditAxis: SliceAxis;
+  readonly #interpolation: BrowserInterpolationOptions;
+
+  /** The shared crosshair (the point all linked views pass through). */
+  readonly crosshair$: Observable<CrosshairState>;
+  /** The display window of every view of this session. */
+  readonly windowLevel$: Observable<WindowLevel>;
+  readonly tool$: Observable<ToolSettings>;
+  readonly preview$: Observable<RegionPreview | null>;
+
+  constructor(volume: Volume, store: StructureSetStore = new StructureSetStore(volume.geometry), options: { interpolation?: BrowserInterpolationOptions } = {}) {
+    if (store.geometry.dimensions.some((n, a) => n !== volume.dimensions[a])) {
+      throw new RangeError(`the structure set is on a ${store.geometry.dimensions.join('×')} grid, the CT is ${volume.dimensions.join('×')}`);
+    }
+    this.volume = volume;
+    this.store = store;
+    this.#interpolation = options.interpolation ?? {};
+    const centre = volume.indexToPatient(volume.dimensions.map((n) => Math.floor((n - 1) / 2)) as unknown as Vec3);
+    this.#crosshair = new BehaviorSubject<CrosshairState>({ position: centre, source: 'program' });
+    this.#windowLevel = new BehaviorSubject<WindowLevel>(volume.defaultWindow ?? SOFT_TISSUE_WINDOW);
+    this.lastEditAxis = gridAxisForView(volume, 'axial');
+    this.crosshair$ = this.#crosshair.asObservable();
+    this.windowLevel$ = this.#windowLevel.asObservable();
+    this.tool$ = this.#tool.asObservable();
+    this.preview$ = this.#preview.asObservable();
+  }
+
+  /** A session on a volume with its structures loaded into a new store (the first one active). */
+  static withStructures(volume: Volume, structures: readonly Structure[], options: { interpolation?: BrowserInterpolationOptions } = {}): ViewerSession {
+    const store = new StructureSetStore(volume.geometry);
+    store.load(structures);
+    return new ViewerSession(volume, store, options);
+  }
+
+  get crosshair(): CrosshairState {
+    return this.#crosshair.value;
+  }
+
+  get windowLevel(): WindowLevel {
+    return this.#windowLevel.value;
+  }
+
+  get tool(): ToolSettings {
+    return this.#tool.value;
+  }
+
+  get preview(): RegionPreview | null {
+    return this.#preview.value;
+  }
+
+  /** Moves the crosshair (patient mm). Views show the slices through it. */
+  setCrosshair(position: Vec3, source: CrosshairState['source'] = 'program'): void {
+    if (!position.every(Number.isFinite)) throw new RangeError('crosshair position must be three finite numbers (mm)');
+    this.#crosshair.next({ position: [position[0], position[1], position[2]], source });
+  }
+
+  /** Sets the display window (window > 0). */
+  setWindowLevel(wl: WindowLevel): void {
+    if (!(wl.window > 0) || !Number.isFinite(wl.window) || !Number.isFinite(wl.level)) throw new RangeError(`window must be positive and level finite, got W ${wl.window} / L ${wl.level}`);
+    const current = this.#windowLevel.value;
+    if (current.window === wl.window && current.level === wl.level) return;
+    this.#windowLevel.next({ window: wl.window, level: wl.level });
+  }
+
+  /**
+   * Changes the tool or its settings. Values are validated and clamped to usable ranges; switching away
+   * from region grow discards its preview (it was never committed).
+   */
+  setTool(change: Partial<ToolSettings>): void {
+    const next: ToolSettings = { ...this.#tool.value, ...change };
+    const radiusMm = clamp(next.radiusMm, RADIUS_RANGE.min, RADIUS_RANGE.max);
+    const settings: ToolSettings = {
+      ...next,
+      radiusMm,
+      toleranceHu: clamp(next.toleranceHu, 0, 2000),
+      growRadiusMm: clamp(next.growRadiusMm, 1, 200),
+      huMin: Math.min(next.huMin, next.huMax),
+      huMax: Math.max(next.huMin, next.huMax),
+    };
+    const before = this.#tool.value;
+    this.#tool.next(settings);
+    if (settings.tool !== 'region-grow') this.cancelPreview();
+    else if (this.preview && (before.toleranceHu !== settings.toleranceHu || before.growRadiusMm !== settings.growRadiusMm || before.growScope !== settings.growScope)) {
+      this.#growPreview(this.preview.structureId, this.preview.seed, this.preview.plane);
+    }
+  }
+
+  /**
+   * Starts (or moves) a region-grow preview from a seed voxel for the active structure; the tolerance,
+   * radius and scope come from the tool settings and re-grow the preview when they change. Throws an
+   * EditRefusedError when no editable structure is active, before any work is done.
+   */
+  startRegionGrow(seed: Vec3, plane: SlicePlane): RegionPreview {
+    const id = this.editableActiveId();
+    return this.#growPreview(id, seed, plane);
+  }
+
+  #growPreview(structureId: string, seed: Vec3, plane: SlicePlane): RegionPreview {
+    const t = this.tool;
+    const result = regionGrow(this.volume, seed, { toleranceHu: t.toleranceHu, radiusMm: t.growRadiusMm, scope: t.growScope, plane });
+    const preview: RegionPreview = { structureId, mask: result.mask, seed, plane, voxels: result.voxels, seedHu: result.seedHu, version: ++this.#previewVersion };
+    this.#preview.next(preview);
+    return preview;
+  }
+
+  /** Adds the preview to its structure as one undo step. Returns false when there was no preview or it added nothing. */
+  commitPreview(): boolean {
+    const preview = this.preview;
+    if (!preview) return false;
+    this.#preview.next(null);
+    this.lastEditAxis = preview.plane.axis;
+    return this.store.editMask(preview.structureId, 'Region grow', (m) => void m.combine(preview.mask, 'union'));
+  }
+
+  /** Discards the preview. */
+  cancelPreview(): void {
+    if (this.#preview.value) this.#preview.next(null);
+  }
+
+  /**
+   * The active structure's id when it may be edited; otherwise an EditRefusedError whose message says why
+   * (none selected, locked, approved), for the UI to show as is.
+   */
+  editableActiveId(): string {
+    const id = this.store.state.activeId;
+    if (!id) throw new EditRefusedError('', 'not-found', 'Select a structure to edit first');
+    const r = this.store.record(id);
+    if (r.approved) throw new EditRefusedError(id, 'approved', `${r.name} is approved: withdraw approval before you edit it`);
+    if (r.locked) throw new EditRefusedError(id, 'locked', `${r.name} is locked: unlock it before you edit it`);
+    return id;
+  }
+
+  /**
+   * Fills the slices between the contoured slices of the active structure with itk-wasm's morphological
+   * contour interpolation, along the axis the user last drew on, as one undo step. Rejects with an
+   * EditRefusedError or InterpolationError carrying the sentence to show.
+   */
+  async interpolateActive(axis: SliceAxis = this.lastEditAxis): Promise<{ structureId: string; changed: boolean }> {
+    const id = this.editableActiveId();
+    const mask = this.store.mask(id);
+    const version = mask.version;
+    const result = await interpolateBetweenSlicesBrowser(mask, this.volume.geometry, axis, this.#interpolation);
+    // The structure may have been edited while the pipeline ran (a stroke in another view): the result
+    // would undo that edit. Locking or deletion meanwhile is caught by replaceMask's own checks.
+    if (mask.version !== version) throw new InterpolationError('the structure changed while interpolating; try again');
+    const changed = this.store.replaceMask(id, 'Interpolate', result);
+    return { structureId: id, changed };
+  }
+
+  /** Reverts the last change of the structure set; returns its label or null. */
+  undo(): string | null {
+    this.cancelPreview();
+    return this.store.undo();
+  }
+
+  /** Re-applies the last undone change; returns its label or null. */
+  redo(): string | null {
+    this.cancelPreview();
+    return this.store.redo();
+  }
+}
+
+const clamp = (x: number, lo: number, hi: number): number => (Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : lo);
