@@ -35,3 +35,4 @@ export type { DicomWebSeriesRef, RetrievedLoader } from './io/dicomweb/load.ts';
 export * from './io/dicom/rtstruct.ts';
 export * from './io/dicom/rtstruct-writer.ts';
 export * from './io/dicom/rtstruct-reader.ts';
+export * from './io/dicom/rtstruct-store.ts';
