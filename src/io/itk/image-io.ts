@@ -8,6 +8,7 @@
  * readers fall back to `/raw/itk/image-io` on the page's origin, where the dev server, the test runner
  * and the production build serve `node_modules/@itk-wasm/image-io/dist/pipelines`.
  */
+import type * as ImageIo from '@itk-wasm/image-io';
 import type { VolumeInit } from '../../domain/volume.ts';
 import { throwIfAborted } from '../../jobs/job.ts';
 import { ImageLoadError } from '../errors.ts';
@@ -16,7 +17,7 @@ import { itkImageToVolumeData } from './image-convert.ts';
 import { DEFAULT_IMAGE_IO_PIPELINES_PATH, incompleteVolumeFile, isDetachedHeader, volumeFormatOf } from './image-formats.ts';
 
 let configuredBaseUrl: string | undefined;
-type ImageIoModule = typeof import('@itk-wasm/image-io');
+type ImageIoModule = typeof ImageIo;
 let imageIoModule: Promise<ImageIoModule> | undefined;
 
 /** Options of {@link configureImageIo}. */
