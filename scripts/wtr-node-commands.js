@@ -1,0 +1,48 @@
+// @web/test-runner plugin: server commands that browser tests call with `executeServerCommand` when they need
+// something only Node can do. The test runner gives a command 20 s to answer, and the Node inference path takes
+// longer on a loaded machine, so the work is a background job: `delineo-node-segment` starts it (once per
+// payload) and answers at once; `delineo-node-segment-result` answers { pending: true } until it has finished,
+// then its result (the JSON line printed by test/helpers/inference-parity-node.ts, kept for later calls with the
+// same payload) or an error.
+import { spawn } from 'node:child_process';
+
+const jobs = new Map();
+
+function start(patient, model, tta) {
+  const key = `${patient}:${model}:${tta ? 1 : 0}`;
+  if (jobs.has(key)) return key;
+  const job = { done: false, result: undefined, error: undefined };
+  jobs.set(key, job);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/inference-parity-node.ts', patient, model, tta ? '1' : '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  child.on('close', (code) => {
+    job.done = true;
+    if (code === 0) job.result = JSON.parse(out.trim().split('\n').at(-1));
+    else job.error = `inference-parity-node.ts failed (exit ${code}): ${err.slice(-2000)}`;
+  });
+  return key;
+}
+
+/** The plugin; add it to the test runner's `plugins`. */
+export function delineoNodeCommands() {
+  return {
+    name: 'delineo-node-commands',
+    async executeCommand({ command, payload }) {
+      if (command !== 'delineo-node-segment' && command !== 'delineo-node-segment-result') return undefined;
+      const { patient, model = 'hn-oar', tta = false } = payload ?? {};
+      if (!/^pt_\d+$/.test(String(patient)) || !/^[a-z0-9._-]+$/.test(String(model))) throw new Error(`${command}: bad payload`);
+      const key = start(patient, model, tta);
+      if (command === 'delineo-node-segment') return { started: key };
+      const job = jobs.get(key);
+      if (!job.done) return { pending: true };
+      if (job.error) {
+        jobs.delete(key); // let a later call retry
+        throw new Error(job.error);
+      }
+      return job.result;
+    },
+  };
+}

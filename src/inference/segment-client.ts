@@ -1,0 +1,55 @@
+/**
+ * The main thread's handle on the auto-segmentation worker: a typed client over the worker RPC with hard
+ * cancel (terminate + lazy respawn: ONNX Runtime cannot stop inside a run), returning domain Structures.
+ */
+import { BinaryMask } from '../domain/mask.ts';
+import type { Structure } from '../domain/structure.ts';
+import type { Volume } from '../domain/volume.ts';
+import type { JobOptions } from '../jobs/job.ts';
+import { createWorkerClient, type WorkerLike } from '../jobs/worker-rpc.ts';
+import type { ProviderOverride } from './provider.ts';
+import type { ModelSource, WasmPaths } from './segment-web.ts';
+import type { SegmentWorkerApi } from './segment.worker.ts';
+
+/** What a segmentation in the worker returns. */
+export interface WorkerSegmentation {
+  readonly structures: Structure[];
+  readonly labels: Uint8Array;
+  /** The execution provider used and why it was chosen. */
+  readonly provider: string;
+  readonly reason: string;
+  readonly timings: Record<string, number>;
+}
+
+/** Options of {@link SegmentClient.segment}. */
+export interface ClientSegmentOptions extends JobOptions {
+  readonly override?: ProviderOverride;
+  readonly tta?: boolean;
+}
+
+/** A segmentation worker (see {@link createSegmentClient}). */
+export interface SegmentClient {
+  segment(ct: Volume, model: ModelSource, options?: ClientSegmentOptions): Promise<WorkerSegmentation>;
+  dispose(): void;
+}
+
+/** The default worker: this folder's segment.worker.ts as a module worker. */
+export const defaultSegmentWorker = (): WorkerLike => new Worker(new URL('./segment.worker.ts', import.meta.url), { type: 'module' });
+
+/**
+ * Creates the client. `wasmPaths` tells onnxruntime-web where its runtime files are served (e.g. '/raw/ort/'
+ * in tests, '/ort/' in the built app). The CT voxels are copied before they are sent (the viewer keeps
+ * displaying them); the results come back transferred.
+ */
+export function createSegmentClient(spawn: () => WorkerLike = defaultSegmentWorker, wasmPaths?: WasmPaths): SegmentClient {
+  const client = createWorkerClient<SegmentWorkerApi>(spawn, { hardCancel: true });
+  return {
+    async segment(ct, model, options = {}) {
+      const data = ct.data.slice();
+      const volume = { ...ct.geometry, data, modality: ct.modality, name: ct.name };
+      const out = await client.call('segment', { volume, model, override: options.override, wasmPaths, tta: options.tta }, { signal: options.signal, progress: options.progress, transfer: [data.buffer as ArrayBuffer] });
+      return { ...out, structures: out.structures.map((s) => ({ ...s, mask: BinaryMask.deserialize(s.mask) })) };
+    },
+    dispose: () => client.dispose(),
+  };
+}
