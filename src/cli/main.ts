@@ -4,6 +4,7 @@
  */
 import { PHANTOM_USAGE, phantomCommand, type CommandIo } from './phantom.ts';
 import { EXPORT_USAGE, exportCommand, IMPORT_USAGE, importCommand } from './rtstruct.ts';
+import { SEGMENT_USAGE, segmentCommand } from './segment.ts';
 
 const USAGE = `Usage: delineo <command> [options]
 
@@ -11,6 +12,7 @@ Commands:
   phantom    write a synthetic thorax CT with exact ground-truth structures
   export     write a label map as a DICOM RT Structure Set for a CT series
   import     read a DICOM RT Structure Set onto its CT as one NIfTI mask per ROI
+  segment    auto-contour a CT with a local model (ONNX network or rules)
 
 Run "delineo <command> --help" for a command's options.`;
 
@@ -29,10 +31,12 @@ export async function main(argv: readonly string[], io: CommandIo = consoleIo): 
       return exportCommand(rest, io);
     case 'import':
       return importCommand(rest, io);
+    case 'segment':
+      return segmentCommand(rest, io);
     case 'help':
     case '--help':
     case '-h':
-      io.log(({ phantom: PHANTOM_USAGE, export: EXPORT_USAGE, import: IMPORT_USAGE } as Record<string, string>)[rest[0] ?? ''] ?? USAGE);
+      io.log(({ phantom: PHANTOM_USAGE, export: EXPORT_USAGE, import: IMPORT_USAGE, segment: SEGMENT_USAGE } as Record<string, string>)[rest[0] ?? ''] ?? USAGE);
       return 0;
     default:
       io.error(command === undefined ? USAGE : `delineo: unknown command "${command}"\n\n${USAGE}`);
