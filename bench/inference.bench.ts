@@ -1,0 +1,181 @@
+// Full hn-oar inference on a 128³ OpenKBP CT (validation pt_201) in headless Chromium — onnxruntime-web WASM
+// with 2 threads in the segmentation Web Worker, the whole engine (resampling, tiling, blending, resampling
+// back, post-processing) — as a ratio to the Node path (onnxruntime-node, 2 threads, same engine) in the same
+// run. Targets: ratio ≤ 2.0, browser ≤ 10 s. Also the peak memory of each side: the Node process's RSS, and
+// the summed RSS of Chromium's processes (page, worker, GPU/utility), sampled every 50 ms from /proc.
+//
+// How: esbuild bundles bench/browser/inference-page.ts and src/inference/segment.worker.ts with onnxruntime-web
+// resolved to its "extern wasm" build (the runtime's .mjs/.wasm served raw under /ort/, as the app's build
+// does), served with COOP/COEP (cross-origin isolation: WASM threads); puppeteer-core drives Debian's Chromium.
+// The first run of each side (session start, JIT) is reported apart; the ratio uses the medians of the warm
+// runs, which alternate between the two sides so background load affects both alike.
+//
+//   npm run bench -- inference
+import * as fs from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import puppeteer from 'puppeteer-core';
+import { segmentWithNetwork } from '../src/inference/engine.ts';
+import { loadNodeNetwork, readManifest } from '../src/inference/segment-node.ts';
+import { readVolumeNifti } from '../src/io/itk/nifti.ts';
+import { median, report } from './util.ts';
+
+const RUNS = 3;
+const CT = resolve('../shared/data/openkbp/validation/pt_201/ct.nii.gz');
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+if (!CHROMIUM) throw new Error('Chromium is not installed: apt-get install chromium');
+
+/** Peak of a sampled quantity while `f` runs. */
+async function peakDuring<T>(sample: () => number, f: () => Promise<T>): Promise<{ value: T; peak: number }> {
+  let peak = sample();
+  const timer = setInterval(() => (peak = Math.max(peak, sample())), 50);
+  try {
+    const value = await f();
+    peak = Math.max(peak, sample());
+    return { value, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Summed RSS (bytes) of a process and its descendants, from /proc. */
+function treeRss(rootPid: number): number {
+  const { readdirSync } = fs;
+  const children = new Map<number, number[]>();
+  const rss = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      const pages = Number(fields[21]);
+      rss.set(Number(d), pages * 4096);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    total += rss.get(p) ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
+}
+
+
+const ct = await readVolumeNifti(CT, 'CT');
+const { manifest, dir } = await readManifest('hn-oar');
+const work = await mkdtemp(join(tmpdir(), 'delineo-bench-inference-'));
+try {
+  const site = join(work, 'site');
+  await build({
+    entryPoints: { 'inference-page': 'bench/browser/inference-page.ts', 'segment.worker': 'src/inference/segment.worker.ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outdir: site,
+    conditions: ['onnxruntime-web-use-extern-wasm'],
+    external: ['@itk-wasm/image-io', 'itk-wasm', '@kitware/vtk.js', 'dcmjs'],
+    logLevel: 'error',
+  });
+  await writeFile(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./inference-page.js"></script>');
+  await writeFile(join(site, 'ct.i16'), Int16Array.from(ct.data));
+  await writeFile(join(site, 'ct.json'), JSON.stringify({ dimensions: ct.dimensions, spacing: ct.spacing, origin: ct.origin, direction: ct.direction }));
+  const roots: Record<string, string> = { '/ort/': resolve('node_modules/onnxruntime-web/dist'), '/models/hn-oar/': resolve(dir) };
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/$/, '/index.html');
+    const prefix = Object.keys(roots).find((p) => url.startsWith(p));
+    const path = prefix ? join(roots[prefix], url.slice(prefix.length)) : join(site, url);
+    if (!existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' });
+    createReadStream(path).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+
+  // Node: one session, as the browser keeps one per model.
+  const net = await loadNodeNetwork(manifest, dir, 2);
+  const nodeMs: number[] = [];
+  let nodePeak = 0;
+  const runNode = async () => {
+    const { value, peak } = await peakDuring(() => process.memoryUsage().rss, async () => {
+      const t0 = performance.now();
+      const r = await segmentWithNetwork(ct, manifest, net.runner);
+      return { ms: performance.now() - t0, fg: r.labels.reduce((a, v) => a + (v ? 1 : 0), 0) };
+    });
+    nodePeak = Math.max(nodePeak, peak);
+    nodeMs.push(value.ms);
+    return value;
+  };
+
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const pid = browser.process()!.pid!;
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    page.on('console', (m) => console.log('page:', m.text()));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.waitForFunction('globalThis.benchReady === true', { timeout: 60_000 });
+    type Run = { ms: number; provider: string; reason: string; timings: Record<string, number>; fg: number; crossOriginIsolated: boolean };
+    const web: Run[] = [];
+    let webPeak = 0;
+    const runWeb = async () => {
+      const { value, peak } = await peakDuring(() => treeRss(pid), () => page.evaluate('runOnce(2)') as Promise<Run>);
+      webPeak = Math.max(webPeak, peak);
+      web.push(value);
+      return value;
+    };
+    const nodeCold = await runNode();
+    const webCold = await runWeb();
+    nodeMs.length = 0;
+    web.length = 0;
+    for (let r = 0; r < RUNS; r++) {
+      await runWeb();
+      await runNode();
+    }
+    const webWarm = median(web.map((w) => w.ms));
+    const nodeWarm = median(nodeMs);
+    report('inference', {
+      what: 'hn-oar (2.5D U-Net, 128×128 tiles) on OpenKBP validation pt_201 (128³ CT): whole engine, no TTA',
+      browser: await browser.version(),
+      crossOriginIsolated: webCold.crossOriginIsolated,
+      browserProvider: webCold.provider,
+      browserColdMs: Math.round(webCold.ms),
+      browserWarmMs: web.map((w) => Math.round(w.ms)),
+      browserWarmMedianMs: Math.round(webWarm),
+      browserStageMs: Object.fromEntries(Object.entries(web.at(-1)!.timings).map(([k, v]) => [k, Math.round(v)])),
+      nodeColdMs: Math.round(nodeCold.ms),
+      nodeWarmMs: nodeMs.map(Math.round),
+      nodeWarmMedianMs: Math.round(nodeWarm),
+      ratioWarm: +(webWarm / nodeWarm).toFixed(3),
+      sameForeground: web.every((w) => Math.abs(w.fg - nodeCold.fg) <= nodeCold.fg * 0.001 + 10),
+      peakRssBrowserMb: Math.round(webPeak / 2 ** 20),
+      peakRssNodeMb: Math.round(nodePeak / 2 ** 20),
+      targets: 'ratioWarm <= 2.0, browserWarmMedianMs <= 10000',
+      cpus: (await import('node:os')).cpus().length,
+    });
+  } finally {
+    await browser.close();
+    await net.release();
+    server.close();
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
