@@ -37,8 +37,6 @@ export type DicomErrorCode =
   | 'unsupported-pixel-format'
   /** The files hold no image series (only RT objects, reports or nothing usable). */
   | 'no-image-series'
-  /** Several image series are present and the caller did not pick one. */
-  | 'series-choice-required'
   /** The requested Series Instance UID is not among the files. */
   | 'series-not-found'
   /** Two different images claim the same slice position. */

@@ -56,7 +56,8 @@ export function createIoWorker(options: IoWorkerOptions = {}): IoWorker {
   const call = (opts: JobOptions) => ({ ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.progress ? { progress: opts.progress } : {}) });
 
   const loadDicom = async (files: readonly FileInput[], opts: LoadFilesOptions = {}) => {
-    const { signal: _s, progress: _p, modality: _m, ...dicomOptions } = opts;
+    // Functions cannot cross into a worker: the worker brings its own decoder.
+    const { signal: _s, progress: _p, modality: _m, decoder: _d, ...dicomOptions } = opts as LoadFilesOptions & { decoder?: unknown };
     return toResult(await client.call('loadDicom', { files, options: dicomOptions, pipelinesBaseUrl }, call(opts)));
   };
   const loadVolumeFile = async (file: FileInput, opts: LoadFilesOptions = {}): Promise<VolumeFileResult> => {
