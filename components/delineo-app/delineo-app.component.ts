@@ -110,7 +110,7 @@ export class DelineoApp extends LitElement {
       </header>
       <delineo-toolbar part="toolbar" .session=${this.session}></delineo-toolbar>
       <main class="main">
-        <delineo-mpr part="viewport" .session=${this.session}><slot name="3d" slot="3d" @slotchange=${() => this.#giveSessionToSlotted()}></slot></delineo-mpr>
+        <delineo-mpr part="viewport" .session=${this.session}><slot name="3d" slot="3d" @slotchange=${() => this.#giveSessionToSlotted()}><div class="placeholder">3D view</div></slot></delineo-mpr>
         <aside part="sidebar" class="sidebar" aria-label="Structures">
           <h2>Structures</h2>
           <delineo-structure-list part="structure-list" .session=${this.session}></delineo-structure-list>

@@ -96,6 +96,14 @@ export default css`
     white-space: nowrap;
   }
 
+  .placeholder {
+    display: grid;
+    place-items: center;
+    height: 100%;
+    color: #5d666e;
+    font-size: 0.9em;
+  }
+
   .error {
     color: #ff8a80;
   }

@@ -111,7 +111,7 @@ export class DelineoSliceView extends LitElement {
   /** Draw the crosshair lines of the other two views (on in an MPR layout). */
   @property({ type: Boolean, reflect: true }) accessor crosshair = false;
 
-  /** Opacity of the structures' fill, 0–1 (0 = outlines only). */
+  /** Opacity of the structures' fill, 0–1 (0 = outlines only). The External (body) is always outline only. */
   @property({ type: Number, attribute: 'fill-opacity' }) accessor fillOpacity = 0.2;
 
   /** Width of the structure outlines in CSS pixels (the active structure's is half as wide again). */
@@ -475,7 +475,9 @@ export class DelineoSliceView extends LitElement {
       const mask = session.store.mask(s.id);
       const loops = this.#outlines.get(`${s.id}|${plane.axis}|${plane.index}|${mask.version}`, () => maskOutline(mask.readSlice(plane.axis, plane.index), nu, nv));
       const width = this.lineWidth * dpr * (s.id === activeId ? 1.5 : 1);
-      drawOutlines(ctx, loops, affine, { color: s.color, fillOpacity: this.fillOpacity, lineWidth: width });
+      // The body outline is never filled: it would tint the whole patient and hide the grey levels.
+      const fill = s.interpretedType === 'EXTERNAL' ? 0 : this.fillOpacity;
+      drawOutlines(ctx, loops, affine, { color: s.color, fillOpacity: fill, lineWidth: width });
     }
     const preview = session.preview;
     if (preview) {

@@ -85,14 +85,15 @@ export default css`
     font-size: 14px;
   }
 
+  /* Below the info line, which shares the top edge. */
   .label.top {
-    top: 4px;
+    top: 20px;
     left: 50%;
     transform: translateX(-50%);
   }
 
   .label.bottom {
-    bottom: 4px;
+    bottom: 22px;
     left: 50%;
     transform: translateX(-50%);
   }
