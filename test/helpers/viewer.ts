@@ -2,6 +2,7 @@
  * Fixtures for the viewer components' browser tests: a phantom session, a slice view mounted at a fixed
  * place and size (so screenshots and pointer positions are reproducible), and small geometric helpers.
  */
+import { sendKeys } from '@web/test-runner-commands';
 import '../../components/delineo-slice-view/delineo-slice-view.ts';
 import type { DelineoSliceView } from '../../components/delineo-slice-view/delineo-slice-view.component.ts';
 import { ViewerSession } from '../../components/internal/viewer-session.ts';
@@ -58,3 +59,10 @@ export const frames = (n = 1) => new Promise<void>((resolve) => {
   const step = (k: number) => (k <= 0 ? resolve() : requestAnimationFrame(() => step(k - 1)));
   step(n);
 });
+
+/** Presses `key` with modifiers held, as trusted key events (Puppeteer's `press` takes no chords). */
+export async function chord(modifiers: readonly string[], key: string): Promise<void> {
+  for (const m of modifiers) await sendKeys({ down: m });
+  await sendKeys({ press: key });
+  for (const m of [...modifiers].reverse()) await sendKeys({ up: m });
+}
