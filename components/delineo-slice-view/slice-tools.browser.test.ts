@@ -2,7 +2,7 @@
 // runner's sendMouse/sendKeys on a slice view of the phantom, checked against the structure set's masks.
 import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
-import { BinaryMask, type Vec3 } from '../../src/index.ts';
+import type { BinaryMask, Vec3 } from '../../src/index.ts';
 import { chord, mountView, partOf, phantomSession } from '../../test/helpers/viewer.ts';
 import type { ViewerSession } from '../internal/viewer-session.ts';
 import type { DelineoSliceView } from './delineo-slice-view.ts';
