@@ -60,7 +60,7 @@ const NONE = 4;
  * `slice` holds `width`·`height` bytes, x fastest, non-zero = inside. Only voxels inside `box` (default: the
  * whole slice) are considered; voxels outside it count as outside. Returns outer boundaries and holes with
  * vertices at voxel corners in the slice's index coordinates, no collinear vertices, outer boundaries
- * counter-clockwise and holes clockwise in (x, y). Contours come in raster order of their first corner.
+ * counter-clockwise and holes clockwise in (x, y). Each contour starts at its first corner in raster order.
  */
 export function maskSliceToContours(slice: ArrayLike<number>, width: number, height: number, box?: PixelBox): SliceContour[] {
   if (slice.length < width * height) throw new RangeError(`slice has ${slice.length} values, ${width}×${height} needs ${width * height}`);
@@ -69,29 +69,31 @@ export function maskSliceToContours(slice: ArrayLike<number>, width: number, hei
   const x1 = Math.min(width - 1, box?.x1 ?? width - 1);
   const y1 = Math.min(height - 1, box?.y1 ?? height - 1);
   if (x1 < x0 || y1 < y0) return [];
-  // Corner (cx, cy) of the box's corner grid sits at index position (x0 + cx − ½, y0 + cy − ½). Its four
-  // neighbouring voxels are A = (cx−1, cy−1), B = (cx, cy−1), C = (cx−1, cy), D = (cx, cy) in box pixels.
+  // The box's pixels, 0/1, with a one-pixel border of outside around them: P[(py + 1)·pw + px + 1] = pixel
+  // (px, py) of the box. Corner (cx, cy), cx ∈ [0, w], cy ∈ [0, h], sits at index position (x0 + cx − ½,
+  // y0 + cy − ½); its four neighbouring voxels are A = P[cy·pw + cx], B = A + 1, C = A + pw, D = C + 1.
   const w = x1 - x0 + 1;
   const h = y1 - y0 + 1;
-  const cw = w + 1;
-  const inside = (px: number, py: number): number => (px >= 0 && py >= 0 && px < w && py < h && slice[(y0 + py) * width + x0 + px] ? 1 : 0);
-  // code bits: A = 1, B = 2, C = 4, D = 8. Zero and 15 are uniform corners with no boundary.
-  const codes = new Uint8Array(cw * (h + 1));
+  const pw = w + 2;
+  const P = new Uint8Array(pw * (h + 2));
   let any = false;
-  for (let cy = 0; cy <= h; cy++) {
-    let a = inside(-1, cy - 1);
-    let c = inside(-1, cy);
-    for (let cx = 0; cx <= w; cx++) {
-      const b = inside(cx, cy - 1);
-      const d = inside(cx, cy);
-      const code = a | (b << 1) | (c << 2) | (d << 3);
-      codes[cy * cw + cx] = code;
-      if (code !== 0 && code !== 15) any = true;
-      a = b;
-      c = d;
+  for (let py = 0; py < h; py++) {
+    const src = (y0 + py) * width + x0;
+    const dst = (py + 1) * pw + 1;
+    for (let px = 0; px < w; px++) {
+      if (slice[src + px]) {
+        P[dst + px] = 1;
+        any = true;
+      }
     }
   }
   if (!any) return [];
+  const cw = w + 1;
+  // code bits: A = 1, B = 2, C = 4, D = 8. Zero and 15 are uniform corners with no boundary.
+  const codeAt = (cx: number, cy: number): number => {
+    const a = cy * pw + cx;
+    return P[a] | (P[a + 1] << 1) | (P[a + pw] << 2) | (P[a + pw + 1] << 3);
+  };
   // Outgoing edge(s) of a corner, keeping the inside on the left: E when D in and B out, N when C in and D out,
   // W when A in and C out, S when B in and A out. Saddles (A+D or B+C) have two; the rest exactly one.
   const used = new Uint8Array(cw * (h + 1)); // bit d set = outgoing edge d already traced
@@ -107,42 +109,48 @@ export function maskSliceToContours(slice: ArrayLike<number>, width: number, hei
   const corners: number[] = [];
   const emit = (loop: readonly number[]): void => {
     const n = loop.length;
+    // Start every contour at its first corner in raster order (corner numbers grow with y, then x), so the
+    // output does not depend on where tracing happened to begin.
+    let first = 0;
+    for (let v = 1; v < n; v++) if (loop[v] < loop[first]) first = v;
     const points = new Float64Array(2 * n);
     for (let v = 0; v < n; v++) {
-      points[2 * v] = x0 + (loop[v] % cw) - 0.5;
-      points[2 * v + 1] = y0 + Math.floor(loop[v] / cw) - 0.5;
+      const corner = loop[(first + v) % n];
+      points[2 * v] = x0 + (corner % cw) - 0.5;
+      points[2 * v + 1] = y0 + Math.floor(corner / cw) - 0.5;
     }
     contours.push({ points, hole: signedArea(points) < 0 });
   };
-  for (let cy = 0; cy <= h; cy++) {
-    for (let cx = 0; cx <= w; cx++) {
-      const start = cy * cw + cx;
-      const code = codes[start];
-      if (code === 0 || code === 15) continue;
-      // A saddle has two outgoing edges: take each that is still untraced.
-      const candidates = isSaddle(code) ? (code === 9 ? [0, 2] : [1, 3]) : [outgoing(code)];
-      for (const startDir of candidates) {
-        if (used[start] & (1 << startDir)) continue;
-        corners.length = 0;
-        let px = cx;
-        let py = cy;
-        let dir = startDir;
-        // Guard against a malformed loop: a curve has at most one edge per corner and direction.
-        for (let steps = 0; steps <= 4 * cw * (h + 1); steps++) {
-          used[py * cw + px] |= 1 << dir;
-          px += DX[dir];
-          py += DY[dir];
-          const c = codes[py * cw + px];
-          // At a saddle turn left: the two diagonal inside voxels stay on separate curves (see module comment).
-          const next = isSaddle(c) ? (dir + 1) & 3 : outgoing(c);
-          if (next !== dir) corners.push(py * cw + px);
-          if (px === cx && py === cy && next === startDir) break;
-          dir = next;
-        }
-        // The start corner, when the outline turns there, is recorded last: rotate it to the front.
-        if (corners.length > 1) corners.unshift(corners.pop()!);
-        splitAtRepeats(corners, emit);
-      }
+  const trace = (cx: number, cy: number, startDir: number): void => {
+    corners.length = 0;
+    let px = cx;
+    let py = cy;
+    let dir = startDir;
+    // Guard against a malformed loop: a curve has at most one edge per corner and direction.
+    for (let steps = 0; steps <= 4 * cw * (h + 1); steps++) {
+      used[py * cw + px] |= 1 << dir;
+      px += DX[dir];
+      py += DY[dir];
+      const c = codeAt(px, py);
+      // At a saddle turn left: the two diagonal inside voxels stay on separate curves (see module comment).
+      const next = isSaddle(c) ? (dir + 1) & 3 : outgoing(c);
+      if (next !== dir) corners.push(py * cw + px);
+      if (px === cx && py === cy && next === startDir) break;
+      dir = next;
+    }
+    splitAtRepeats(corners, emit);
+  };
+  // Every closed outline has vertical edges, and each lies between two horizontally adjacent pixels that differ:
+  // scanning for those finds every outline (in raster order) without visiting the uniform corners.
+  for (let py = 0; py < h; py++) {
+    const row = (py + 1) * pw;
+    for (let x = 0; x <= w; x++) {
+      const left = P[row + x];
+      if (left === P[row + x + 1]) continue;
+      // Inside on the left of the edge: it runs N from corner (x, py); inside on the right: S from (x, py + 1).
+      if (left) {
+        if (!(used[py * cw + x] & 2)) trace(x, py, 1);
+      } else if (!(used[(py + 1) * cw + x] & 8)) trace(x, py + 1, 3);
     }
   }
   return contours;

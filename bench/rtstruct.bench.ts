@@ -1,0 +1,156 @@
+// RTSTRUCT export and import against plastimatch, on the real NSCLC Lung1-001 CT (512 × 512 × 134).
+//
+// Structures: the study's 8 clinical ROIs (imported from its XiO RTSTRUCT) and 12 derived from them with exact
+// margins (rings with holes, PRVs, unions, shells), 20 in all. Both tools run in this process's run, alternating,
+// median of 3 after a warm-up:
+// - export: our writeRtstruct (masks in memory → Part-10 bytes) vs `plastimatch convert --input-prefix <20 mask
+//   NIfTIs> --referenced-ct <ct> --output-dicom <dir>` (wall time of the command). Target ratio ≤ 0.5.
+// - import: our importRtstruct (bytes → 20 masks) of our file vs plastimatch rasterising the same file onto the CT,
+//   `--output-prefix <dir> --prefix-format nii.gz` (the documented command) and, cheaper for plastimatch, one
+//   `--output-ss-img ss.nrrd`; the ratio is taken against the faster. Target ≤ 1.0.
+// The load average (other work on the machine) is recorded with the figures: compare runs only at similar load.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BinaryMask } from '../src/domain/mask.ts';
+import { expandMask, shrinkMask, uniformMargins } from '../src/domain/ops/margin.ts';
+import type { Structure } from '../src/domain/structure.ts';
+import { importRtstruct } from '../src/io/dicom/rtstruct-reader.ts';
+import { writeRtstruct } from '../src/io/dicom/rtstruct-writer.ts';
+import { readVolumeNifti, writeMaskNifti } from '../src/io/itk/nifti.ts';
+import { loadDicomDirectory } from '../src/io/load-node.ts';
+import { gc, median, report } from './util.ts';
+
+const study = join(import.meta.dirname, '../../shared/data/nsclc-lung1-001/dicom');
+const work = mkdtempSync(join(tmpdir(), 'delineo-bench-rtstruct-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+const ctDir = join(work, 'ct');
+mkdirSync(ctDir);
+for (let n = 3; n <= 136; n++) symlinkSync(join(study, `${n}.dcm`), join(ctDir, `${n}.dcm`));
+const ct = await loadDicomDirectory(ctDir);
+if (ct.kind !== 'volume') throw new Error('expected one CT series');
+const volume = ct.volume;
+const clinical = importRtstruct(readFileSync(join(study, '2.dcm')), volume, { file: '2.dcm' }).structures;
+const by = (name: string): Structure => clinical.find((s) => s.name === name)!;
+const derive = (name: string, base: Structure, mask: Structure['mask']): Structure => ({ ...base, id: `${base.id}-${name}`, name, mask });
+const mm = (m: number) => uniformMargins(m);
+const lungs = by('Lung L').mask.clone().combine(by('Lung R').mask, 'union');
+const ptv10 = expandMask(by('PTV-1').mask, volume, mm(10));
+const ptv20 = expandMask(by('PTV-1').mask, volume, mm(20));
+const body = by('Patient').mask;
+const structures: Structure[] = [
+  ...clinical,
+  derive('Lungs', by('Lung L'), lungs),
+  derive('Lungs-GTV', by('Lung L'), lungs.clone().combine(by('GTV-1').mask, 'subtract')),
+  derive('Cord_PRV5', by('Spinal cord'), expandMask(by('Spinal cord').mask, volume, mm(5))),
+  derive('PTV_Ring10', by('PTV-1'), ptv10.clone().combine(by('PTV-1').mask, 'subtract')),
+  derive('PTV_Ring20', by('PTV-1'), ptv20.clone().combine(ptv10, 'subtract')),
+  derive('Body_Shell5', by('Patient'), body.clone().combine(shrinkMask(body, volume, mm(5)), 'subtract')),
+  derive('GTV+3', by('GTV-1'), expandMask(by('GTV-1').mask, volume, mm(3))),
+  derive('CTV+7', by('CTV-1'), expandMask(by('CTV-1').mask, volume, mm(7))),
+  derive('Lung L-5', by('Lung L'), shrinkMask(by('Lung L').mask, volume, mm(5))),
+  derive('Lung R-5', by('Lung R'), shrinkMask(by('Lung R').mask, volume, mm(5))),
+  derive('Body-20', by('Patient'), shrinkMask(body, volume, mm(20))),
+  derive('Lungs+10', by('Lung L'), expandMask(lungs, volume, mm(10))),
+];
+if (structures.length !== 20) throw new Error(`expected 20 structures, got ${structures.length}`);
+
+// plastimatch reads masks from files: one NIfTI per structure (not timed; our side starts from memory too).
+const masksDir = join(work, 'masks');
+mkdirSync(masksDir);
+for (const s of structures) await writeMaskNifti(s.mask, volume, join(masksDir, `${s.name.replace(/[^A-Za-z0-9_+-]/g, '_')}.nii.gz`));
+
+/** Wall time (ms) of a command; throws when it fails. */
+function timed(cmd: string, args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-1000)}`);
+  return ms;
+}
+
+const ours = join(work, 'ours.dcm');
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const load0 = loadavg();
+const exportOurs: number[] = [];
+const exportPm: number[] = [];
+const importOurs: number[] = [];
+const importPmPrefix: number[] = [];
+const importPmSsImg: number[] = [];
+const importClinicalOurs: number[] = [];
+let written = writeRtstruct(volume, structures); // warm-up (JIT)
+importRtstruct(written.buffer, volume);
+const clinicalBytes = readFileSync(join(study, '2.dcm'));
+for (let r = 0; r < runs; r++) {
+  gc();
+  let t0 = performance.now();
+  written = writeRtstruct(volume, structures);
+  exportOurs.push(performance.now() - t0);
+  writeFileSync(ours, new Uint8Array(written.buffer));
+  rmSync(join(work, 'pm-export'), { recursive: true, force: true });
+  exportPm.push(timed('plastimatch', ['convert', '--input-prefix', masksDir, '--referenced-ct', ctDir, '--output-dicom', join(work, 'pm-export')]));
+
+  gc();
+  t0 = performance.now();
+  const imp = importRtstruct(written.buffer, volume);
+  importOurs.push(performance.now() - t0);
+  if (imp.structures.length !== 20 || imp.warnings.length) throw new Error('import of our file lost structures');
+  rmSync(join(work, 'pm-import'), { recursive: true, force: true });
+  importPmPrefix.push(timed('plastimatch', ['convert', '--input', ours, '--referenced-ct', ctDir, '--output-prefix', join(work, 'pm-import'), '--prefix-format', 'nii.gz', '--xor-contours']));
+  importPmSsImg.push(timed('plastimatch', ['convert', '--input', ours, '--referenced-ct', ctDir, '--output-ss-img', join(work, 'ss.nrrd'), '--xor-contours']));
+
+  gc();
+  t0 = performance.now();
+  importRtstruct(clinicalBytes, volume, { file: '2.dcm' });
+  importClinicalOurs.push(performance.now() - t0);
+}
+const load1 = loadavg();
+
+// End to end, once each, as the CLI does it: from files on disk to files on disk, CT loading (with pixels) included.
+let t0 = performance.now();
+{
+  const c = await loadDicomDirectory(ctDir);
+  if (c.kind !== 'volume') throw new Error('expected one CT series');
+  const masks = await Promise.all(structures.map(async (s) => ({ ...s, mask: BinaryMask.fromDense(c.volume.dimensions, (await readVolumeNifti(join(masksDir, `${s.name.replace(/[^A-Za-z0-9_+-]/g, '_')}.nii.gz`), 'MASK')).data) })));
+  writeFileSync(join(work, 'e2e.dcm'), new Uint8Array(writeRtstruct(c.volume, masks).buffer));
+}
+const exportEndToEndMs = performance.now() - t0;
+t0 = performance.now();
+{
+  const c = await loadDicomDirectory(ctDir);
+  if (c.kind !== 'volume') throw new Error('expected one CT series');
+  const imp = importRtstruct(readFileSync(ours), c.volume);
+  mkdirSync(join(work, 'e2e-masks'));
+  for (const [n, s] of imp.structures.entries()) await writeMaskNifti(s.mask, c.volume, join(work, 'e2e-masks', `${n}.nii.gz`));
+}
+const importEndToEndMs = performance.now() - t0;
+
+const med = (xs: number[]) => +median(xs).toFixed(0);
+const exportRatio = median(exportOurs) / median(exportPm);
+const importRatio = median(importOurs) / Math.min(median(importPmPrefix), median(importPmSsImg));
+const plastimatchVersion = spawnSync('plastimatch', ['--version'], { encoding: 'utf8' }).stdout.trim();
+report('rtstruct', {
+  grid: `${volume.dimensions.join('x')} @ ${volume.spacing.map((s) => +s.toFixed(4)).join('x')} mm (NSCLC Lung1-001 CT)`,
+  structures: structures.length,
+  contours: written.contourCounts.reduce((a, b) => a + b, 0),
+  fileBytes: written.buffer.byteLength,
+  runs,
+  exportMs: { ours: med(exportOurs), plastimatch: med(exportPm), all: { ours: exportOurs.map(Math.round), plastimatch: exportPm.map(Math.round) } },
+  exportRatio: +exportRatio.toFixed(3),
+  exportTarget: 0.5,
+  importMs: {
+    ours: med(importOurs),
+    plastimatchPrefixNiiGz: med(importPmPrefix),
+    plastimatchSsImgNrrd: med(importPmSsImg),
+    all: { ours: importOurs.map(Math.round), plastimatchPrefixNiiGz: importPmPrefix.map(Math.round), plastimatchSsImgNrrd: importPmSsImg.map(Math.round) },
+  },
+  importRatio: +importRatio.toFixed(3),
+  importTarget: 1.0,
+  importClinicalXioMs: med(importClinicalOurs),
+  endToEndMs: { export: Math.round(exportEndToEndMs), import: Math.round(importEndToEndMs), note: 'ours from files to files incl. CT load with pixels, 20 mask NIfTIs read or written (gzip); one run' },
+  loadAverage: { before: load0.map((x) => +x.toFixed(2)), after: load1.map((x) => +x.toFixed(2)) },
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${plastimatchVersion}`,
+  note: 'ratios: plastimatch whole commands (start, CT headers, mask files in/out) vs our in-app API on data in memory; endToEndMs gives ours from files to files',
+});
