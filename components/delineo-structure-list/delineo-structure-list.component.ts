@@ -254,6 +254,8 @@ export class DelineoStructureList extends LitElement {
     if (!session) return;
     this.focusId = id;
     this.#focusAfterUpdate = id;
+    // Focus moves in `updated`; make sure there is one even when nothing else changes.
+    this.requestUpdate();
     if (session.store.state.activeId === id) return;
     session.store.setActive(id);
     const r = session.store.record(id);
