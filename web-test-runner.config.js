@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { countingReporter } from './scripts/wtr-counting-reporter.js';
 import { isolationHeaders, rawAssets } from './scripts/dev-middleware.js';
 import { delineoNodeCommands } from './scripts/wtr-node-commands.js';
+import { screenshotPlugin } from './test/helpers/screenshot-plugin.js';
 
 const commonjs = fromRollup(rollupCommonjs);
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
@@ -42,6 +43,8 @@ export default {
   plugins: [
     // Server commands for browser tests that need Node (inference parity: scripts/wtr-node-commands.js).
     delineoNodeCommands(),
+    // Screenshot baselines (test/helpers/screenshot.ts); UPDATE_BASELINES=1 rewrites them.
+    screenshotPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     commonjs({
       include: ['**/node_modules/fast-deep-equal/**', '**/node_modules/seedrandom/**', '**/node_modules/spark-md5/**', '**/node_modules/utif/**', '**/node_modules/webworker-promise/**', '**/node_modules/pako/**', '**/node_modules/globalthis/**', '**/node_modules/shader-loader/**'],

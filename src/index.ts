@@ -46,3 +46,6 @@ export { RULE_MODELS, runRuleModel } from './inference/rules/index.ts';
 export { EXTERNAL_LUNGS_BONES, computeBodyMasks, type BodyMasks, type BodyRuleOptions } from './inference/rules/external-lungs-bones.ts';
 export { createSegmentClient, defaultSegmentWorker, type SegmentClient, type WorkerSegmentation, type ClientSegmentOptions } from './inference/segment-client.ts';
 export type { ModelSource, WasmPaths } from './inference/segment-web.ts';
+export * from './render/surface-scene.ts';
+export * from './render/volume-presets.ts';
+export * from './render/surface-renderer.ts';

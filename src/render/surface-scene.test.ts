@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   cross,
   dot,
+  fromAxes,
   GridTransform,
   IDENTITY,
   normalize,
@@ -16,6 +17,7 @@ import {
   geometryBounds,
   pointBounds,
   slicePlaneCorners,
+  slicePositionsAt,
   unionBounds,
   type Bounds,
 } from './surface-scene.ts';
@@ -65,6 +67,32 @@ describe('slicePlaneCorners', () => {
       'the frame is perpendicular to the slice axis',
     );
     for (const c of corners) assert.ok(Math.abs(t.toIndex(c)[2] - 7) < 1e-9);
+  });
+});
+
+describe('slice planes of a sagittally acquired series', () => {
+  // Rows run along the body axis: i → posterior, j → inferior, k (the stored slices) → the patient's left.
+  const sagittal: ImageGeometry = {
+    dimensions: [60, 90, 30],
+    spacing: [2, 2, 4],
+    origin: [-60, -60, 80],
+    direction: fromAxes([0, 1, 0], [0, 0, -1], [1, 0, 0]),
+  };
+
+  it('draws the sagittal plane at the stored slice and the axial plane across the rows', () => {
+    for (const p of slicePlaneCorners(sagittal, 'sagittal', 5)!) assert.equal(p[0], -60 + 5 * 4);
+    // The axial view slices this grid along j (rows), so axial index 10 is z = 80 − 10·2.
+    for (const p of slicePlaneCorners(sagittal, 'axial', 10)!) assert.equal(p[2], 60);
+    for (const p of slicePlaneCorners(sagittal, 'coronal', 3)!) assert.equal(p[1], -60 + 3 * 2);
+    assert.equal(slicePlaneCorners(sagittal, 'sagittal', 30), null, 'k has 30 slices');
+    assert.ok(slicePlaneCorners(sagittal, 'axial', 80), 'j has 90');
+  });
+
+  it('finds the slices through a crosshair point', () => {
+    const t = new GridTransform(sagittal);
+    const point = t.toPatient([12.3, 40.6, 7.2]);
+    assert.deepEqual(slicePositionsAt(sagittal, point), { sagittal: 7, axial: 41, coronal: 12 });
+    assert.deepEqual(slicePositionsAt(axial, [1e4, -1e4, 0]), { sagittal: 99, coronal: 0, axial: 39 });
   });
 });
 

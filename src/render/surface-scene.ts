@@ -5,51 +5,62 @@
  * unit-tested in Node; the vtk.js adapter (surface-renderer.ts) only copies the numbers.
  */
 import { GridTransform, type ImageGeometry, type Vec3 } from '../domain/geometry.ts';
+import { gridAxesForViews, type ViewOrientation } from './slice-camera.ts';
 
 /**
- * Where the three MPR planes cut the volume, as voxel indices of the volume's grid (the planes the slice views
- * show): `sagittal` = column i, `coronal` = row j, `axial` = stored slice k. Integer or fractional; a plane
+ * Where the three MPR planes are: for each standard view, the index of the slice it shows along the grid
+ * axis it slices ({@link gridAxesForViews}: for an axial series axial → k, coronal → j, sagittal → i). These
+ * are the `index` values of the slice views' `delineo-slice-change` events. Integer or fractional; a plane
  * outside the grid is not drawn.
  */
-export interface SlicePositions {
-  readonly sagittal: number;
-  readonly coronal: number;
-  readonly axial: number;
-}
+export type SlicePositions = Readonly<Record<ViewOrientation, number>>;
 
-/** The three MPR planes, in the order their index axes have (i, j, k). */
-export const SLICE_PLANES = ['sagittal', 'coronal', 'axial'] as const;
-export type SlicePlaneName = (typeof SLICE_PLANES)[number];
+/** The three MPR views, in the order the 3D view draws their planes. */
+export const SLICE_PLANES: readonly ViewOrientation[] = ['sagittal', 'coronal', 'axial'];
 
 /** Axis-aligned bounds in patient space: [xMin, xMax, yMin, yMax, zMin, zMax] (vtk.js's layout), mm. */
 export type Bounds = [number, number, number, number, number, number];
 
 /**
- * The four patient-space corners (LPS, mm) of the plane of index `position` along the plane's axis, spanning
- * the whole grid to the outer voxel edges (index −0.5 … n − 0.5), in order around the quadrilateral. Exact
- * for oblique and sheared grids, because it maps index corners through the grid's affine. Null when the
- * position lies outside the grid.
+ * The four patient-space corners (LPS, mm) of the MPR plane of `view` at slice `index` along that view's
+ * grid axis, spanning the whole grid to the outer voxel edges (−0.5 … n − 0.5), in order around the
+ * quadrilateral. Exact for oblique and sheared grids, because it maps index corners through the grid's
+ * affine. Null when the index lies outside the grid.
  */
 export function slicePlaneCorners(
   geometry: ImageGeometry,
-  plane: SlicePlaneName,
-  position: number,
+  view: ViewOrientation,
+  index: number,
 ): [Vec3, Vec3, Vec3, Vec3] | null {
-  const axis = SLICE_PLANES.indexOf(plane);
+  const axis = gridAxesForViews(geometry)[view];
   const n = geometry.dimensions;
-  if (!Number.isFinite(position) || position < -0.5 || position > n[axis] - 0.5) return null;
+  if (!Number.isFinite(index) || index < -0.5 || index > n[axis] - 0.5) return null;
   const t = new GridTransform(geometry);
   const u = (axis + 1) % 3;
   const v = (axis + 2) % 3;
   const corner = (a: number, b: number): Vec3 => {
-    const index = [0, 0, 0];
-    index[axis] = position;
-    index[u] = a;
-    index[v] = b;
-    return t.toPatient(index as unknown as Vec3);
+    const at = [0, 0, 0];
+    at[axis] = index;
+    at[u] = a;
+    at[v] = b;
+    return t.toPatient(at as unknown as Vec3);
   };
   const [u0, u1, v0, v1] = [-0.5, n[u] - 0.5, -0.5, n[v] - 0.5];
   return [corner(u0, v0), corner(u1, v0), corner(u1, v1), corner(u0, v1)];
+}
+
+/**
+ * The slice positions of MPR views whose planes pass through a patient point (the shared crosshair): the
+ * nearest slice along each view's grid axis, clamped to the grid.
+ */
+export function slicePositionsAt(geometry: ImageGeometry, point: Vec3): SlicePositions {
+  const index = new GridTransform(geometry).toIndex(point);
+  const axes = gridAxesForViews(geometry);
+  const at = (view: ViewOrientation) => {
+    const a = axes[view];
+    return Math.min(geometry.dimensions[a] - 1, Math.max(0, Math.round(index[a])));
+  };
+  return { axial: at('axial'), coronal: at('coronal'), sagittal: at('sagittal') };
 }
 
 /** Patient-space bounds of a grid to its outer voxel edges (the eight corners of the grid's box). */

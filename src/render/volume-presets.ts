@@ -2,10 +2,11 @@
  * CT volume-rendering presets for the 3D view: transfer functions from Hounsfield units to colour and
  * opacity. Plain data (no vtk.js), so they can be listed in a UI, tested and extended without a GL context.
  *
- * The bone preset is the classic "CT-Bone" of ParaView and 3D Slicer. The soft-tissue and lung presets are
- * Delineo's own, tuned on the thorax phantom and a real chest CT so that the structures drawn as surfaces
- * stay visible through the volume: soft tissue is kept faint (the body reads as a translucent envelope with
- * bone brighter), lung shows the lung parenchyma and airway walls (−900 … −400 HU) and nothing denser.
+ * Delineo's own presets, tuned on the thorax phantom. Bone starts above 120 HU, so soft tissue (up to ~80 HU,
+ * ~100 with contrast) stays fully transparent — the classic ParaView/Slicer "CT-Bone" ramps up from −16 HU,
+ * which over a 30 cm thorax accumulates into an opaque red body hiding the skeleton. Soft tissue keeps the
+ * body faint with bone brighter; lung shows the parenchyma and airway walls (−900 … −400 HU) and nothing
+ * denser.
  */
 
 /** The names of the built-in presets. */
@@ -35,22 +36,24 @@ export const VOLUME_PRESETS: Readonly<Record<VolumePresetName, VolumePreset>> = 
     name: 'ct-bone',
     label: 'CT bone',
     colors: [
-      [-3024, 0, 0, 0],
-      [-16, 0.73, 0.25, 0.3],
-      [641, 0.91, 0.82, 0.55],
+      [-1024, 0, 0, 0],
+      [100, 0.75, 0.35, 0.25],
+      [250, 0.92, 0.78, 0.6],
+      [700, 1, 0.96, 0.88],
       [3071, 1, 1, 1],
     ],
     opacities: [
-      [-3024, 0],
-      [-16, 0],
-      [641, 0.72],
-      [3071, 0.71],
+      [-1024, 0],
+      [120, 0],
+      [250, 0.35],
+      [500, 0.85],
+      [3071, 0.9],
     ],
     unitDistanceMm: 1,
     shade: true,
-    ambient: 0.1,
-    diffuse: 0.9,
-    specular: 0.2,
+    ambient: 0.2,
+    diffuse: 0.8,
+    specular: 0.25,
   },
   'ct-soft-tissue': {
     name: 'ct-soft-tissue',

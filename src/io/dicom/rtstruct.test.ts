@@ -519,6 +519,16 @@ describe('RTSTRUCT import of real files (../shared/data)', () => {
     assert.deepEqual(volumes[0], volumes[1]);
   });
 
+  it('rt-utils oblique images without a Frame of Reference: export refuses, naming what is missing', async () => {
+    const ct = await loadDicomDirectory(join(DATA, 'rt-utils-mock/oriented_data'));
+    if (ct.kind !== 'volume') throw new Error('expected a volume');
+    const mask = BinaryMask.fromPredicate(ct.volume.dimensions, (i, j) => i > 20 && i < 60 && j > 10 && j < 30);
+    assert.throws(
+      () => writeRtstruct(ct.volume, [createStructure({ name: 'Box', mask })]),
+      (e: unknown) => e instanceof RtstructError && e.code === 'missing-reference' && /Frame of Reference UID/.test(e.message),
+    );
+  });
+
   it('rt-utils: a wrong Frame of Reference is an error that says the file references this CT', async () => {
     const ct = await loadDicomDirectory(join(DATA, 'rt-utils-mock/mock_data'));
     if (ct.kind !== 'volume') throw new Error('expected a volume');
