@@ -22,6 +22,3 @@ export type * from './events/delineo-edit-refuse.ts';
 export * from './delineo-3d-view/delineo-3d-view.ts';
 export type * from './events/delineo-surface-update.ts';
 export type * from './events/delineo-volume-preset-change.ts';
-export * from './delineo-3d-view/delineo-3d-view.ts';
-export type * from './events/delineo-surface-update.ts';
-export type * from './events/delineo-volume-preset-change.ts';

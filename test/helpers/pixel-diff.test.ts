@@ -10,10 +10,7 @@ const image = (w: number, h: number, fill: (x: number, y: number) => [number, nu
 
 test('identical images match with no differing pixel', () => {
   const a = image(20, 10, (x, y) => [x * 10, y * 20, 0, 255]);
-  const r = diffImages(
-    a,
-    image(20, 10, (x, y) => [x * 10, y * 20, 0, 255]),
-  );
+  const r = diffImages(a, image(20, 10, (x, y) => [x * 10, y * 20, 0, 255]));
   assert.equal(r.match, true);
   assert.equal(r.differingPixels, 0);
   assert.equal(r.maxDelta, 0);
@@ -41,10 +38,7 @@ test('a few strongly differing pixels pass under the fraction, more fail with a 
 });
 
 test('a size change never matches', () => {
-  const r = diffImages(
-    image(10, 10, () => [0, 0, 0, 255]),
-    image(10, 11, () => [0, 0, 0, 255]),
-  );
+  const r = diffImages(image(10, 10, () => [0, 0, 0, 255]), image(10, 11, () => [0, 0, 0, 255]));
   assert.equal(r.match, false);
   assert.match(r.reason, /size 10×10 differs/);
   assert.equal(r.diff, null);
@@ -55,12 +49,5 @@ test('pixelDiff counts the pixels beyond a threshold', () => {
   const b = image(10, 10, () => [0, 0, 0, 255]);
   assert.deepEqual(pixelDiff(a, b, 8), { differing: 30, fraction: 0.3, maxDelta: 200 });
   assert.equal(pixelDiff(a, b, 250).differing, 0);
-  assert.throws(
-    () =>
-      pixelDiff(
-        a,
-        image(5, 5, () => [0, 0, 0, 255]),
-      ),
-    RangeError,
-  );
+  assert.throws(() => pixelDiff(a, image(5, 5, () => [0, 0, 0, 255])), RangeError);
 });

@@ -50,8 +50,7 @@ export function diffImages(actual: RgbaImage, expected: RgbaImage, options: Diff
     };
   }
   const n = actual.width * actual.height;
-  if (actual.data.length !== 4 * n || expected.data.length !== 4 * n)
-    throw new RangeError('image data does not hold width × height RGBA pixels');
+  if (actual.data.length !== 4 * n || expected.data.length !== 4 * n) throw new RangeError('image data does not hold width × height RGBA pixels');
   const diff = new Uint8ClampedArray(4 * n);
   let differing = 0;
   let maxDelta = 0;
@@ -75,9 +74,7 @@ export function diffImages(actual: RgbaImage, expected: RgbaImage, options: Diff
   const match = fraction <= maxFraction;
   return {
     match,
-    reason: match
-      ? ''
-      : `${differing} of ${n} pixels (${(100 * fraction).toFixed(2)} %) differ by more than ${tol} levels (at most ${(100 * maxFraction).toFixed(2)} % may)`,
+    reason: match ? '' : `${differing} of ${n} pixels (${(100 * fraction).toFixed(2)} %) differ by more than ${tol} levels (at most ${(100 * maxFraction).toFixed(2)} % may)`,
     differingPixels: differing,
     fraction,
     maxDelta,
@@ -90,15 +87,9 @@ export function diffImages(actual: RgbaImage, expected: RgbaImage, options: Diff
  * (default 16): `differing` and the `fraction` of all pixels. The quick form for "did the picture change?"
  * assertions; throws on a size mismatch.
  */
-export function pixelDiff(
-  actual: RgbaImage,
-  expected: RgbaImage,
-  threshold = 16,
-): { differing: number; fraction: number; maxDelta: number } {
+export function pixelDiff(actual: RgbaImage, expected: RgbaImage, threshold = 16): { differing: number; fraction: number; maxDelta: number } {
   if (actual.width !== expected.width || actual.height !== expected.height) {
-    throw new RangeError(
-      `cannot compare a ${actual.width}×${actual.height} image with a ${expected.width}×${expected.height} one`,
-    );
+    throw new RangeError(`cannot compare a ${actual.width}×${actual.height} image with a ${expected.width}×${expected.height} one`);
   }
   const r = diffImages(actual, expected, { channelTolerance: threshold, maxFraction: 1 });
   return { differing: r.differingPixels, fraction: r.fraction, maxDelta: r.maxDelta };
