@@ -34,7 +34,12 @@ if (ct.kind !== 'volume') throw new Error('expected one CT series');
 const volume = ct.volume;
 const clinical = importRtstruct(readFileSync(join(study, '2.dcm')), volume, { file: '2.dcm' }).structures;
 const by = (name: string): Structure => clinical.find((s) => s.name === name)!;
-const derive = (name: string, base: Structure, mask: Structure['mask']): Structure => ({ ...base, id: `${base.id}-${name}`, name, mask });
+const derive = (name: string, base: Structure, mask: Structure['mask']): Structure => ({
+  ...base,
+  id: `${base.id}-${name}`,
+  name,
+  mask,
+});
 const mm = (m: number) => uniformMargins(m);
 const lungs = by('Lung L').mask.clone().combine(by('Lung R').mask, 'union');
 const ptv10 = expandMask(by('PTV-1').mask, volume, mm(10));
@@ -60,14 +65,16 @@ if (structures.length !== 20) throw new Error(`expected 20 structures, got ${str
 // plastimatch reads masks from files: one NIfTI per structure (not timed; our side starts from memory too).
 const masksDir = join(work, 'masks');
 mkdirSync(masksDir);
-for (const s of structures) await writeMaskNifti(s.mask, volume, join(masksDir, `${s.name.replace(/[^A-Za-z0-9_+-]/g, '_')}.nii.gz`));
+for (const s of structures)
+  await writeMaskNifti(s.mask, volume, join(masksDir, `${s.name.replace(/[^A-Za-z0-9_+-]/g, '_')}.nii.gz`));
 
 /** Wall time (ms) of a command; throws when it fails. */
 function timed(cmd: string, args: string[]): number {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-1000)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-1000)}`);
   return ms;
 }
 
@@ -90,16 +97,51 @@ for (let r = 0; r < runs; r++) {
   exportOurs.push(performance.now() - t0);
   writeFileSync(ours, new Uint8Array(written.buffer));
   rmSync(join(work, 'pm-export'), { recursive: true, force: true });
-  exportPm.push(timed('plastimatch', ['convert', '--input-prefix', masksDir, '--referenced-ct', ctDir, '--output-dicom', join(work, 'pm-export')]));
+  exportPm.push(
+    timed('plastimatch', [
+      'convert',
+      '--input-prefix',
+      masksDir,
+      '--referenced-ct',
+      ctDir,
+      '--output-dicom',
+      join(work, 'pm-export'),
+    ]),
+  );
 
   gc();
   t0 = performance.now();
   const imp = importRtstruct(written.buffer, volume);
   importOurs.push(performance.now() - t0);
-  if (imp.structures.length !== 20 || imp.warnings.length) throw new Error('import of our file lost structures');
+  if (imp.structures.length !== 20 || imp.warnings.length)
+    throw new Error('import of our file lost structures');
   rmSync(join(work, 'pm-import'), { recursive: true, force: true });
-  importPmPrefix.push(timed('plastimatch', ['convert', '--input', ours, '--referenced-ct', ctDir, '--output-prefix', join(work, 'pm-import'), '--prefix-format', 'nii.gz', '--xor-contours']));
-  importPmSsImg.push(timed('plastimatch', ['convert', '--input', ours, '--referenced-ct', ctDir, '--output-ss-img', join(work, 'ss.nrrd'), '--xor-contours']));
+  importPmPrefix.push(
+    timed('plastimatch', [
+      'convert',
+      '--input',
+      ours,
+      '--referenced-ct',
+      ctDir,
+      '--output-prefix',
+      join(work, 'pm-import'),
+      '--prefix-format',
+      'nii.gz',
+      '--xor-contours',
+    ]),
+  );
+  importPmSsImg.push(
+    timed('plastimatch', [
+      'convert',
+      '--input',
+      ours,
+      '--referenced-ct',
+      ctDir,
+      '--output-ss-img',
+      join(work, 'ss.nrrd'),
+      '--xor-contours',
+    ]),
+  );
 
   gc();
   t0 = performance.now();
@@ -113,7 +155,16 @@ let t0 = performance.now();
 {
   const c = await loadDicomDirectory(ctDir);
   if (c.kind !== 'volume') throw new Error('expected one CT series');
-  const masks = await Promise.all(structures.map(async (s) => ({ ...s, mask: BinaryMask.fromDense(c.volume.dimensions, (await readVolumeNifti(join(masksDir, `${s.name.replace(/[^A-Za-z0-9_+-]/g, '_')}.nii.gz`), 'MASK')).data) })));
+  const masks = await Promise.all(
+    structures.map(async (s) => ({
+      ...s,
+      mask: BinaryMask.fromDense(
+        c.volume.dimensions,
+        (await readVolumeNifti(join(masksDir, `${s.name.replace(/[^A-Za-z0-9_+-]/g, '_')}.nii.gz`), 'MASK'))
+          .data,
+      ),
+    })),
+  );
   writeFileSync(join(work, 'e2e.dcm'), new Uint8Array(writeRtstruct(c.volume, masks).buffer));
 }
 const exportEndToEndMs = performance.now() - t0;
@@ -123,7 +174,8 @@ t0 = performance.now();
   if (c.kind !== 'volume') throw new Error('expected one CT series');
   const imp = importRtstruct(readFileSync(ours), c.volume);
   mkdirSync(join(work, 'e2e-masks'));
-  for (const [n, s] of imp.structures.entries()) await writeMaskNifti(s.mask, c.volume, join(work, 'e2e-masks', `${n}.nii.gz`));
+  for (const [n, s] of imp.structures.entries())
+    await writeMaskNifti(s.mask, c.volume, join(work, 'e2e-masks', `${n}.nii.gz`));
 }
 const importEndToEndMs = performance.now() - t0;
 
@@ -137,19 +189,31 @@ report('rtstruct', {
   contours: written.contourCounts.reduce((a, b) => a + b, 0),
   fileBytes: written.buffer.byteLength,
   runs,
-  exportMs: { ours: med(exportOurs), plastimatch: med(exportPm), all: { ours: exportOurs.map(Math.round), plastimatch: exportPm.map(Math.round) } },
+  exportMs: {
+    ours: med(exportOurs),
+    plastimatch: med(exportPm),
+    all: { ours: exportOurs.map(Math.round), plastimatch: exportPm.map(Math.round) },
+  },
   exportRatio: +exportRatio.toFixed(3),
   exportTarget: 0.5,
   importMs: {
     ours: med(importOurs),
     plastimatchPrefixNiiGz: med(importPmPrefix),
     plastimatchSsImgNrrd: med(importPmSsImg),
-    all: { ours: importOurs.map(Math.round), plastimatchPrefixNiiGz: importPmPrefix.map(Math.round), plastimatchSsImgNrrd: importPmSsImg.map(Math.round) },
+    all: {
+      ours: importOurs.map(Math.round),
+      plastimatchPrefixNiiGz: importPmPrefix.map(Math.round),
+      plastimatchSsImgNrrd: importPmSsImg.map(Math.round),
+    },
   },
   importRatio: +importRatio.toFixed(3),
   importTarget: 1.0,
   importClinicalXioMs: med(importClinicalOurs),
-  endToEndMs: { export: Math.round(exportEndToEndMs), import: Math.round(importEndToEndMs), note: 'ours from files to files incl. CT load with pixels, 20 mask NIfTIs read or written (gzip); one run' },
+  endToEndMs: {
+    export: Math.round(exportEndToEndMs),
+    import: Math.round(importEndToEndMs),
+    note: 'ours from files to files incl. CT load with pixels, 20 mask NIfTIs read or written (gzip); one run',
+  },
   loadAverage: { before: load0.map((x) => +x.toFixed(2)), after: load1.map((x) => +x.toFixed(2)) },
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${plastimatchVersion}`,
   note: 'ratios: plastimatch whole commands (start, CT headers, mask files in/out) vs our in-app API on data in memory; endToEndMs gives ours from files to files',

@@ -16,7 +16,11 @@ import { main } from './main.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'delineo-cli-rtstruct-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-function capture(): { io: { log: (l: string) => void; error: (l: string) => void }; out: string[]; err: string[] } {
+function capture(): {
+  io: { log: (l: string) => void; error: (l: string) => void };
+  out: string[];
+  err: string[];
+} {
   const out: string[] = [];
   const err: string[] = [];
   return { io: { log: (l) => out.push(l), error: (l) => err.push(l) }, out, err };
@@ -30,19 +34,46 @@ describe('delineo export / import', () => {
   let labels: Volume;
   before(async () => {
     const c = capture();
-    assert.equal(await main(['phantom', '--out', ph, '--size', '96x96x24', '--spacing', '5.2x5.2x11', '--noise', '0'], c.io), 0, c.err.join('\n'));
+    assert.equal(
+      await main(
+        ['phantom', '--out', ph, '--size', '96x96x24', '--spacing', '5.2x5.2x11', '--noise', '0'],
+        c.io,
+      ),
+      0,
+      c.err.join('\n'),
+    );
     labels = await readVolumeNifti(join(ph, 'labels.nii.gz'), 'LABELS');
   });
 
   it('exports a label map as an RT Structure Set dciodvfy accepts, naming labels in order', async () => {
     const c = capture();
-    const code = await main(['export', '--ct', join(ph, 'ct'), '--labels', join(ph, 'labels.nii.gz'), '--names', NAMES, '--out', rs, '--operator', 'Doe^Jane'], c.io);
+    const code = await main(
+      [
+        'export',
+        '--ct',
+        join(ph, 'ct'),
+        '--labels',
+        join(ph, 'labels.nii.gz'),
+        '--names',
+        NAMES,
+        '--out',
+        rs,
+        '--operator',
+        'Doe^Jane',
+      ],
+      c.io,
+    );
     assert.equal(code, 0, c.err.join('\n'));
     assert.deepEqual(dciodvfy(rs).errors, []);
     const parsed = parseRtstruct(readFileSync(rs), rs);
     assert.deepEqual(
       parsed.rois.map((r) => [r.name, r.interpretedType, r.generationAlgorithm, r.generationDescription]),
-      NAMES.split(',').map((n) => [n, n === 'External' ? 'EXTERNAL' : n === 'GTV' ? 'GTV' : 'ORGAN', 'AUTOMATIC', 'Delineo auto-contour: labels.nii.gz']),
+      NAMES.split(',').map((n) => [
+        n,
+        n === 'External' ? 'EXTERNAL' : n === 'GTV' ? 'GTV' : 'ORGAN',
+        'AUTOMATIC',
+        'Delineo auto-contour: labels.nii.gz',
+      ]),
     );
     assert.ok(c.out[0].startsWith(`wrote ${rs}: 7 ROIs`));
   });
@@ -53,7 +84,10 @@ describe('delineo export / import', () => {
     const code = await main(['import', '--ct', join(ph, 'ct'), '--rtstruct', rs, '--out-dir', out], c.io);
     assert.equal(code, 0, c.err.join('\n'));
     assert.deepEqual(c.err, [], 'no warnings for our own file');
-    const manifest = JSON.parse(readFileSync(join(out, 'structures.json'), 'utf8')) as { structures: { name: string; file: string; standardName: string; provenance: { algorithm: string } }[]; warnings: unknown[] };
+    const manifest = JSON.parse(readFileSync(join(out, 'structures.json'), 'utf8')) as {
+      structures: { name: string; file: string; standardName: string; provenance: { algorithm: string } }[];
+      warnings: unknown[];
+    };
     assert.deepEqual(
       manifest.structures.map((s) => s.name),
       NAMES.split(','),
@@ -69,11 +103,33 @@ describe('delineo export / import', () => {
   });
 
   it('resamples a label map on another grid onto the CT (nearest neighbour) and says so', async () => {
-    const coarse = resampleVolume(labels, { ...labels.geometry, dimensions: [48, 48, 12], spacing: [10.4, 10.4, 22], origin: [labels.origin[0] + 2.6, labels.origin[1] + 2.6, labels.origin[2] + 5.5] }, { interpolation: 'nearest', fill: 0 });
+    const coarse = resampleVolume(
+      labels,
+      {
+        ...labels.geometry,
+        dimensions: [48, 48, 12],
+        spacing: [10.4, 10.4, 22],
+        origin: [labels.origin[0] + 2.6, labels.origin[1] + 2.6, labels.origin[2] + 5.5],
+      },
+      { interpolation: 'nearest', fill: 0 },
+    );
     const path = join(scratch, 'coarse.nii.gz');
     await writeVolumeNifti(coarse, path);
     const c = capture();
-    const code = await main(['export', '--ct', join(ph, 'ct'), '--labels', path, '--names', '7=GTV,1=External', '--out', join(scratch, 'coarse.dcm')], c.io);
+    const code = await main(
+      [
+        'export',
+        '--ct',
+        join(ph, 'ct'),
+        '--labels',
+        path,
+        '--names',
+        '7=GTV,1=External',
+        '--out',
+        join(scratch, 'coarse.dcm'),
+      ],
+      c.io,
+    );
     assert.equal(code, 0, c.err.join('\n'));
     assert.ok(c.err.some((l) => /resampled onto the CT grid/.test(l)));
     const names = parseRtstruct(readFileSync(join(scratch, 'coarse.dcm'))).rois.map((r) => r.name);
@@ -84,12 +140,76 @@ describe('delineo export / import', () => {
     const cases: [string[], number, RegExp][] = [
       [['export', '--ct', join(ph, 'ct')], 2, /--labels <file> is required/],
       [['export', '--bogus'], 2, /Unknown option/],
-      [['export', '--ct', join(ph, 'ct'), '--labels', join(ph, 'labels.nii.gz'), '--out', join(scratch, 'x.dcm'), '--algorithm', 'GUESSED'], 2, /--algorithm/],
-      [['export', '--ct', join(ph, 'ct'), '--labels', join(ph, 'labels.nii.gz'), '--out', join(scratch, 'x.dcm'), '--names', '1=A,1=B'], 2, /named twice/],
-      [['export', '--ct', join(scratch, 'nowhere'), '--labels', join(ph, 'labels.nii.gz'), '--out', join(scratch, 'x.dcm')], 1, /nowhere/],
+      [
+        [
+          'export',
+          '--ct',
+          join(ph, 'ct'),
+          '--labels',
+          join(ph, 'labels.nii.gz'),
+          '--out',
+          join(scratch, 'x.dcm'),
+          '--algorithm',
+          'GUESSED',
+        ],
+        2,
+        /--algorithm/,
+      ],
+      [
+        [
+          'export',
+          '--ct',
+          join(ph, 'ct'),
+          '--labels',
+          join(ph, 'labels.nii.gz'),
+          '--out',
+          join(scratch, 'x.dcm'),
+          '--names',
+          '1=A,1=B',
+        ],
+        2,
+        /named twice/,
+      ],
+      [
+        [
+          'export',
+          '--ct',
+          join(scratch, 'nowhere'),
+          '--labels',
+          join(ph, 'labels.nii.gz'),
+          '--out',
+          join(scratch, 'x.dcm'),
+        ],
+        1,
+        /nowhere/,
+      ],
       [['import', '--ct', join(ph, 'ct'), '--out-dir', join(scratch, 'y')], 2, /holds no RT Structure Set/],
-      [['import', '--ct', join(ph, 'ct'), '--rtstruct', join(scratch, 'missing.dcm'), '--out-dir', join(scratch, 'y')], 1, /missing\.dcm/],
-      [['import', '--ct', join(ph, 'ct'), '--rtstruct', join(ph, 'ct', 'CT.0001.dcm'), '--out-dir', join(scratch, 'y')], 1, /not an RT Structure Set/],
+      [
+        [
+          'import',
+          '--ct',
+          join(ph, 'ct'),
+          '--rtstruct',
+          join(scratch, 'missing.dcm'),
+          '--out-dir',
+          join(scratch, 'y'),
+        ],
+        1,
+        /missing\.dcm/,
+      ],
+      [
+        [
+          'import',
+          '--ct',
+          join(ph, 'ct'),
+          '--rtstruct',
+          join(ph, 'ct', 'CT.0001.dcm'),
+          '--out-dir',
+          join(scratch, 'y'),
+        ],
+        1,
+        /not an RT Structure Set/,
+      ],
     ];
     for (const [argv, expected, message] of cases) {
       const c = capture();
@@ -102,32 +222,76 @@ describe('delineo export / import', () => {
 
   it('refuses a structure set from another frame of reference through the real binary (exit 1, stderr)', () => {
     const other = join(scratch, 'other');
-    let r = spawnSync(process.execPath, ['bin/delineo.js', 'phantom', '--out', other, '--size', '64x64x8', '--spacing', '7.8x7.8x30', '--format', 'dicom'], { encoding: 'utf8' });
+    let r = spawnSync(
+      process.execPath,
+      [
+        'bin/delineo.js',
+        'phantom',
+        '--out',
+        other,
+        '--size',
+        '64x64x8',
+        '--spacing',
+        '7.8x7.8x30',
+        '--format',
+        'dicom',
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
-    r = spawnSync(process.execPath, ['bin/delineo.js', 'import', '--ct', join(other, 'ct'), '--rtstruct', rs, '--out-dir', join(scratch, 'z')], { encoding: 'utf8' });
+    r = spawnSync(
+      process.execPath,
+      [
+        'bin/delineo.js',
+        'import',
+        '--ct',
+        join(other, 'ct'),
+        '--rtstruct',
+        rs,
+        '--out-dir',
+        join(scratch, 'z'),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^delineo import: .*rs\.dcm: the structure set is in Frame of Reference .* but the CT is in /m);
+    assert.match(
+      r.stderr,
+      /^delineo import: .*rs\.dcm: the structure set is in Frame of Reference .* but the CT is in /m,
+    );
     assert.equal(r.stdout, '');
   });
 });
 
 describe('CLI helpers', () => {
   it('parses --names in both forms', () => {
-    assert.deepEqual([...parseNames('A, B,C')], [
-      [1, 'A'],
-      [2, 'B'],
-      [3, 'C'],
-    ]);
-    assert.deepEqual([...parseNames('3=GTV,10=Lung_L')], [
-      [3, 'GTV'],
-      [10, 'Lung_L'],
-    ]);
+    assert.deepEqual(
+      [...parseNames('A, B,C')],
+      [
+        [1, 'A'],
+        [2, 'B'],
+        [3, 'C'],
+      ],
+    );
+    assert.deepEqual(
+      [...parseNames('3=GTV,10=Lung_L')],
+      [
+        [3, 'GTV'],
+        [10, 'Lung_L'],
+      ],
+    );
     assert.throws(() => parseNames('A,,B'), /empty/);
   });
 
   it('splits a label map into one mask per label and refuses non-integer labels', () => {
     const data = new Float32Array([0, 1, 1, 2, 0, 2, 2, 0]);
-    const v = new Volume({ dimensions: [2, 2, 2], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data, modality: 'LABELS' });
+    const v = new Volume({
+      dimensions: [2, 2, 2],
+      spacing: [1, 1, 1],
+      origin: [0, 0, 0],
+      direction: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+      data,
+      modality: 'LABELS',
+    });
     const m = labelMasks(v);
     assert.deepEqual([...m.keys()], [1, 2]);
     assert.equal(m.get(1)!.count(), 2);

@@ -11,7 +11,13 @@ import { parseArgs } from 'node:util';
 import { sameGrid } from '../domain/geometry.ts';
 import { BinaryMask } from '../domain/mask.ts';
 import { resampleVolume } from '../domain/resample.ts';
-import { createStructure, type GenerationAlgorithm, maskVolumeCc, type Rgb, type Structure } from '../domain/structure.ts';
+import {
+  createStructure,
+  type GenerationAlgorithm,
+  maskVolumeCc,
+  type Rgb,
+  type Structure,
+} from '../domain/structure.ts';
 import { suggestStandardName, tg263Entry } from '../domain/tg263.ts';
 import type { Volume } from '../domain/volume.ts';
 import { JobError } from '../jobs/job.ts';
@@ -87,7 +93,9 @@ function failure(command: string, e: unknown, io: CommandIo): number {
 async function loadCt(dir: string, series: string | undefined) {
   const r = await loadDicomDirectory(dir, series ? { seriesInstanceUid: series } : {});
   if (r.kind === 'choose-series') {
-    const list = r.allSeries.map((s) => `  ${s.seriesInstanceUid}  ${s.modality} ${s.sliceCount} slices ${s.seriesDescription}`).join('\n');
+    const list = r.allSeries
+      .map((s) => `  ${s.seriesInstanceUid}  ${s.modality} ${s.sliceCount} slices ${s.seriesDescription}`)
+      .join('\n');
     throw new UsageError(`${dir} holds several image series; pick one with --series <uid>:\n${list}`);
   }
   return r;
@@ -104,7 +112,8 @@ export function parseNames(spec: string | undefined): Map<number, string> {
       const [label, ...rest] = p.split('=');
       const value = Number(label);
       const name = rest.join('=').trim();
-      if (!Number.isInteger(value) || value < 1 || !name) throw new UsageError(`--names: "${p}" is not <label>=<name>`);
+      if (!Number.isInteger(value) || value < 1 || !name)
+        throw new UsageError(`--names: "${p}" is not <label>=<name>`);
       if (names.has(value)) throw new UsageError(`--names: label ${value} is named twice`);
       names.set(value, name);
     } else {
@@ -132,7 +141,8 @@ export function labelMasks(labels: Volume): Map<number, BinaryMask> {
     for (let p = 0; p < plane; p++) {
       const v = data[base + p];
       if (v === 0) continue;
-      if (!(v > 0) || !Number.isInteger(v)) throw new RangeError(`the label map holds the value ${v}: labels must be non-negative integers`);
+      if (!(v > 0) || !Number.isInteger(v))
+        throw new RangeError(`the label map holds the value ${v}: labels must be non-negative integers`);
       let buf = buffers.get(v);
       if (!buf) {
         buffers.set(v, (buf = new Uint8Array(plane)));
@@ -192,7 +202,10 @@ export async function exportCommand(args: readonly string[], io: CommandIo = con
     if (!values.out) throw new UsageError('--out <file> is required');
     names = parseNames(values.names);
     const a = (values.algorithm ?? 'AUTOMATIC').toUpperCase();
-    if (a !== 'AUTOMATIC' && a !== 'SEMIAUTOMATIC' && a !== 'MANUAL') throw new UsageError(`--algorithm must be AUTOMATIC, SEMIAUTOMATIC or MANUAL, got "${values.algorithm}"`);
+    if (a !== 'AUTOMATIC' && a !== 'SEMIAUTOMATIC' && a !== 'MANUAL')
+      throw new UsageError(
+        `--algorithm must be AUTOMATIC, SEMIAUTOMATIC or MANUAL, got "${values.algorithm}"`,
+      );
     algorithm = a;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -205,11 +218,15 @@ export async function exportCommand(args: readonly string[], io: CommandIo = con
     const volume = ct.volume;
     let labels = await loadImageFile(values.labels, { modality: 'LABELS' });
     if (!sameGrid(labels, volume, 0.01)) {
-      io.error(`note: ${values.labels} is on another grid than the CT (${labels.dimensions.join('×')} vs ${volume.dimensions.join('×')}): resampled onto the CT grid (nearest neighbour)`);
+      io.error(
+        `note: ${values.labels} is on another grid than the CT (${labels.dimensions.join('×')} vs ${volume.dimensions.join('×')}): resampled onto the CT grid (nearest neighbour)`,
+      );
       labels = resampleVolume(labels, volume.geometry, { interpolation: 'nearest', fill: 0 });
     }
     const masks = labelMasks(labels);
-    for (const [label, name] of names) if (!masks.has(label)) io.error(`note: label ${label} (${name}) does not occur in the label map: no ROI written for it`);
+    for (const [label, name] of names)
+      if (!masks.has(label))
+        io.error(`note: label ${label} (${name}) does not occur in the label map: no ROI written for it`);
     const source = values.source ?? basename(values.labels);
     const structures: Structure[] = [];
     let n = 0;
@@ -228,15 +245,22 @@ export async function exportCommand(args: readonly string[], io: CommandIo = con
         }),
       );
     }
-    if (structures.length === 0) throw new RangeError(`${values.labels}: the label map holds no labels (every voxel is 0)`);
+    if (structures.length === 0)
+      throw new RangeError(`${values.labels}: the label map holds no labels (every voxel is 0)`);
     const result = writeRtstruct(volume, structures, {
       ...(values.label ? { label: values.label } : {}),
       ...(values.operator ? { operatorName: values.operator } : {}),
     });
     await writeFile(values.out, new Uint8Array(result.buffer));
     for (const w of result.warnings) io.error(`warning: ${w.message}`);
-    io.log(`wrote ${values.out}: ${structures.length} ROIs on ${volume.dimensions.join('×')} (${result.buffer.byteLength} bytes)`);
-    structures.forEach((s, i) => io.log(`  ${String(result.roiNumbers[i]).padStart(3)} ${s.name.padEnd(24)} ${String(result.contourCounts[i]).padStart(5)} contours ${maskVolumeCc(s.mask, volume).toFixed(2).padStart(10)} cc`));
+    io.log(
+      `wrote ${values.out}: ${structures.length} ROIs on ${volume.dimensions.join('×')} (${result.buffer.byteLength} bytes)`,
+    );
+    structures.forEach((s, i) =>
+      io.log(
+        `  ${String(result.roiNumbers[i]).padStart(3)} ${s.name.padEnd(24)} ${String(result.contourCounts[i]).padStart(5)} contours ${maskVolumeCc(s.mask, volume).toFixed(2).padStart(10)} cc`,
+      ),
+    );
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
@@ -292,7 +316,10 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
     if (!values['out-dir']) throw new UsageError('--out-dir <dir> is required');
     if (values['slice-tolerance'] !== undefined) {
       tolerance = Number(values['slice-tolerance']);
-      if (!(tolerance >= 0) || !Number.isFinite(tolerance)) throw new UsageError(`--slice-tolerance must be a distance in mm, got "${values['slice-tolerance']}"`);
+      if (!(tolerance >= 0) || !Number.isFinite(tolerance))
+        throw new UsageError(
+          `--slice-tolerance must be a distance in mm, got "${values['slice-tolerance']}"`,
+        );
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -316,7 +343,9 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
       const found = ct.rtObjects.filter((o) => o.kind === 'RTSTRUCT');
       if (found.length !== 1) {
         throw new UsageError(
-          found.length === 0 ? `${values.ct} holds no RT Structure Set: give one with --rtstruct <file>` : `${values.ct} holds ${found.length} RT Structure Sets (${found.map((o) => o.file).join(', ')}): pick one with --rtstruct <file>`,
+          found.length === 0
+            ? `${values.ct} holds no RT Structure Set: give one with --rtstruct <file>`
+            : `${values.ct} holds ${found.length} RT Structure Sets (${found.map((o) => o.file).join(', ')}): pick one with --rtstruct <file>`,
         );
       }
       file = join(values.ct, found[0].file);
@@ -347,15 +376,28 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
       });
     }
     const manifest = {
-      rtstruct: { file, sopInstanceUid: result.parsed.sopInstanceUid, label: result.parsed.label, frameOfReferenceUids: result.parsed.frameOfReferenceUids },
-      ct: { seriesInstanceUid: ct.volume.identity.seriesInstanceUid ?? null, dimensions: ct.volume.dimensions },
+      rtstruct: {
+        file,
+        sopInstanceUid: result.parsed.sopInstanceUid,
+        label: result.parsed.label,
+        frameOfReferenceUids: result.parsed.frameOfReferenceUids,
+      },
+      ct: {
+        seriesInstanceUid: ct.volume.identity.seriesInstanceUid ?? null,
+        dimensions: ct.volume.dimensions,
+      },
       structures: entries,
       markers: result.markers,
       warnings: result.warnings,
     };
     await writeFile(join(outDir, 'structures.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    io.log(`imported ${entries.length} structures and ${result.markers.length} markers from ${file} into ${outDir}`);
-    for (const e of entries) io.log(`  ${String(e.roiNumber).padStart(3)} ${e.name.padEnd(24)} ${e.volumeCc.toFixed(2).padStart(10)} cc  ${e.file}`);
+    io.log(
+      `imported ${entries.length} structures and ${result.markers.length} markers from ${file} into ${outDir}`,
+    );
+    for (const e of entries)
+      io.log(
+        `  ${String(e.roiNumber).padStart(3)} ${e.name.padEnd(24)} ${e.volumeCc.toFixed(2).padStart(10)} cc  ${e.file}`,
+      );
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -11,7 +11,15 @@ import {
   sliceContourToPatient,
   slicePlaneDistance,
 } from './contour.ts';
-import { GridTransform, fromAxes, IDENTITY, type ImageGeometry, normalize, rotation, type Vec3 } from './geometry.ts';
+import {
+  GridTransform,
+  fromAxes,
+  IDENTITY,
+  type ImageGeometry,
+  normalize,
+  rotation,
+  type Vec3,
+} from './geometry.ts';
 import { BinaryMask } from './mask.ts';
 
 /** A slice from rows of '#' (inside) and '.' (outside). */
@@ -23,7 +31,8 @@ function sliceOf(rows: string[]): { data: Uint8Array; w: number; h: number } {
   return { data, w, h };
 }
 
-const pairs = (p: Float64Array): number[][] => Array.from({ length: p.length / 2 }, (_, v) => [p[2 * v], p[2 * v + 1]]);
+const pairs = (p: Float64Array): number[][] =>
+  Array.from({ length: p.length / 2 }, (_, v) => [p[2 * v], p[2 * v + 1]]);
 
 /** A seeded generator (mulberry32) so the random masks are the same on every run. */
 function random(seed: number): () => number {
@@ -52,7 +61,10 @@ function assertConvention(data: Uint8Array, w: number, h: number): void {
     assert.equal(a > 0, !c.hole, 'outer boundaries are counter-clockwise, holes clockwise');
     area += a;
     const pts = pairs(c.points);
-    assert.ok(pts.length >= 4 && pts.length % 2 === 0, 'an axis-aligned closed outline has an even number ≥ 4 of corners');
+    assert.ok(
+      pts.length >= 4 && pts.length % 2 === 0,
+      'an axis-aligned closed outline has an even number ≥ 4 of corners',
+    );
     const seen = new Set<string>();
     for (let v = 0; v < pts.length; v++) {
       const [x, y] = pts[v];
@@ -67,7 +79,11 @@ function assertConvention(data: Uint8Array, w: number, h: number): void {
       assert.ok((px === x) !== (nx === x), 'consecutive edges turn (no collinear vertex)');
     }
   }
-  assert.equal(area, data.reduce((s, v) => s + v, 0), 'enclosed area equals the voxel count');
+  assert.equal(
+    area,
+    data.reduce((s, v) => s + v, 0),
+    'enclosed area equals the voxel count',
+  );
 }
 
 describe('maskSliceToContours (voxel-boundary polygons)', () => {
@@ -98,7 +114,15 @@ describe('maskSliceToContours (voxel-boundary polygons)', () => {
   });
 
   it('keeps an island inside a hole inside an island', () => {
-    const { data, w, h } = sliceOf(['#######', '#.....#', '#.###.#', '#.#.#.#', '#.###.#', '#.....#', '#######']);
+    const { data, w, h } = sliceOf([
+      '#######',
+      '#.....#',
+      '#.###.#',
+      '#.#.#.#',
+      '#.###.#',
+      '#.....#',
+      '#######',
+    ]);
     const c = maskSliceToContours(data, w, h);
     assert.deepEqual(
       c.map((x) => x.hole),
@@ -189,7 +213,8 @@ describe('rasterizeContours (even-odd, voxel centres)', () => {
 
   it('rasterises a disc to within one voxel ring of its analytic area', () => {
     const pts: number[] = [];
-    for (let a = 0; a < 256; a++) pts.push(50 + 30 * Math.cos((a / 256) * 2 * Math.PI), 50 + 30 * Math.sin((a / 256) * 2 * Math.PI));
+    for (let a = 0; a < 256; a++)
+      pts.push(50 + 30 * Math.cos((a / 256) * 2 * Math.PI), 50 + 30 * Math.sin((a / 256) * 2 * Math.PI));
     const s = rasterizeContours([pts], 100, 100).slice;
     const n = s.reduce((a, v) => a + v, 0);
     assert.ok(Math.abs(n - Math.PI * 900) < 2 * Math.PI * 30 * 0.5, `disc of ${n} voxels`);
@@ -226,14 +251,26 @@ describe('contours in patient space', () => {
   it('measures plane distance along the normal on a sheared (gantry-tilted) grid', () => {
     const tilt = (15 * Math.PI) / 180;
     const col: Vec3 = [0, Math.cos(tilt), Math.sin(tilt)];
-    const sheared: ImageGeometry = { dimensions: [10, 10, 10], spacing: [1, 1, 3], origin: [0, 0, 0], direction: fromAxes([1, 0, 0], col, [0, 0, 1]) };
+    const sheared: ImageGeometry = {
+      dimensions: [10, 10, 10],
+      spacing: [1, 1, 3],
+      origin: [0, 0, 0],
+      direction: fromAxes([1, 0, 0], col, [0, 0, 1]),
+    };
     assert.ok(Math.abs(slicePlaneDistance(new GridTransform(sheared)) - 3 * Math.cos(tilt)) < 1e-12);
     assert.equal(slicePlaneDistance(new GridTransform({ ...sheared, direction: IDENTITY })), 3);
   });
 
   it('round-trips a 3D mask through patient-space contours on an oblique grid', () => {
     const [nx, ny, nz] = oblique.dimensions;
-    const mask = BinaryMask.fromPredicate(oblique.dimensions, (i, j, k) => (i - 20) ** 2 + ((j - 15) * 1.3) ** 2 < 64 + 6 * k && !((i - 20) ** 2 + (j - 15) ** 2 < 6) && k > 1 && k < nz - 2);
+    const mask = BinaryMask.fromPredicate(
+      oblique.dimensions,
+      (i, j, k) =>
+        (i - 20) ** 2 + ((j - 15) * 1.3) ** 2 < 64 + 6 * k &&
+        !((i - 20) ** 2 + (j - 15) ** 2 < 6) &&
+        k > 1 &&
+        k < nz - 2,
+    );
     const t = new GridTransform(oblique);
     const contours = maskToPlanarContours(mask, oblique);
     const bySlice = new Map<number, Float64Array[]>();
@@ -247,7 +284,10 @@ describe('contours in patient space', () => {
     const { mask: back, clipped } = contoursToMask([nx, ny, nz], bySlice);
     assert.equal(clipped, false);
     assert.ok(back.equals(mask));
-    assert.ok(contours.some((c) => c.hole), 'the mask has a hole on every slice');
+    assert.ok(
+      contours.some((c) => c.hole),
+      'the mask has a hole on every slice',
+    );
     let slices = 0;
     forEachSliceContours(mask, oblique, () => slices++);
     assert.equal(slices, nz - 4);

@@ -62,8 +62,14 @@ const NONE = 4;
  * vertices at voxel corners in the slice's index coordinates, no collinear vertices, outer boundaries
  * counter-clockwise and holes clockwise in (x, y). Each contour starts at its first corner in raster order.
  */
-export function maskSliceToContours(slice: ArrayLike<number>, width: number, height: number, box?: PixelBox): SliceContour[] {
-  if (slice.length < width * height) throw new RangeError(`slice has ${slice.length} values, ${width}×${height} needs ${width * height}`);
+export function maskSliceToContours(
+  slice: ArrayLike<number>,
+  width: number,
+  height: number,
+  box?: PixelBox,
+): SliceContour[] {
+  if (slice.length < width * height)
+    throw new RangeError(`slice has ${slice.length} values, ${width}×${height} needs ${width * height}`);
   const x0 = Math.max(0, box?.x0 ?? 0);
   const y0 = Math.max(0, box?.y0 ?? 0);
   const x1 = Math.min(width - 1, box?.x1 ?? width - 1);
@@ -187,7 +193,8 @@ function splitAtRepeats(loop: readonly number[], emit: (loop: readonly number[])
 export function signedArea(points: ArrayLike<number>): number {
   const n = points.length >> 1;
   let s = 0;
-  for (let v = 0, u = n - 1; v < n; u = v++) s += points[2 * u] * points[2 * v + 1] - points[2 * v] * points[2 * u + 1];
+  for (let v = 0, u = n - 1; v < n; u = v++)
+    s += points[2 * u] * points[2 * v + 1] - points[2 * v] * points[2 * u + 1];
   return s / 2;
 }
 
@@ -211,9 +218,15 @@ export interface RasterizeResult {
  * min(y) ≤ row < max(y)), so two contours sharing an edge never both claim the voxels along it. Polygons
  * traced by {@link maskSliceToContours} have no ties at all. Writes into `out` when given (cleared first).
  */
-export function rasterizeContours(contours: readonly ArrayLike<number>[], width: number, height: number, out?: Uint8Array): RasterizeResult {
+export function rasterizeContours(
+  contours: readonly ArrayLike<number>[],
+  width: number,
+  height: number,
+  out?: Uint8Array,
+): RasterizeResult {
   const slice = out ?? new Uint8Array(width * height);
-  if (slice.length < width * height) throw new RangeError(`output has ${slice.length} bytes, ${width}×${height} needs ${width * height}`);
+  if (slice.length < width * height)
+    throw new RangeError(`output has ${slice.length} bytes, ${width}×${height} needs ${width * height}`);
   slice.fill(0, 0, width * height);
   let clipped = false;
   let yMin = Infinity;
@@ -297,7 +310,11 @@ export interface PlanarContour {
  * patient = origin + D·diag(spacing)·(x, y, k). On an oblique grid the contour lies in the oblique slice plane;
  * on a gantry-tilted (sheared) grid it lies in the tilted image plane of slice k.
  */
-export function sliceContourToPatient(points: ArrayLike<number>, k: number, transform: GridTransform): Float64Array {
+export function sliceContourToPatient(
+  points: ArrayLike<number>,
+  k: number,
+  transform: GridTransform,
+): Float64Array {
   const n = points.length >> 1;
   const [a, b, c, d, e, f, g, h, i] = transform.linear;
   const [ox, oy, oz] = transform.origin;
@@ -332,9 +349,15 @@ export function maskToPlanarContours(mask: BinaryMask, geometry: ImageGeometry):
  * Calls `visit(k, contours)` for each slice k (ascending) where `mask` has voxels, with that slice's contours
  * in patient coordinates. The streaming form of {@link maskToPlanarContours}.
  */
-export function forEachSliceContours(mask: BinaryMask, geometry: ImageGeometry, visit: (k: number, contours: PlanarContour[]) => void): void {
+export function forEachSliceContours(
+  mask: BinaryMask,
+  geometry: ImageGeometry,
+  visit: (k: number, contours: PlanarContour[]) => void,
+): void {
   if (mask.dimensions.some((n, a) => n !== geometry.dimensions[a])) {
-    throw new RangeError(`mask [${mask.dimensions.join('×')}] is not on the grid [${geometry.dimensions.join('×')}]`);
+    throw new RangeError(
+      `mask [${mask.dimensions.join('×')}] is not on the grid [${geometry.dimensions.join('×')}]`,
+    );
   }
   const bounds = mask.bounds();
   if (!bounds) return;
@@ -413,7 +436,10 @@ export function slicePlaneDistance(transform: GridTransform): number {
  * contours; slices outside the grid are ignored. Returns the mask and whether any contour was clipped by the
  * grid's edges.
  */
-export function contoursToMask(dimensions: Vec3, contoursBySlice: ReadonlyMap<number, readonly ArrayLike<number>[]>): { mask: BinaryMask; clipped: boolean } {
+export function contoursToMask(
+  dimensions: Vec3,
+  contoursBySlice: ReadonlyMap<number, readonly ArrayLike<number>[]>,
+): { mask: BinaryMask; clipped: boolean } {
   const [nx, ny, nz] = dimensions;
   const mask = new BinaryMask(dimensions);
   const slice = new Uint8Array(nx * ny);

@@ -22,7 +22,15 @@ export function dice(a: BinaryMask, b: BinaryMask): number {
 /** What pydicom finds in one RT Structure Set checked against the CT folder it references. */
 export interface PydicomRtstructCheck {
   readonly rs: string;
-  readonly rois: { number: number; name: string; contours: number; algorithm: string; description: string; type: string; color: number[] }[];
+  readonly rois: {
+    number: number;
+    name: string;
+    contours: number;
+    algorithm: string;
+    description: string;
+    type: string;
+    color: number[];
+  }[];
   readonly contours: number;
   readonly points: number;
   /** Contours whose referenced SOP Instance UID is not a file of the CT folder. */
@@ -104,7 +112,9 @@ print(json.dumps(out))
 `;
 
 /** Checks RT Structure Sets with pydicom against the CT folders they reference (one Python process for all). */
-export function checkRtstructWithPydicom(pairs: readonly { rs: string; ct: string }[]): PydicomRtstructCheck[] {
+export function checkRtstructWithPydicom(
+  pairs: readonly { rs: string; ct: string }[],
+): PydicomRtstructCheck[] {
   return runPythonJson<PydicomRtstructCheck[]>(CHECK, [JSON.stringify(pairs)]);
 }
 
@@ -113,13 +123,32 @@ export function checkRtstructWithPydicom(pairs: readonly { rs: string; ct: strin
  * --referenced-ct ct --output-prefix out --prefix-format nii.gz`, plus `--xor-contours` when `xor`), and returns
  * the NIfTI written per ROI name. plastimatch ORs a slice's contours unless told to XOR them.
  */
-export function plastimatchRasterize(rs: string, ctDir: string, outDir: string, xor: boolean): Map<string, string> {
-  const args = ['convert', '--input', rs, '--referenced-ct', ctDir, '--output-prefix', outDir, '--prefix-format', 'nii.gz'];
+export function plastimatchRasterize(
+  rs: string,
+  ctDir: string,
+  outDir: string,
+  xor: boolean,
+): Map<string, string> {
+  const args = [
+    'convert',
+    '--input',
+    rs,
+    '--referenced-ct',
+    ctDir,
+    '--output-prefix',
+    outDir,
+    '--prefix-format',
+    'nii.gz',
+  ];
   if (xor) args.push('--xor-contours');
   const r = runTool('plastimatch', args, { timeoutMs: 300_000 });
-  if (r.status !== 0) throw new Error(`plastimatch convert failed (exit ${r.status}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `plastimatch convert failed (exit ${r.status}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`,
+    );
   const files = new Map<string, string>();
-  for (const f of readdirSync(outDir)) if (f.endsWith('.nii.gz')) files.set(f.slice(0, -'.nii.gz'.length), join(outDir, f));
+  for (const f of readdirSync(outDir))
+    if (f.endsWith('.nii.gz')) files.set(f.slice(0, -'.nii.gz'.length), join(outDir, f));
   return files;
 }
 
@@ -127,7 +156,10 @@ export function plastimatchRasterize(rs: string, ctDir: string, outDir: string, 
  * Reads a mask NIfTI (any non-zero voxel inside) onto `geometry`: directly when it is on that grid, else by
  * nearest-neighbour resampling (itk-wasm reports NIfTI in LPS, so orientation is handled by the geometry).
  */
-export async function readMaskOnGrid(path: string, geometry: ImageGeometry): Promise<{ mask: BinaryMask; sameGrid: boolean }> {
+export async function readMaskOnGrid(
+  path: string,
+  geometry: ImageGeometry,
+): Promise<{ mask: BinaryMask; sameGrid: boolean }> {
   let v = await readVolumeNifti(path, 'MASK');
   const same = sameGrid(v, geometry, 0.01);
   if (!same) v = resampleVolume(v, geometry, { interpolation: 'nearest', fill: 0 });

@@ -7,7 +7,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BinaryMask } from '../../domain/mask.ts';
@@ -16,7 +24,12 @@ import { suggestStandardName } from '../../domain/tg263.ts';
 import { Volume } from '../../domain/volume.ts';
 import { generatePhantom, obliqueDirection } from '../../phantom/phantom.ts';
 import { dciodvfy } from '../../../test/helpers/external-tools.ts';
-import { checkRtstructWithPydicom, dice, plastimatchRasterize, readMaskOnGrid } from '../../../test/helpers/rtstruct.ts';
+import {
+  checkRtstructWithPydicom,
+  dice,
+  plastimatchRasterize,
+  readMaskOnGrid,
+} from '../../../test/helpers/rtstruct.ts';
 import { readVolumeNifti } from '../itk/nifti.ts';
 import { loadDicomDirectory } from '../load-node.ts';
 import { writeCtSeriesToDirectory } from './ct-writer-node.ts';
@@ -31,7 +44,12 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const written: { rs: string; ct: string }[] = [];
 
 /** Writes structures for a CT as an RTSTRUCT file, runs dciodvfy on it and remembers it for pydicom. */
-function exportChecked(volume: Volume, structures: readonly Structure[], ctDir: string, path: string): ArrayBuffer {
+function exportChecked(
+  volume: Volume,
+  structures: readonly Structure[],
+  ctDir: string,
+  path: string,
+): ArrayBuffer {
   const r = writeRtstruct(volume, structures);
   writeFileSync(path, new Uint8Array(r.buffer));
   assert.deepEqual(dciodvfy(path).errors, [], `dciodvfy errors in ${path}`);
@@ -40,7 +58,14 @@ function exportChecked(volume: Volume, structures: readonly Structure[], ctDir: 
 }
 
 /** Dice of each structure against plastimatch's rasterisation of `rs`; fails when a structure is missing. */
-async function plastimatchDice(rs: string, ctDir: string, structures: readonly Structure[], volume: Volume, xor: boolean, tag: string): Promise<Map<string, number>> {
+async function plastimatchDice(
+  rs: string,
+  ctDir: string,
+  structures: readonly Structure[],
+  volume: Volume,
+  xor: boolean,
+  tag: string,
+): Promise<Map<string, number>> {
   const files = plastimatchRasterize(rs, ctDir, join(scratch, `pm-${tag}-${xor ? 'xor' : 'or'}`), xor);
   const out = new Map<string, number>();
   for (const s of structures) {
@@ -56,11 +81,22 @@ async function plastimatchDice(rs: string, ctDir: string, structures: readonly S
 const fmt = (m: Map<string, number>): string => [...m].map(([n, d]) => `${n} ${d.toFixed(4)}`).join(', ');
 
 /** A phantom CT on disk with the identity written. */
-async function phantomCt(name: string, oblique = 0): Promise<{ volume: Volume; structures: Structure[]; ctDir: string }> {
-  const ph = generatePhantom({ dimensions: [160, 160, 56], spacing: [3.125, 3.125, 5], ...(oblique ? { direction: obliqueDirection(oblique) } : {}) });
+async function phantomCt(
+  name: string,
+  oblique = 0,
+): Promise<{ volume: Volume; structures: Structure[]; ctDir: string }> {
+  const ph = generatePhantom({
+    dimensions: [160, 160, 56],
+    spacing: [3.125, 3.125, 5],
+    ...(oblique ? { direction: obliqueDirection(oblique) } : {}),
+  });
   const ctDir = join(scratch, name, 'ct');
   const { identity } = await writeCtSeriesToDirectory(ph.volume, ctDir, { bodyPartExamined: 'CHEST' });
-  return { volume: new Volume({ ...ph.volume.geometry, data: ph.volume.data, identity }), structures: ph.structures, ctDir };
+  return {
+    volume: new Volume({ ...ph.volume.geometry, data: ph.volume.data, identity }),
+    structures: ph.structures,
+    ctDir,
+  };
 }
 
 /** Structures as a label map holds them: each voxel belongs to the last structure containing it (External gets holes). */
@@ -88,7 +124,7 @@ describe('phantom RTSTRUCT through plastimatch', () => {
     }
   });
 
-  it('holes: --xor-contours recovers them; plastimatch\'s default OR fills them (why we document XOR)', async (t) => {
+  it("holes: --xor-contours recovers them; plastimatch's default OR fills them (why we document XOR)", async (t) => {
     const structures = exclusive(axial.structures);
     const rs = join(scratch, 'phantom', 'rs-labels.dcm');
     exportChecked(axial.volume, structures, axial.ctDir, rs);
@@ -97,7 +133,7 @@ describe('phantom RTSTRUCT through plastimatch', () => {
     t.diagnostic(`label-map phantom, --xor-contours: ${fmt(xor)}`);
     t.diagnostic(`label-map phantom, default OR: ${fmt(or)}`);
     for (const [name, value] of xor) assert.ok(value >= 0.98, `${name}: Dice ${value}`);
-    assert.ok(or.get('External')! < 0.95, 'OR semantics fill the External\'s holes (the lungs, heart, …)');
+    assert.ok(or.get('External')! < 0.95, "OR semantics fill the External's holes (the lungs, heart, …)");
     assert.ok(or.get('GTV')! >= 0.98, 'a structure without holes is the same either way');
   });
 
@@ -113,8 +149,13 @@ describe('phantom RTSTRUCT through plastimatch', () => {
 
 describe('OpenKBP head-and-neck masks: mask → RTSTRUCT → mask', () => {
   const root = join(DATA, 'openkbp/validation');
-  const index = JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as { labels: Record<string, Record<string, string>>; patients: Record<string, { structures: string[] }> };
-  const all = readdirSync(root).filter((p) => p.startsWith('pt_')).sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+  const index = JSON.parse(readFileSync(join(root, 'index.json'), 'utf8')) as {
+    labels: Record<string, Record<string, string>>;
+    patients: Record<string, { structures: string[] }>;
+  };
+  const all = readdirSync(root)
+    .filter((p) => p.startsWith('pt_'))
+    .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
   const patients = process.env.DELINEO_OPENKBP_PATIENTS === 'all' ? all : [all[0], all[8], all[16], all[24]];
 
   it(`round-trips every contoured structure of ${patients.length} validation patients (our import and plastimatch)`, async (t) => {
@@ -124,9 +165,17 @@ describe('OpenKBP head-and-neck masks: mask → RTSTRUCT → mask', () => {
       // OpenKBP has no DICOM: build the CT series from its NIfTI. Its affine diag(−sx, −sy, sz) is the identity
       // direction in LPS (itk-wasm converts), i right→left, j anterior→posterior, k inferior→superior.
       const ct = await readVolumeNifti(join(root, pt, 'ct.nii.gz'), 'CT');
-      assert.deepEqual([...ct.direction].map((x) => x + 0), [1, 0, 0, 0, 1, 0, 0, 0, 1], 'OpenKBP CTs are axial LPS grids');
+      assert.deepEqual(
+        [...ct.direction].map((x) => x + 0),
+        [1, 0, 0, 0, 1, 0, 0, 0, 1],
+        'OpenKBP CTs are axial LPS grids',
+      );
       const ctDir = join(scratch, 'openkbp', pt, 'ct');
-      const { identity } = await writeCtSeriesToDirectory(new Volume({ ...ct.geometry, data: ct.data }), ctDir, { patientId: pt, bodyPartExamined: 'HEADNECK' });
+      const { identity } = await writeCtSeriesToDirectory(
+        new Volume({ ...ct.geometry, data: ct.data }),
+        ctDir,
+        { patientId: pt, bodyPartExamined: 'HEADNECK' },
+      );
       const volume = new Volume({ ...ct.geometry, data: ct.data, identity });
       const structures: Structure[] = [];
       for (const kind of ['oar', 'ptv'] as const) {
@@ -134,9 +183,19 @@ describe('OpenKBP head-and-neck masks: mask → RTSTRUCT → mask', () => {
         for (const [value, name] of Object.entries(index.labels[kind])) {
           if (!index.patients[pt].structures.includes(name)) continue; // not contoured for this patient: unknown, not absent
           const v = Number(value);
-          const mask = BinaryMask.fromPredicate(volume.dimensions, (i, j, k) => labels.data[volume.offset(i, j, k)] === v);
+          const mask = BinaryMask.fromPredicate(
+            volume.dimensions,
+            (i, j, k) => labels.data[volume.offset(i, j, k)] === v,
+          );
           if (mask.isEmpty()) continue;
-          structures.push(createStructure({ name, standardName: suggestStandardName(name), mask, interpretedType: kind === 'ptv' ? 'PTV' : 'ORGAN' }));
+          structures.push(
+            createStructure({
+              name,
+              standardName: suggestStandardName(name),
+              mask,
+              interpretedType: kind === 'ptv' ? 'PTV' : 'ORGAN',
+            }),
+          );
         }
       }
       const rs = join(scratch, 'openkbp', pt, 'rs.dcm');
@@ -153,7 +212,9 @@ describe('OpenKBP head-and-neck masks: mask → RTSTRUCT → mask', () => {
       }
       t.diagnostic(`${pt}: plastimatch --xor-contours ${fmt(pm)}`);
     }
-    t.diagnostic(`${ours.length} structures: our import Dice min ${Math.min(...ours).toFixed(4)}; plastimatch Dice min ${Math.min(...theirs).toFixed(4)}, mean ${(theirs.reduce((a, b) => a + b, 0) / theirs.length).toFixed(4)}`);
+    t.diagnostic(
+      `${ours.length} structures: our import Dice min ${Math.min(...ours).toFixed(4)}; plastimatch Dice min ${Math.min(...theirs).toFixed(4)}, mean ${(theirs.reduce((a, b) => a + b, 0) / theirs.length).toFixed(4)}`,
+    );
   });
 });
 
@@ -173,7 +234,7 @@ describe('NSCLC Lung1-001 (XiO RTSTRUCT, stale contour image references)', () =>
     volume = ct.volume;
   });
 
-  it('imports with warnings, and each ROI volume agrees with plastimatch\'s rasterisation within 2 %', async (t) => {
+  it("imports with warnings, and each ROI volume agrees with plastimatch's rasterisation within 2 %", async (t) => {
     const rs = join(study, '2.dcm');
     const imp = importRtstruct(readFileSync(rs), volume, { file: '2.dcm' });
     structures = imp.structures;
@@ -192,7 +253,10 @@ describe('NSCLC Lung1-001 (XiO RTSTRUCT, stale contour image references)', () =>
     );
     assert.equal(imp.markers.length, 9, 'I1–I4 and Isocenter 6–10 are points');
     assert.deepEqual(imp.markers.find((m) => m.name === 'I1')?.points, [[0.5, -210.5, -500]]);
-    assert.deepEqual(imp.warnings.map((w) => w.code).sort(), ['duplicate-contour', 'unmatched-image-reference']);
+    assert.deepEqual(imp.warnings.map((w) => w.code).sort(), [
+      'duplicate-contour',
+      'unmatched-image-reference',
+    ]);
     // plastimatch's default (OR) is how XiO meant these: no ROI here has holes, and the SUV ROI's copies are duplicates.
     const files = plastimatchRasterize(rs, ctDir, join(scratch, 'pm-nsclc'), false);
     const lines: string[] = [];
@@ -212,8 +276,12 @@ describe('NSCLC Lung1-001 (XiO RTSTRUCT, stale contour image references)', () =>
     const rs = join(scratch, 'nsclc-rs.dcm');
     const buffer = exportChecked(volume, structures, ctDir, rs);
     const imp = importRtstruct(buffer, volume, { file: rs });
-    assert.deepEqual(imp.warnings.map((w) => w.code), ['empty-roi'].filter(() => structures.some((s) => s.mask.isEmpty())));
-    for (const s of structures) assert.ok(imp.structures.find((x) => x.name === s.name)!.mask.equals(s.mask), s.name);
+    assert.deepEqual(
+      imp.warnings.map((w) => w.code),
+      ['empty-roi'].filter(() => structures.some((s) => s.mask.isEmpty())),
+    );
+    for (const s of structures)
+      assert.ok(imp.structures.find((x) => x.name === s.name)!.mask.equals(s.mask), s.name);
     const d = await plastimatchDice(rs, ctDir, structures, volume, true, 'nsclc-ours');
     t.diagnostic(`NSCLC re-export, plastimatch --xor-contours: ${fmt(d)}`);
     for (const [name, value] of d) assert.ok(value >= 0.98, `${name}: Dice ${value}`);

@@ -20,7 +20,14 @@ import dcmjs from 'dcmjs';
 import type { DenaturalizedDataset } from 'dcmjs';
 import { contoursToMask, placeContour, signedArea, slicePlaneDistance } from '../../domain/contour.ts';
 import type { Vec3 } from '../../domain/geometry.ts';
-import { createStructure, type GenerationAlgorithm, ROI_INTERPRETED_TYPES, type Rgb, type RoiInterpretedType, type Structure } from '../../domain/structure.ts';
+import {
+  createStructure,
+  type GenerationAlgorithm,
+  ROI_INTERPRETED_TYPES,
+  type Rgb,
+  type RoiInterpretedType,
+  type Structure,
+} from '../../domain/structure.ts';
 import { suggestStandardName, tg263Entry } from '../../domain/tg263.ts';
 import type { Volume } from '../../domain/volume.ts';
 import { RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID, RtstructError, type RtstructWarning } from './rtstruct.ts';
@@ -127,16 +134,23 @@ const str = (ds: DenaturalizedDataset | undefined, tag: string): string => {
     return String(x);
   });
   // A backslash inside an LO is a value separator to the parser: join the pieces back.
-  return parts.join('\\').replace(/[\0\s]+$/, '').replace(/^\s+/, '');
+  return parts
+    .join('\\')
+    .replace(/[\0\s]+$/, '')
+    .replace(/^\s+/, '');
 };
 
 const items = (ds: DenaturalizedDataset | undefined, tag: string): DenaturalizedDataset[] => {
   const v = ds?.[tag]?.Value;
-  return Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as DenaturalizedDataset[]) : [];
+  return Array.isArray(v)
+    ? (v.filter((x) => typeof x === 'object' && x !== null) as DenaturalizedDataset[])
+    : [];
 };
 
 const numbers = (ds: DenaturalizedDataset | undefined, tag: string): number[] =>
-  (ds?.[tag]?.Value ?? []).map((x) => (typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' ? Number(x) : Number.NaN));
+  (ds?.[tag]?.Value ?? []).map((x) =>
+    typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' ? Number(x) : Number.NaN,
+  );
 
 const intOf = (ds: DenaturalizedDataset | undefined, tag: string): number | undefined => {
   const n = numbers(ds, tag)[0];
@@ -153,12 +167,28 @@ function wrapRawDataset(bytes: Uint8Array): Uint8Array | undefined {
   const group = bytes[0] | (bytes[1] << 8);
   if (group !== 0x0008 && group !== 0x0002 && group !== 0x0000 && group !== 0x0005) return undefined;
   const vr = String.fromCharCode(bytes[4], bytes[5]);
-  const explicit = /^(AE|AS|AT|CS|DA|DS|DT|FD|FL|IS|LO|LT|OB|OD|OF|OL|OV|OW|PN|SH|SL|SQ|SS|ST|SV|TM|UC|UI|UL|UN|UR|US|UT|UV)$/.test(vr);
+  const explicit =
+    /^(AE|AS|AT|CS|DA|DS|DT|FD|FL|IS|LO|LT|OB|OD|OF|OL|OV|OW|PN|SH|SL|SQ|SS|ST|SV|TM|UC|UI|UL|UN|UR|US|UT|UV)$/.test(
+      vr,
+    );
   const ts = explicit ? '1.2.840.10008.1.2.1\0' : '1.2.840.10008.1.2\0';
   const el = new Uint8Array(8 + ts.length);
   el.set([0x02, 0x00, 0x10, 0x00, 0x55, 0x49, ts.length & 0xff, ts.length >> 8]);
   for (let i = 0; i < ts.length; i++) el[8 + i] = ts.charCodeAt(i);
-  const glen = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 4, 0, el.length & 0xff, (el.length >> 8) & 0xff, 0, 0]);
+  const glen = new Uint8Array([
+    0x02,
+    0x00,
+    0x00,
+    0x00,
+    0x55,
+    0x4c,
+    4,
+    0,
+    el.length & 0xff,
+    (el.length >> 8) & 0xff,
+    0,
+    0,
+  ]);
   const out = new Uint8Array(132 + glen.length + el.length + bytes.length);
   out.set([0x44, 0x49, 0x43, 0x4d], 128);
   out.set(glen, 132);
@@ -167,18 +197,34 @@ function wrapRawDataset(bytes: Uint8Array): Uint8Array | undefined {
   return out;
 }
 
-function readDataset(input: ArrayBuffer | Uint8Array, file: string): { meta: DenaturalizedDataset; dict: DenaturalizedDataset } {
+function readDataset(
+  input: ArrayBuffer | Uint8Array,
+  file: string,
+): { meta: DenaturalizedDataset; dict: DenaturalizedDataset } {
   let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (bytes.length === 0) throw new RtstructError('not-dicom', 'the file is empty (0 bytes)', { file });
-  const hasMarker = bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  const hasMarker =
+    bytes.length >= 132 &&
+    bytes[128] === 0x44 &&
+    bytes[129] === 0x49 &&
+    bytes[130] === 0x43 &&
+    bytes[131] === 0x4d;
   if (!hasMarker) {
     const wrapped = wrapRawDataset(bytes);
-    if (!wrapped) throw new RtstructError('not-dicom', 'not a DICOM file (no "DICM" marker at byte 128 and not a raw DICOM data set)', { file });
+    if (!wrapped)
+      throw new RtstructError(
+        'not-dicom',
+        'not a DICOM file (no "DICM" marker at byte 128 and not a raw DICOM data set)',
+        { file },
+      );
     bytes = wrapped;
   }
   // dcmjs reads a whole ArrayBuffer: copy when the view covers only part of one. Uint8Array's own slice, because
   // a Node Buffer's slice() is a view into Node's shared pool, not a copy.
-  const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer);
+  const buffer =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? (bytes.buffer as ArrayBuffer)
+      : (Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer);
   try {
     try {
       return dcmjs.data.DicomMessage.readFile(buffer, { ignoreErrors: false });
@@ -189,7 +235,11 @@ function readDataset(input: ArrayBuffer | Uint8Array, file: string): { meta: Den
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new RtstructError('not-dicom', `the DICOM structure cannot be parsed (${message}); the file is damaged or truncated`, { file, cause: e });
+    throw new RtstructError(
+      'not-dicom',
+      `the DICOM structure cannot be parsed (${message}); the file is damaged or truncated`,
+      { file, cause: e },
+    );
   }
 }
 
@@ -206,10 +256,19 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
   const sopClass = str(ds, '00080016') || str(meta, '00020002');
   const modality = str(ds, '00080060').toUpperCase();
   if (sopClass !== RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID && !(sopClass === '' && modality === 'RTSTRUCT')) {
-    throw new RtstructError('not-rtstruct', `not an RT Structure Set (SOP Class ${sopClass || 'missing'}, modality ${modality || 'missing'})`, { file });
+    throw new RtstructError(
+      'not-rtstruct',
+      `not an RT Structure Set (SOP Class ${sopClass || 'missing'}, modality ${modality || 'missing'})`,
+      { file },
+    );
   }
   const ssRois = items(ds, '30060020');
-  if (!ds['30060020']) throw new RtstructError('invalid-rtstruct', 'the Structure Set ROI Sequence (3006,0020) is missing: the file lists no ROIs', { file });
+  if (!ds['30060020'])
+    throw new RtstructError(
+      'invalid-rtstruct',
+      'the Structure Set ROI Sequence (3006,0020) is missing: the file lists no ROIs',
+      { file },
+    );
   const warnings: RtstructWarning[] = [];
   const frames = new Set<string>();
   const top = str(ds, '00200052');
@@ -246,11 +305,20 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
   for (const r of ssRois) {
     const number = intOf(r, '30060022');
     if (number === undefined) {
-      warnings.push({ code: 'inconsistent-roi', message: `a Structure Set ROI item without a valid ROI Number ("${str(r, '30060022')}") was ignored`, file });
+      warnings.push({
+        code: 'inconsistent-roi',
+        message: `a Structure Set ROI item without a valid ROI Number ("${str(r, '30060022')}") was ignored`,
+        file,
+      });
       continue;
     }
     if (drafts.has(number)) {
-      warnings.push({ code: 'inconsistent-roi', message: `ROI Number ${number} is used twice; the second ROI ("${str(r, '30060026')}") was ignored`, roiNumber: number, file });
+      warnings.push({
+        code: 'inconsistent-roi',
+        message: `ROI Number ${number} is used twice; the second ROI ("${str(r, '30060026')}") was ignored`,
+        roiNumber: number,
+        file,
+      });
       continue;
     }
     const uid = str(r, '30060024');
@@ -276,11 +344,17 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
     const number = intOf(rc, '30060084');
     const d = drafts.get(number ?? Number.NaN);
     if (!d) {
-      warnings.push({ code: 'inconsistent-roi', message: `ROI Contour item for ROI Number ${number ?? '(missing)'} has no Structure Set ROI: its contours were ignored`, ...(number === undefined ? {} : { roiNumber: number }), file });
+      warnings.push({
+        code: 'inconsistent-roi',
+        message: `ROI Contour item for ROI Number ${number ?? '(missing)'} has no Structure Set ROI: its contours were ignored`,
+        ...(number === undefined ? {} : { roiNumber: number }),
+        file,
+      });
       continue;
     }
     const color = numbers(rc, '3006002A');
-    if (color.length === 3 && color.every((c) => Number.isInteger(c) && c >= 0 && c <= 255)) d.color = [color[0], color[1], color[2]];
+    if (color.length === 3 && color.every((c) => Number.isInteger(c) && c >= 0 && c <= 255))
+      d.color = [color[0], color[1], color[2]];
     let mismatched = 0;
     for (const c of items(rc, '30060040')) {
       const raw = rc && c['30060050']?.Value ? c['30060050'].Value : [];
@@ -288,7 +362,8 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
       const points = new Float64Array(n3);
       for (let v = 0; v < n3; v++) {
         const x = raw[v];
-        points[v] = typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' ? Number(x) : Number.NaN;
+        points[v] =
+          typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' ? Number(x) : Number.NaN;
       }
       const declared = intOf(c, '30060046');
       if (declared !== undefined && declared * 3 !== raw.length) mismatched++;
@@ -302,7 +377,13 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
       });
     }
     if (mismatched) {
-      warnings.push({ code: 'point-count-mismatch', message: `${d.name}: ${mismatched} contour(s) declare a Number of Contour Points that disagrees with their Contour Data; the data was used`, roiNumber: d.number, roiName: d.name, file });
+      warnings.push({
+        code: 'point-count-mismatch',
+        message: `${d.name}: ${mismatched} contour(s) declare a Number of Contour Points that disagrees with their Contour Data; the data was used`,
+        roiNumber: d.number,
+        roiName: d.name,
+        file,
+      });
     }
   }
   return {
@@ -342,7 +423,12 @@ const FALLBACK_COLORS: readonly Rgb[] = [
 ];
 
 /** Checks the structure set's frame of reference against the CT's; throws or warns. Returns the FoR to accept ROIs in. */
-function checkFrameOfReference(parsed: ParsedRtstruct, volume: Volume, options: RtstructImportOptions, warnings: RtstructWarning[]): string | undefined {
+function checkFrameOfReference(
+  parsed: ParsedRtstruct,
+  volume: Volume,
+  options: RtstructImportOptions,
+  warnings: RtstructWarning[],
+): string | undefined {
   const file = parsed.file;
   const ct = volume.identity.frameOfReferenceUid ?? '';
   const theirs = parsed.frameOfReferenceUids;
@@ -357,14 +443,24 @@ function checkFrameOfReference(parsed: ParsedRtstruct, volume: Volume, options: 
   }
   const ctImages = new Set(volume.identity.sopInstanceUids?.filter(Boolean));
   const referencesThisCt =
-    (volume.identity.seriesInstanceUid !== undefined && parsed.referencedSeriesUids.includes(volume.identity.seriesInstanceUid)) ||
+    (volume.identity.seriesInstanceUid !== undefined &&
+      parsed.referencedSeriesUids.includes(volume.identity.seriesInstanceUid)) ||
     parsed.referencedImageUids.some((u) => ctImages.has(u)) ||
     parsed.rois.some((r) => r.contours.some((c) => c.imageUids.some((u) => ctImages.has(u))));
   const hint = referencesThisCt
-    ? ' It does reference this CT\'s images, so its Frame of Reference UID is probably a writer bug (rt-utils writes a fresh one): if you are sure the contours belong to this CT, import again accepting the mismatch.'
+    ? " It does reference this CT's images, so its Frame of Reference UID is probably a writer bug (rt-utils writes a fresh one): if you are sure the contours belong to this CT, import again accepting the mismatch."
     : ' Load the CT the structures were drawn on.';
-  if (!ct) throw new RtstructError('frame-of-reference-mismatch', `the CT has no Frame of Reference UID, so the structure set's coordinates cannot be checked against it.${hint}`, { file });
-  throw new RtstructError('frame-of-reference-mismatch', `the structure set is in Frame of Reference ${theirs.join(', ') || '(none given)'} but the CT is in ${ct}: its coordinates cannot be placed on this CT.${hint}`, { file });
+  if (!ct)
+    throw new RtstructError(
+      'frame-of-reference-mismatch',
+      `the CT has no Frame of Reference UID, so the structure set's coordinates cannot be checked against it.${hint}`,
+      { file },
+    );
+  throw new RtstructError(
+    'frame-of-reference-mismatch',
+    `the structure set is in Frame of Reference ${theirs.join(', ') || '(none given)'} but the CT is in ${ct}: its coordinates cannot be placed on this CT.${hint}`,
+    { file },
+  );
 }
 
 /**
@@ -377,17 +473,34 @@ function checkFrameOfReference(parsed: ParsedRtstruct, volume: Volume, options: 
  * a readable RT Structure Set or its Frame of Reference is not the CT's; everything an ROI can lose on the way
  * is reported as a warning naming the ROI.
  */
-export function importRtstruct(input: ArrayBuffer | Uint8Array, volume: Volume, options: RtstructImportOptions = {}): RtstructImport {
+export function importRtstruct(
+  input: ArrayBuffer | Uint8Array,
+  volume: Volume,
+  options: RtstructImportOptions = {},
+): RtstructImport {
   const parsed = parseRtstruct(input, options.file);
   const file = parsed.file;
   const warnings: RtstructWarning[] = [...parsed.warnings];
   const frame = checkFrameOfReference(parsed, volume, options, warnings);
   const id = volume.identity;
   if (id.patientId && parsed.patientId && id.patientId !== parsed.patientId) {
-    warnings.push({ code: 'identity-mismatch', message: `the structure set's Patient ID "${parsed.patientId}" is not the CT's "${id.patientId}" (same Frame of Reference: imported; check it is the right patient)`, file });
+    warnings.push({
+      code: 'identity-mismatch',
+      message: `the structure set's Patient ID "${parsed.patientId}" is not the CT's "${id.patientId}" (same Frame of Reference: imported; check it is the right patient)`,
+      file,
+    });
   }
-  if (id.seriesInstanceUid && parsed.referencedSeriesUids.length && !parsed.referencedSeriesUids.includes(id.seriesInstanceUid)) {
-    warnings.push({ code: 'identity-mismatch', message: 'the structure set was drawn on another image series of the same Frame of Reference: contours are placed by their coordinates', file });
+  if (
+    id.seriesInstanceUid &&
+    parsed.referencedSeriesUids.length &&
+    !parsed.referencedSeriesUids.includes(id.seriesInstanceUid)
+  ) {
+    warnings.push({
+      code: 'identity-mismatch',
+      message:
+        'the structure set was drawn on another image series of the same Frame of Reference: contours are placed by their coordinates',
+      file,
+    });
   }
 
   const transform = volume.transform;
@@ -412,12 +525,22 @@ export function importRtstruct(input: ArrayBuffer | Uint8Array, volume: Volume, 
       warnings.push({ code, message: `${roiName}: ${message}`, ...tag });
     };
     if (frame !== undefined && roi.frameOfReferenceUid && roi.frameOfReferenceUid !== frame) {
-      warn('inconsistent-roi', `it is in another Frame of Reference (${roi.frameOfReferenceUid}) than the CT: not imported`);
+      warn(
+        'inconsistent-roi',
+        `it is in another Frame of Reference (${roi.frameOfReferenceUid}) than the CT: not imported`,
+      );
       return;
     }
     const bySlice = new Map<number, Float64Array[]>();
     let closed = 0;
-    const dropped = { degenerate: 0, outside: 0, nonPlanar: 0, unknown: new Set<string>(), mismatch: 0, duplicate: 0 };
+    const dropped = {
+      degenerate: 0,
+      outside: 0,
+      nonPlanar: 0,
+      unknown: new Set<string>(),
+      mismatch: 0,
+      duplicate: 0,
+    };
     // Exact copies of a contour (the NSCLC file's SUV ROI holds every contour twice) would cancel out under
     // even-odd: a writer never means a hole by repeating a contour point for point, so copies are dropped.
     const seenContours = new Set<string>();
@@ -432,7 +555,14 @@ export function importRtstruct(input: ArrayBuffer | Uint8Array, volume: Volume, 
           dropped.degenerate++;
           continue;
         }
-        markers.push({ roiNumber: roi.number, name: roiName, interpretedType: roi.interpretedType, ...(roi.color ? { color: roi.color } : {}), geometricType: type, points: pts });
+        markers.push({
+          roiNumber: roi.number,
+          name: roiName,
+          interpretedType: roi.interpretedType,
+          ...(roi.color ? { color: roi.color } : {}),
+          geometricType: type,
+          points: pts,
+        });
         continue;
       }
       if (type !== 'CLOSED_PLANAR') {
@@ -475,29 +605,67 @@ export function importRtstruct(input: ArrayBuffer | Uint8Array, volume: Volume, 
       if (!list) bySlice.set(placed.k, (list = []));
       list.push(placed.points);
     }
-    if (dropped.degenerate) warn('degenerate-contour', `${dropped.degenerate} contour(s) with fewer than 3 points, zero area or non-numeric coordinates were dropped`);
-    if (dropped.nonPlanar) warn('off-slice-contour', `${dropped.nonPlanar} contour(s) do not lie in one slice plane (points spread more than ${tolerance.toFixed(2)} mm along the slice normal) and were dropped`);
-    if (dropped.outside) warn('off-slice-contour', `${dropped.outside} contour(s) lie on no slice plane of this CT (beyond its first or last slice, or more than ${tolerance.toFixed(2)} mm from every plane) and were dropped`);
-    if (dropped.unknown.size) warn('unsupported-contour-type', `contours of type ${[...dropped.unknown].join(', ')} are not supported and were ignored`);
-    if (dropped.duplicate) warn('duplicate-contour', `${dropped.duplicate} contour(s) repeat another contour of this ROI point for point and were dropped (kept, they would cancel it out)`);
-    if (dropped.mismatch) warn('reference-position-mismatch', `${dropped.mismatch} contour(s) reference the image of another slice than the one their coordinates lie on; placed by coordinates`);
-    if (maxSnap > snapWarning) warn('snapped-to-slice', `contours lie up to ${maxSnap.toFixed(2)} mm off the CT slice planes and were placed on the nearest slice`);
+    if (dropped.degenerate)
+      warn(
+        'degenerate-contour',
+        `${dropped.degenerate} contour(s) with fewer than 3 points, zero area or non-numeric coordinates were dropped`,
+      );
+    if (dropped.nonPlanar)
+      warn(
+        'off-slice-contour',
+        `${dropped.nonPlanar} contour(s) do not lie in one slice plane (points spread more than ${tolerance.toFixed(2)} mm along the slice normal) and were dropped`,
+      );
+    if (dropped.outside)
+      warn(
+        'off-slice-contour',
+        `${dropped.outside} contour(s) lie on no slice plane of this CT (beyond its first or last slice, or more than ${tolerance.toFixed(2)} mm from every plane) and were dropped`,
+      );
+    if (dropped.unknown.size)
+      warn(
+        'unsupported-contour-type',
+        `contours of type ${[...dropped.unknown].join(', ')} are not supported and were ignored`,
+      );
+    if (dropped.duplicate)
+      warn(
+        'duplicate-contour',
+        `${dropped.duplicate} contour(s) repeat another contour of this ROI point for point and were dropped (kept, they would cancel it out)`,
+      );
+    if (dropped.mismatch)
+      warn(
+        'reference-position-mismatch',
+        `${dropped.mismatch} contour(s) reference the image of another slice than the one their coordinates lie on; placed by coordinates`,
+      );
+    if (maxSnap > snapWarning)
+      warn(
+        'snapped-to-slice',
+        `contours lie up to ${maxSnap.toFixed(2)} mm off the CT slice planes and were placed on the nearest slice`,
+      );
 
     if (closed === 0 && roi.contours.length > 0) return; // only markers (or unusable types): no structure
     const { mask, clipped } = contoursToMask([nx, ny, nz], bySlice);
-    if (clipped) warn('outside-field-of-view', 'part of its contours lies outside the CT field of view and was cut off');
-    if (roi.contours.length === 0) warn('empty-roi', 'the ROI has no contours: imported as an empty structure');
-    else if (mask.isEmpty()) warn('empty-roi', 'none of its contours could be placed on this CT: imported as an empty structure');
+    if (clipped)
+      warn('outside-field-of-view', 'part of its contours lies outside the CT field of view and was cut off');
+    if (roi.contours.length === 0)
+      warn('empty-roi', 'the ROI has no contours: imported as an empty structure');
+    else if (mask.isEmpty())
+      warn('empty-roi', 'none of its contours could be placed on this CT: imported as an empty structure');
 
     const standardName = suggestStandardName(roiName);
     const entry = standardName ? tg263Entry(standardName) : undefined;
     let interpretedType: RoiInterpretedType;
-    if ((ROI_INTERPRETED_TYPES as readonly string[]).includes(roi.interpretedType)) interpretedType = roi.interpretedType as RoiInterpretedType;
+    if ((ROI_INTERPRETED_TYPES as readonly string[]).includes(roi.interpretedType))
+      interpretedType = roi.interpretedType as RoiInterpretedType;
     else {
       interpretedType = entry?.interpretedType ?? 'ORGAN';
-      if (roi.interpretedType) warn('interpreted-type', `RT ROI Interpreted Type "${roi.interpretedType}" is not a defined term; ${interpretedType} was used`);
+      if (roi.interpretedType)
+        warn(
+          'interpreted-type',
+          `RT ROI Interpreted Type "${roi.interpretedType}" is not a defined term; ${interpretedType} was used`,
+        );
     }
-    const algorithm = (GENERATION_ALGORITHMS as readonly string[]).includes(roi.generationAlgorithm) ? (roi.generationAlgorithm as GenerationAlgorithm) : 'MANUAL';
+    const algorithm = (GENERATION_ALGORITHMS as readonly string[]).includes(roi.generationAlgorithm)
+      ? (roi.generationAlgorithm as GenerationAlgorithm)
+      : 'MANUAL';
     let name = roiName;
     if (!roi.name) warn('roi-name', `the ROI has no name; it was called "${roiName}"`);
     if (name.length > 64) {
@@ -510,7 +678,10 @@ export function importRtstruct(input: ArrayBuffer | Uint8Array, volume: Volume, 
         ...(standardName ? { standardName } : {}),
         color: roi.color ?? entry?.color ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length],
         interpretedType,
-        provenance: { algorithm, source: roi.generationDescription || `RTSTRUCT ${parsed.label || parsed.sopInstanceUid}` },
+        provenance: {
+          algorithm,
+          source: roi.generationDescription || `RTSTRUCT ${parsed.label || parsed.sopInstanceUid}`,
+        },
         mask,
       }),
     );

@@ -30,10 +30,16 @@ describe('storeRtstruct (STOW-RS)', () => {
     const ctDir = join(scratch, 'ct');
     const { identity } = await writeCtSeriesToDirectory(ph.volume, ctDir, { bodyPartExamined: 'CHEST' });
     const volume = new Volume({ ...ph.volume.geometry, data: ph.volume.data, identity });
-    const client = new DicomWebClient({ baseUrl: orthanc.dicomWebUrl, headers: () => ({ Authorization: orthanc.authorization }) });
+    const client = new DicomWebClient({
+      baseUrl: orthanc.dicomWebUrl,
+      headers: () => ({ Authorization: orthanc.authorization }),
+    });
     await client.store(readdirSync(ctDir).map((f) => new Uint8Array(readFileSync(join(ctDir, f)))));
     const stages: string[] = [];
-    const { written, stored } = await storeRtstruct(client, volume, ph.structures, { label: 'Phantom', progress: (p) => stages.push(p.stage) });
+    const { written, stored } = await storeRtstruct(client, volume, ph.structures, {
+      label: 'Phantom',
+      progress: (p) => stages.push(p.stage),
+    });
     assert.deepEqual(stored.stored, [written.sopInstanceUid]);
     assert.ok(stages.includes('upload'));
     const series = await client.searchSeries(identity.studyInstanceUid);
@@ -43,7 +49,8 @@ describe('storeRtstruct (STOW-RS)', () => {
     const [file] = await client.retrieveSeries(identity.studyInstanceUid, written.seriesInstanceUid);
     const imp = importRtstruct(file.data, volume, { file: file.name });
     assert.deepEqual(imp.warnings, []);
-    for (const s of ph.structures) assert.ok(imp.structures.find((x) => x.name === s.name)!.mask.equals(s.mask), s.name);
+    for (const s of ph.structures)
+      assert.ok(imp.structures.find((x) => x.name === s.name)!.mask.equals(s.mask), s.name);
   });
 
   it('fails with a typed error when the server cannot be reached', async () => {
@@ -51,6 +58,9 @@ describe('storeRtstruct (STOW-RS)', () => {
     const { identity } = await writeCtSeriesToDirectory(ph.volume, join(scratch, 'ct2'));
     const volume = new Volume({ ...ph.volume.geometry, data: ph.volume.data, identity });
     const nowhere = new DicomWebClient({ baseUrl: 'http://127.0.0.1:9/dicom-web' });
-    await assert.rejects(storeRtstruct(nowhere, volume, ph.structures), (e: unknown) => e instanceof DicomWebError && e.code === 'network');
+    await assert.rejects(
+      storeRtstruct(nowhere, volume, ph.structures),
+      (e: unknown) => e instanceof DicomWebError && e.code === 'network',
+    );
   });
 });

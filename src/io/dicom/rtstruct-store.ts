@@ -21,7 +21,12 @@ export interface RtstructStoreResult {
  * list our SOP Instance UID, is a DicomWebError ('store-failed'), because a structure set that silently did not
  * arrive is worse than an error. The write's warnings (empty structures, …) are in `written.warnings`.
  */
-export async function storeRtstruct(client: DicomWebClient, volume: Volume, structures: readonly Structure[], options: RtstructWriteOptions & JobOptions = {}): Promise<RtstructStoreResult> {
+export async function storeRtstruct(
+  client: DicomWebClient,
+  volume: Volume,
+  structures: readonly Structure[],
+  options: RtstructWriteOptions & JobOptions = {},
+): Promise<RtstructStoreResult> {
   const written = writeRtstruct(volume, structures, options);
   const stored = await client.store([written.buffer], {
     ...(volume.identity.studyInstanceUid ? { studyInstanceUid: volume.identity.studyInstanceUid } : {}),
@@ -29,7 +34,10 @@ export async function storeRtstruct(client: DicomWebClient, volume: Volume, stru
     ...(options.progress ? { progress: options.progress } : {}),
   });
   if (!stored.stored.includes(written.sopInstanceUid)) {
-    throw new DicomWebError('store-failed', `the server did not confirm storing the structure set ${written.sopInstanceUid} (it listed ${stored.stored.length ? stored.stored.join(', ') : 'nothing'})`);
+    throw new DicomWebError(
+      'store-failed',
+      `the server did not confirm storing the structure set ${written.sopInstanceUid} (it listed ${stored.stored.length ? stored.stored.join(', ') : 'nothing'})`,
+    );
   }
   return { written, stored };
 }

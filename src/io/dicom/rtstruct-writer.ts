@@ -28,8 +28,19 @@ import type { NaturalizedDataset } from 'dcmjs';
 import { forEachSliceContours } from '../../domain/contour.ts';
 import type { Structure } from '../../domain/structure.ts';
 import type { Volume } from '../../domain/volume.ts';
-import { CT_IMAGE_STORAGE_SOP_CLASS_UID, DELINEO_IMPLEMENTATION_CLASS_UID, DELINEO_IMPLEMENTATION_VERSION_NAME, EXPLICIT_VR_LITTLE_ENDIAN, formatDecimalString } from './ct-writer.ts';
-import { RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID, RtstructError, type RtstructWarning, STUDY_COMPONENT_REFERENCE_SOP_CLASS_UID } from './rtstruct.ts';
+import {
+  CT_IMAGE_STORAGE_SOP_CLASS_UID,
+  DELINEO_IMPLEMENTATION_CLASS_UID,
+  DELINEO_IMPLEMENTATION_VERSION_NAME,
+  EXPLICIT_VR_LITTLE_ENDIAN,
+  formatDecimalString,
+} from './ct-writer.ts';
+import {
+  RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID,
+  RtstructError,
+  type RtstructWarning,
+  STUDY_COMPONENT_REFERENCE_SOP_CLASS_UID,
+} from './rtstruct.ts';
 import { isValidUid, newUid } from './uid.ts';
 
 /** Options of {@link writeRtstruct}; every field has a default. */
@@ -101,11 +112,22 @@ function generationDescription(s: Structure): string {
 }
 
 /** Checks that the CT carries every UID a structure set must reference; returns them. */
-function references(volume: Volume): { study: string; series: string; frame: string; sopClass: string; sops: readonly string[] } {
+function references(volume: Volume): {
+  study: string;
+  series: string;
+  frame: string;
+  sopClass: string;
+  sops: readonly string[];
+} {
   const id = volume.identity;
   const need = (uid: string | undefined, what: string): string => {
-    if (!uid) throw new RtstructError('missing-reference', `the CT has no ${what}: an RT Structure Set must reference the DICOM CT it was drawn on (load the CT from DICOM)`);
-    if (!isValidUid(uid)) throw new RtstructError('missing-reference', `the CT's ${what} "${uid}" is not a valid DICOM UID`);
+    if (!uid)
+      throw new RtstructError(
+        'missing-reference',
+        `the CT has no ${what}: an RT Structure Set must reference the DICOM CT it was drawn on (load the CT from DICOM)`,
+      );
+    if (!isValidUid(uid))
+      throw new RtstructError('missing-reference', `the CT's ${what} "${uid}" is not a valid DICOM UID`);
     return uid;
   };
   const frame = need(id.frameOfReferenceUid, 'Frame of Reference UID');
@@ -113,11 +135,20 @@ function references(volume: Volume): { study: string; series: string; frame: str
   const series = need(id.seriesInstanceUid, 'Series Instance UID');
   const sops = id.sopInstanceUids ?? [];
   const nz = volume.dimensions[2];
-  if (sops.length !== nz) throw new RtstructError('missing-reference', `the CT has ${nz} slices but ${sops.length} SOP Instance UIDs: contours cannot reference their images`);
+  if (sops.length !== nz)
+    throw new RtstructError(
+      'missing-reference',
+      `the CT has ${nz} slices but ${sops.length} SOP Instance UIDs: contours cannot reference their images`,
+    );
   sops.forEach((u, k) => {
-    if (u !== '' && !isValidUid(u)) throw new RtstructError('missing-reference', `the SOP Instance UID "${u}" of slice ${k} is not a valid DICOM UID`);
+    if (u !== '' && !isValidUid(u))
+      throw new RtstructError(
+        'missing-reference',
+        `the SOP Instance UID "${u}" of slice ${k} is not a valid DICOM UID`,
+      );
   });
-  if (sops.every((u) => u === '')) throw new RtstructError('missing-reference', 'no slice of the CT has a SOP Instance UID');
+  if (sops.every((u) => u === ''))
+    throw new RtstructError('missing-reference', 'no slice of the CT has a SOP Instance UID');
   return { study, series, frame, sopClass: id.sopClassUid || CT_IMAGE_STORAGE_SOP_CLASS_UID, sops };
 }
 
@@ -129,31 +160,50 @@ function references(volume: Volume): { study: string; series: string; frame: str
  * not on the CT grid, or two structures share a name (compared case-insensitively, as planning systems do).
  * Warnings report empty structures and contours on interpolated slices, which have no CT image to reference.
  */
-export function writeRtstruct(volume: Volume, structures: readonly Structure[], options: RtstructWriteOptions = {}): RtstructWriteResult {
+export function writeRtstruct(
+  volume: Volume,
+  structures: readonly Structure[],
+  options: RtstructWriteOptions = {},
+): RtstructWriteResult {
   const ref = references(volume);
   const warnings: RtstructWarning[] = [];
   const seen = new Map<string, string>();
   for (const s of structures) {
     if (s.mask.dimensions.some((n, a) => n !== volume.dimensions[a])) {
-      throw new RtstructError('invalid-structure', `${s.name}: its mask [${s.mask.dimensions.join('×')}] is not on the CT grid [${volume.dimensions.join('×')}]`);
+      throw new RtstructError(
+        'invalid-structure',
+        `${s.name}: its mask [${s.mask.dimensions.join('×')}] is not on the CT grid [${volume.dimensions.join('×')}]`,
+      );
     }
     const key = s.name.trim().toLowerCase();
-    if (seen.has(key)) throw new RtstructError('invalid-structure', `two structures are named "${seen.get(key)}" and "${s.name}": planning systems need unique ROI names`);
+    if (seen.has(key))
+      throw new RtstructError(
+        'invalid-structure',
+        `two structures are named "${seen.get(key)}" and "${s.name}": planning systems need unique ROI names`,
+      );
     seen.set(key, s.name);
   }
   const label = options.label ?? 'Delineo';
-  if (label.length === 0 || label.length > 16 || label.includes('\\')) throw new RtstructError('invalid-structure', `Structure Set Label "${label}" must be 1–16 characters without a backslash`);
+  if (label.length === 0 || label.length > 16 || label.includes('\\'))
+    throw new RtstructError(
+      'invalid-structure',
+      `Structure Set Label "${label}" must be 1–16 characters without a backslash`,
+    );
   const seriesNumber = options.seriesNumber ?? 1;
   const instanceNumber = options.instanceNumber ?? 1;
-  if (!Number.isInteger(seriesNumber) || !Number.isInteger(instanceNumber)) throw new RtstructError('invalid-structure', 'Series Number and Instance Number must be integers');
+  if (!Number.isInteger(seriesNumber) || !Number.isInteger(instanceNumber))
+    throw new RtstructError('invalid-structure', 'Series Number and Instance Number must be integers');
   const seriesInstanceUid = options.seriesInstanceUid ?? newUid();
   const sopInstanceUid = options.sopInstanceUid ?? newUid();
-  for (const u of [seriesInstanceUid, sopInstanceUid]) if (!isValidUid(u)) throw new RtstructError('invalid-structure', `"${u}" is not a valid DICOM UID`);
+  for (const u of [seriesInstanceUid, sopInstanceUid])
+    if (!isValidUid(u)) throw new RtstructError('invalid-structure', `"${u}" is not a valid DICOM UID`);
   const date = options.date ?? new Date();
   const id = volume.identity;
 
   // One Contour Image Sequence item per slice, shared by every contour on that slice.
-  const imageRef = ref.sops.map((sop) => (sop ? [{ ReferencedSOPClassUID: ref.sopClass, ReferencedSOPInstanceUID: sop }] : undefined));
+  const imageRef = ref.sops.map((sop) =>
+    sop ? [{ ReferencedSOPClassUID: ref.sopClass, ReferencedSOPInstanceUID: sop }] : undefined,
+  );
   const roiNumbers: number[] = [];
   const contourCounts: number[] = [];
   const structureSetRois: NaturalizedDataset[] = [];
@@ -181,7 +231,13 @@ export function writeRtstruct(volume: Volume, structures: readonly Structure[], 
       }
     });
     contourCounts.push(contours.length);
-    if (contours.length === 0) warnings.push({ code: 'empty-roi', message: `${s.name} is empty: written as an ROI without contours`, roiNumber, roiName: s.name });
+    if (contours.length === 0)
+      warnings.push({
+        code: 'empty-roi',
+        message: `${s.name} is empty: written as an ROI without contours`,
+        roiNumber,
+        roiName: s.name,
+      });
     if (unreferenced.size) {
       warnings.push({
         code: 'unreferenced-slice',
@@ -287,6 +343,10 @@ export function writeRtstruct(volume: Volume, structures: readonly Structure[], 
  * send with STOW-RS. The same as {@link writeRtstruct}, which also returns the UIDs and warnings (empty
  * structures, contours on interpolated slices) that the UI should show.
  */
-export function exportRtstruct(volume: Volume, structures: readonly Structure[], options: RtstructWriteOptions = {}): ArrayBuffer {
+export function exportRtstruct(
+  volume: Volume,
+  structures: readonly Structure[],
+  options: RtstructWriteOptions = {},
+): ArrayBuffer {
   return writeRtstruct(volume, structures, options).buffer;
 }

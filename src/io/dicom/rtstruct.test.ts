@@ -32,7 +32,9 @@ interface CtFixture {
 async function phantomCt(name: string, direction: Mat3 = IDENTITY): Promise<CtFixture> {
   const ph = generatePhantom({ dimensions: [128, 128, 36], spacing: [3.9, 3.9, 8], direction, noiseHu: 0 });
   const dir = join(scratch, name);
-  const { identity } = await writeCtSeriesToDirectory(ph.volume, join(dir, 'ct'), { bodyPartExamined: 'CHEST' });
+  const { identity } = await writeCtSeriesToDirectory(ph.volume, join(dir, 'ct'), {
+    bodyPartExamined: 'CHEST',
+  });
   const volume = new Volume({ ...ph.volume.geometry, data: ph.volume.data, identity });
   return { volume, structures: ph.structures, dir };
 }
@@ -62,7 +64,8 @@ function edited(buffer: ArrayBuffer, edit: (ds: DenaturalizedDataset) => void): 
   return dict.write();
 }
 
-const seq = (ds: DenaturalizedDataset, tag: string): DenaturalizedDataset[] => ds[tag].Value as DenaturalizedDataset[];
+const seq = (ds: DenaturalizedDataset, tag: string): DenaturalizedDataset[] =>
+  ds[tag].Value as DenaturalizedDataset[];
 
 describe('RTSTRUCT export', () => {
   let axial: CtFixture;
@@ -79,7 +82,10 @@ describe('RTSTRUCT export', () => {
 
   it('writes a file dciodvfy accepts with zero errors, on axial, oblique and gantry-tilted CTs', () => {
     for (const f of [axial, oblique, tilted]) {
-      const r = writeRtstruct(f.volume, f.structures, { operatorName: 'Tester^Tina', interpreterName: 'Reviewer^Rob' });
+      const r = writeRtstruct(f.volume, f.structures, {
+        operatorName: 'Tester^Tina',
+        interpreterName: 'Reviewer^Rob',
+      });
       const path = save(f, 'rs.dcm', r.buffer);
       written.push({ rs: path, ct: join(f.dir, 'ct') });
       assert.deepEqual(dciodvfyErrors(path), [], path);
@@ -94,9 +100,15 @@ describe('RTSTRUCT export', () => {
       assert.equal(c.badReferences, 0, c.rs);
       assert.equal(c.unreferenced, 0);
       assert.equal(c.unlistedImages, 0, 'the RT Referenced Series lists every slice');
-      assert.ok(c.maxPlaneDistanceMm < 1e-3, `${c.rs}: points ${c.maxPlaneDistanceMm} mm off their image plane`);
+      assert.ok(
+        c.maxPlaneDistanceMm < 1e-3,
+        `${c.rs}: points ${c.maxPlaneDistanceMm} mm off their image plane`,
+      );
       assert.ok(c.maxOutsidePixels <= 1e-3, `${c.rs}: points ${c.maxOutsidePixels} px outside their image`);
-      assert.ok(c.sameStudy && c.samePatient && c.sameFrameOfReference, 'patient, study, series and frame of reference are the CT\'s');
+      assert.ok(
+        c.sameStudy && c.samePatient && c.sameFrameOfReference,
+        "patient, study, series and frame of reference are the CT's",
+      );
       assert.deepEqual(
         c.rois.map((r) => [r.name, r.type, r.algorithm]),
         [
@@ -115,11 +127,19 @@ describe('RTSTRUCT export', () => {
   });
 
   it('writes the identity, reference and equipment attributes planning systems look for', () => {
-    const r = writeRtstruct(axial.volume, axial.structures, { label: 'Plan 1', seriesNumber: 42, operatorName: 'Tester^Tina', date: new Date(2024, 4, 6, 7, 8, 9) });
+    const r = writeRtstruct(axial.volume, axial.structures, {
+      label: 'Plan 1',
+      seriesNumber: 42,
+      operatorName: 'Tester^Tina',
+      date: new Date(2024, 4, 6, 7, 8, 9),
+    });
     const { dict: ds, meta } = dcmjs.data.DicomMessage.readFile(r.buffer.slice(0));
     const nat = dcmjs.data.DicomMetaDictionary.naturalizeDataset(ds);
     const id = axial.volume.identity;
-    assert.equal(dcmjs.data.DicomMetaDictionary.naturalizeDataset(meta).MediaStorageSOPClassUID, RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID);
+    assert.equal(
+      dcmjs.data.DicomMetaDictionary.naturalizeDataset(meta).MediaStorageSOPClassUID,
+      RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID,
+    );
     assert.equal(nat.SOPClassUID, RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID);
     assert.equal(nat.SOPInstanceUID, r.sopInstanceUid);
     assert.equal(nat.Modality, 'RTSTRUCT');
@@ -141,9 +161,20 @@ describe('RTSTRUCT export', () => {
       assert.equal(nat[k], v, k);
     }
     assert.deepEqual(nat.OperatorsName, [{ Alphabetic: 'Tester^Tina' }]);
-    const ref = (nat.ReferencedFrameOfReferenceSequence as Record<string, unknown>[])[0] as Record<string, unknown>;
-    const series = ((ref.RTReferencedStudySequence as Record<string, unknown>)?.RTReferencedSeriesSequence ?? (ref.RTReferencedStudySequence as Record<string, unknown>[])[0].RTReferencedSeriesSequence) as Record<string, unknown>;
-    const listed = ((Array.isArray(series) ? series[0] : series).ContourImageSequence as { ReferencedSOPInstanceUID: string }[]).map((x) => x.ReferencedSOPInstanceUID);
+    const ref = (nat.ReferencedFrameOfReferenceSequence as Record<string, unknown>[])[0] as Record<
+      string,
+      unknown
+    >;
+    const series = ((ref.RTReferencedStudySequence as Record<string, unknown>)?.RTReferencedSeriesSequence ??
+      (ref.RTReferencedStudySequence as Record<string, unknown>[])[0].RTReferencedSeriesSequence) as Record<
+      string,
+      unknown
+    >;
+    const listed = (
+      (Array.isArray(series) ? series[0] : series).ContourImageSequence as {
+        ReferencedSOPInstanceUID: string;
+      }[]
+    ).map((x) => x.ReferencedSOPInstanceUID);
     assert.deepEqual(listed, id.sopInstanceUids);
     // Each contour references the slice whose plane it lies in: on this axial grid, the slice at its z.
     const roiContours = seq(ds, '30060039');
@@ -159,7 +190,10 @@ describe('RTSTRUCT export', () => {
   it('records provenance as ROI Generation Algorithm with a description naming the model or source', () => {
     const [ext, lung, cord] = axial.structures;
     const structures = [
-      { ...ext, provenance: { algorithm: 'AUTOMATIC' as const, source: 'ct-external-lungs-bones', version: '2' } },
+      {
+        ...ext,
+        provenance: { algorithm: 'AUTOMATIC' as const, source: 'ct-external-lungs-bones', version: '2' },
+      },
       { ...lung, provenance: { algorithm: 'SEMIAUTOMATIC' as const, source: 'hn-oar' } },
       { ...cord, provenance: { algorithm: 'MANUAL' as const } },
     ];
@@ -205,7 +239,8 @@ describe('RTSTRUCT export', () => {
     const mask = BinaryMask.fromPredicate([nx, ny, nz], (i, j, k) => {
       const r2 = (i - 64) ** 2 + (j - 64) ** 2;
       if (k >= 10 && k <= 12) return (r2 <= 400 && r2 > 100) || r2 <= 16;
-      if (k === 14) return (i >= 20 && i < 25 && j >= 20 && j < 25) || (i >= 25 && i < 30 && j >= 25 && j < 30);
+      if (k === 14)
+        return (i >= 20 && i < 25 && j >= 20 && j < 25) || (i >= 25 && i < 30 && j >= 25 && j < 30);
       return false;
     });
     const ring = createStructure({ name: 'Ring', mask, interpretedType: 'AVOIDANCE', color: [1, 2, 3] });
@@ -241,7 +276,11 @@ describe('RTSTRUCT export', () => {
   it('leaves the image reference out for contours on interpolated slices, and warns', () => {
     const sops = [...axial.volume.identity.sopInstanceUids!];
     sops[18] = ''; // as the loader marks a plane it interpolated over a missing slice
-    const volume = new Volume({ ...axial.volume.geometry, data: axial.volume.data, identity: { ...axial.volume.identity, sopInstanceUids: sops } });
+    const volume = new Volume({
+      ...axial.volume.geometry,
+      data: axial.volume.data,
+      identity: { ...axial.volume.identity, sopInstanceUids: sops },
+    });
     const r = writeRtstruct(volume, axial.structures.slice(0, 2));
     assert.deepEqual(
       r.warnings.map((w) => [w.code, w.roiName]),
@@ -262,16 +301,21 @@ describe('RTSTRUCT export', () => {
     const bare = new Volume({ ...axial.volume.geometry, data: axial.volume.data });
     assert.throws(
       () => writeRtstruct(bare, axial.structures),
-      (e: unknown) => e instanceof RtstructError && e.code === 'missing-reference' && /Frame of Reference/.test(e.message),
+      (e: unknown) =>
+        e instanceof RtstructError && e.code === 'missing-reference' && /Frame of Reference/.test(e.message),
     );
     const twin = { ...axial.structures[1], name: 'lung_l' };
     assert.throws(
       () => writeRtstruct(axial.volume, [axial.structures[1], twin]),
-      (e: unknown) => e instanceof RtstructError && e.code === 'invalid-structure' && /unique/.test(e.message),
+      (e: unknown) =>
+        e instanceof RtstructError && e.code === 'invalid-structure' && /unique/.test(e.message),
     );
     const small = createStructure({ name: 'Small', mask: new BinaryMask([4, 4, 4]) });
     assert.throws(() => writeRtstruct(axial.volume, [small]), /not on the CT grid/);
-    assert.throws(() => writeRtstruct(axial.volume, [], { label: 'A label longer than sixteen' }), /1–16 characters/);
+    assert.throws(
+      () => writeRtstruct(axial.volume, [], { label: 'A label longer than sixteen' }),
+      /1–16 characters/,
+    );
   });
 
   it('is read back by dcmjs from disk (pydicom reads it in the plane check above)', () => {
@@ -290,15 +334,27 @@ describe('RTSTRUCT import of defective files', () => {
     good = exportRtstruct(f.volume, [f.structures[3], f.structures[6]]); // SpinalCord, GTV
   });
 
-  const contourItems = (ds: DenaturalizedDataset, roi: number): DenaturalizedDataset[] => seq(seq(ds, '30060039')[roi], '30060040');
+  const contourItems = (ds: DenaturalizedDataset, roi: number): DenaturalizedDataset[] =>
+    seq(seq(ds, '30060039')[roi], '30060040');
 
   it('drops degenerate contours (too few points, zero area, NaN) with a warning and imports the rest', () => {
     const buffer = edited(good, (ds) => {
       const cs = contourItems(ds, 0);
       const pt = (c: DenaturalizedDataset) => c['30060050'].Value as number[];
-      const two = { ...cs[0], '30060050': { vr: 'DS', Value: pt(cs[0]).slice(0, 6) }, '30060046': { vr: 'IS', Value: [2] } };
+      const two = {
+        ...cs[0],
+        '30060050': { vr: 'DS', Value: pt(cs[0]).slice(0, 6) },
+        '30060046': { vr: 'IS', Value: [2] },
+      };
       const flat = pt(cs[1]).slice(0, 9);
-      const line = { ...cs[1], '30060050': { vr: 'DS', Value: [flat[0], flat[1], flat[2], flat[0] + 5, flat[1], flat[2], flat[0] + 10, flat[1], flat[2]] }, '30060046': { vr: 'IS', Value: [3] } };
+      const line = {
+        ...cs[1],
+        '30060050': {
+          vr: 'DS',
+          Value: [flat[0], flat[1], flat[2], flat[0] + 5, flat[1], flat[2], flat[0] + 10, flat[1], flat[2]],
+        },
+        '30060046': { vr: 'IS', Value: [3] },
+      };
       cs.push(two, line);
     });
     const imp = importRtstruct(buffer, f.volume, { file: 'defects.dcm' });
@@ -317,11 +373,16 @@ describe('RTSTRUCT import of defective files', () => {
       const cs = contourItems(ds, 1); // GTV
       const shift = (c: DenaturalizedDataset, dz: number): DenaturalizedDataset => ({
         ...c,
-        '30060050': { vr: 'DS', Value: (c['30060050'].Value as number[]).map((v, n) => (n % 3 === 2 ? v + dz : v)) },
+        '30060050': {
+          vr: 'DS',
+          Value: (c['30060050'].Value as number[]).map((v, n) => (n % 3 === 2 ? v + dz : v)),
+        },
       });
       cs[0] = shift(cs[0], 0.3); // 0.3 mm off its plane: placed, reported
       cs.push(shift(cs[1], 200 * gap)); // far beyond the last slice
-      const tiltedPts = (cs[2]['30060050'].Value as number[]).map((v, n) => (n % 3 === 2 ? v + (n % 2) * 0.7 * gap : v));
+      const tiltedPts = (cs[2]['30060050'].Value as number[]).map((v, n) =>
+        n % 3 === 2 ? v + (n % 2) * 0.7 * gap : v,
+      );
       cs.push({ ...cs[2], '30060050': { vr: 'DS', Value: tiltedPts } }); // not planar
     });
     const imp = importRtstruct(buffer, f.volume);
@@ -336,21 +397,38 @@ describe('RTSTRUCT import of defective files', () => {
       contourItems(ds, 0).forEach((c, n) => {
         const img = seq(c, '30060016')[0];
         // The first contour names the image three slices away from the one it lies on; the rest name no image at all.
-        const k = Math.round(((c['30060050'].Value as number[])[2] - f.volume.origin[2]) / f.volume.spacing[2]);
+        const k = Math.round(
+          ((c['30060050'].Value as number[])[2] - f.volume.origin[2]) / f.volume.spacing[2],
+        );
         img['00081155'] = { vr: 'UI', Value: [n === 0 ? sops[(k + 3) % sops.length] : `1.2.3.4.${n}`] };
       });
     });
     const imp = importRtstruct(buffer, f.volume);
-    assert.deepEqual(imp.warnings.map((w) => w.code).sort(), ['reference-position-mismatch', 'unmatched-image-reference']);
+    assert.deepEqual(imp.warnings.map((w) => w.code).sort(), [
+      'reference-position-mismatch',
+      'unmatched-image-reference',
+    ]);
     assert.ok(byName(imp, 'SpinalCord').mask.equals(f.structures[3].mask));
   });
 
   it('keeps POINT and open contours as markers and reports unknown contour types', () => {
     const buffer = edited(good, (ds) => {
       const cs = contourItems(ds, 1);
-      cs.push({ '30060042': { vr: 'CS', Value: ['POINT'] }, '30060046': { vr: 'IS', Value: [1] }, '30060050': { vr: 'DS', Value: [1.5, -2.5, 3] } });
-      cs.push({ '30060042': { vr: 'CS', Value: ['OPEN_PLANAR'] }, '30060046': { vr: 'IS', Value: [2] }, '30060050': { vr: 'DS', Value: [0, 0, 0, 10, 0, 0] } });
-      cs.push({ '30060042': { vr: 'CS', Value: ['CLOSEDPLANAR_XOR'] }, '30060046': { vr: 'IS', Value: [1] }, '30060050': { vr: 'DS', Value: [0, 0, 0] } });
+      cs.push({
+        '30060042': { vr: 'CS', Value: ['POINT'] },
+        '30060046': { vr: 'IS', Value: [1] },
+        '30060050': { vr: 'DS', Value: [1.5, -2.5, 3] },
+      });
+      cs.push({
+        '30060042': { vr: 'CS', Value: ['OPEN_PLANAR'] },
+        '30060046': { vr: 'IS', Value: [2] },
+        '30060050': { vr: 'DS', Value: [0, 0, 0, 10, 0, 0] },
+      });
+      cs.push({
+        '30060042': { vr: 'CS', Value: ['CLOSEDPLANAR_XOR'] },
+        '30060046': { vr: 'IS', Value: [1] },
+        '30060050': { vr: 'DS', Value: [0, 0, 0] },
+      });
     });
     const imp = importRtstruct(buffer, f.volume);
     assert.deepEqual(
@@ -396,7 +474,13 @@ describe('RTSTRUCT import of defective files', () => {
       seq(ds, '30060080')[0]['300600A4'] = { vr: 'CS', Value: ['ORGAN_AT_RISK'] };
     });
     const imp = importRtstruct(buffer, f.volume);
-    assert.deepEqual(imp.warnings.map((w) => w.code).sort(), ['empty-roi', 'inconsistent-roi', 'interpreted-type', 'point-count-mismatch', 'roi-name']);
+    assert.deepEqual(imp.warnings.map((w) => w.code).sort(), [
+      'empty-roi',
+      'inconsistent-roi',
+      'interpreted-type',
+      'point-count-mismatch',
+      'roi-name',
+    ]);
     assert.equal(imp.structures[0].name, 'ROI 1');
     assert.equal(imp.structures[0].interpretedType, 'ORGAN');
     assert.ok(imp.structures[0].mask.equals(f.structures[3].mask));
@@ -411,7 +495,11 @@ describe('RTSTRUCT import of defective files', () => {
     });
     assert.throws(
       () => importRtstruct(buffer, f.volume, { file: 'other-frame.dcm' }),
-      (e: unknown) => e instanceof RtstructError && e.code === 'frame-of-reference-mismatch' && e.file === 'other-frame.dcm' && /^other-frame\.dcm: .*1\.2\.3\.4\.5.*does reference this CT/.test(e.message),
+      (e: unknown) =>
+        e instanceof RtstructError &&
+        e.code === 'frame-of-reference-mismatch' &&
+        e.file === 'other-frame.dcm' &&
+        /^other-frame\.dcm: .*1\.2\.3\.4\.5.*does reference this CT/.test(e.message),
     );
     const imp = importRtstruct(buffer, f.volume, { acceptFrameOfReferenceMismatch: true });
     assert.deepEqual(
@@ -455,7 +543,8 @@ describe('RTSTRUCT import of real files (../shared/data)', () => {
     if (ct.kind !== 'volume') return;
     assert.throws(
       () => importRtstruct(bytes, ct.volume, { file: 'rtstruct.dcm' }),
-      (e: unknown) => e instanceof RtstructError && e.code === 'frame-of-reference-mismatch' && e.file === 'rtstruct.dcm',
+      (e: unknown) =>
+        e instanceof RtstructError && e.code === 'frame-of-reference-mismatch' && e.file === 'rtstruct.dcm',
     );
     // On a grid in its own frame of reference (its contours lie at z = −200, −190, −180 mm) it imports.
     const grid = new Volume({
@@ -485,7 +574,9 @@ describe('RTSTRUCT import of real files (../shared/data)', () => {
     const ct = await loadDicomDirectory(join(DATA, 'dicompyler-core-example'));
     assert.equal(ct.kind, 'volume');
     if (ct.kind !== 'volume') return;
-    const imp = importRtstruct(readFileSync(join(DATA, 'dicompyler-core-example/rtss.dcm')), ct.volume, { file: 'rtss.dcm' });
+    const imp = importRtstruct(readFileSync(join(DATA, 'dicompyler-core-example/rtss.dcm')), ct.volume, {
+      file: 'rtss.dcm',
+    });
     assert.equal(imp.structures.length, 10);
     const body = byName(imp, 'BODY');
     assert.equal(body.standardName, 'External');
@@ -493,7 +584,11 @@ describe('RTSTRUCT import of real files (../shared/data)', () => {
     assert.deepEqual(body.mask.axialSlicesWithData(), [0]);
     assert.ok(body.mask.count() > 30_000, 'the body contour on the one present slice');
     assert.equal(byName(imp, 'Lt Lung').standardName, 'Lung_L');
-    assert.ok(imp.warnings.some((w) => w.code === 'empty-roi' && w.roiName === 'Areola' && /no contours/.test(w.message)));
+    assert.ok(
+      imp.warnings.some(
+        (w) => w.code === 'empty-roi' && w.roiName === 'Areola' && /no contours/.test(w.message),
+      ),
+    );
     assert.ok(imp.warnings.some((w) => w.code === 'off-slice-contour' && w.roiName === 'Heart'));
   });
 
@@ -503,7 +598,9 @@ describe('RTSTRUCT import of real files (../shared/data)', () => {
     if (ct.kind !== 'volume') return;
     const volumes: number[][] = [];
     for (const name of ['invalid_reference_rt.dcm', 'non_existent_reference_rt.dcm']) {
-      const imp = importRtstruct(readFileSync(join(DATA, 'rt-utils-mock/mock_data', name)), ct.volume, { file: name });
+      const imp = importRtstruct(readFileSync(join(DATA, 'rt-utils-mock/mock_data', name)), ct.volume, {
+        file: name,
+      });
       assert.deepEqual(
         imp.structures.map((s) => s.name),
         ['ROI-1', 'ROI-2', 'ROI-3', 'ROI-4'],
@@ -522,10 +619,16 @@ describe('RTSTRUCT import of real files (../shared/data)', () => {
   it('rt-utils oblique images without a Frame of Reference: export refuses, naming what is missing', async () => {
     const ct = await loadDicomDirectory(join(DATA, 'rt-utils-mock/oriented_data'));
     if (ct.kind !== 'volume') throw new Error('expected a volume');
-    const mask = BinaryMask.fromPredicate(ct.volume.dimensions, (i, j) => i > 20 && i < 60 && j > 10 && j < 30);
+    const mask = BinaryMask.fromPredicate(
+      ct.volume.dimensions,
+      (i, j) => i > 20 && i < 60 && j > 10 && j < 30,
+    );
     assert.throws(
       () => writeRtstruct(ct.volume, [createStructure({ name: 'Box', mask })]),
-      (e: unknown) => e instanceof RtstructError && e.code === 'missing-reference' && /Frame of Reference UID/.test(e.message),
+      (e: unknown) =>
+        e instanceof RtstructError &&
+        e.code === 'missing-reference' &&
+        /Frame of Reference UID/.test(e.message),
     );
   });
 
@@ -535,7 +638,10 @@ describe('RTSTRUCT import of real files (../shared/data)', () => {
     const bytes = readFileSync(join(DATA, 'rt-utils-mock/mock_data/rt.dcm'));
     assert.throws(
       () => importRtstruct(bytes, ct.volume, { file: 'rt.dcm' }),
-      (e: unknown) => e instanceof RtstructError && e.code === 'frame-of-reference-mismatch' && /rt\.dcm: .*does reference this CT/.test(e.message),
+      (e: unknown) =>
+        e instanceof RtstructError &&
+        e.code === 'frame-of-reference-mismatch' &&
+        /rt\.dcm: .*does reference this CT/.test(e.message),
     );
     const imp = importRtstruct(bytes, ct.volume, { file: 'rt.dcm', acceptFrameOfReferenceMismatch: true });
     assert.equal(imp.structures.length, 1);
