@@ -149,6 +149,16 @@ function references(volume: Volume): {
   });
   if (sops.every((u) => u === ''))
     throw new RtstructError('missing-reference', 'no slice of the CT has a SOP Instance UID');
+  // A multi-frame CT (Enhanced CT) has one SOP instance for many slices: its contours would need a Referenced
+  // Frame Number per slice, which needs the frame order the loader does not keep yet. Refuse rather than write
+  // references that point every contour at the same image.
+  const named = sops.filter((u) => u !== '');
+  if (new Set(named).size !== named.length) {
+    throw new RtstructError(
+      'missing-reference',
+      'several slices of the CT share one SOP Instance UID (a multi-frame image): per-frame contour references are not supported yet; convert the CT to single-frame images first',
+    );
+  }
   return { study, series, frame, sopClass: id.sopClassUid || CT_IMAGE_STORAGE_SOP_CLASS_UID, sops };
 }
 

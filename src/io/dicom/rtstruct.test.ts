@@ -304,6 +304,17 @@ describe('RTSTRUCT export', () => {
       (e: unknown) =>
         e instanceof RtstructError && e.code === 'missing-reference' && /Frame of Reference/.test(e.message),
     );
+    const sops = axial.volume.identity.sopInstanceUids!;
+    const multiframe = new Volume({
+      ...axial.volume.geometry,
+      data: axial.volume.data,
+      identity: { ...axial.volume.identity, sopInstanceUids: sops.map(() => sops[0]) },
+    });
+    assert.throws(
+      () => writeRtstruct(multiframe, axial.structures),
+      (e: unknown) =>
+        e instanceof RtstructError && e.code === 'missing-reference' && /multi-frame/.test(e.message),
+    );
     const twin = { ...axial.structures[1], name: 'lung_l' };
     assert.throws(
       () => writeRtstruct(axial.volume, [axial.structures[1], twin]),
