@@ -9,6 +9,7 @@ import { fromAxes, IDENTITY, type Mat3, type Vec3 } from '../../domain/geometry.
 import { BinaryMask } from '../../domain/mask.ts';
 import { createStructure, type Structure } from '../../domain/structure.ts';
 import { Volume } from '../../domain/volume.ts';
+import { StructureSetStore } from '../../state/structure-set.store.ts';
 import { generatePhantom, obliqueDirection } from '../../phantom/phantom.ts';
 import { dciodvfy } from '../../../test/helpers/external-tools.ts';
 import { checkRtstructWithPydicom, dice } from '../../../test/helpers/rtstruct.ts';
@@ -231,6 +232,27 @@ describe('RTSTRUCT export', () => {
         assert.equal(back.standardName, s.name, 'TG-263 names map to themselves');
       }
     }
+  });
+
+  it('app flow: an imported AUTOMATIC structure edited in the store is exported as SEMIAUTOMATIC', () => {
+    const auto = axial.structures.map((st) => ({
+      ...st,
+      provenance: { algorithm: 'AUTOMATIC' as const, source: 'hn-oar' },
+    }));
+    const imported = importRtstruct(exportRtstruct(axial.volume, auto), axial.volume);
+    const store = new StructureSetStore(axial.volume.geometry);
+    store.load(imported.structures);
+    const gtv = store.state.structures.find((r) => r.name === 'GTV')!;
+    let voxel: [number, number, number] | undefined;
+    store.mask(gtv.id).forEach((i, j, k) => (voxel ??= [i, j, k]));
+    assert.equal(
+      store.editMask(gtv.id, 'Erase a voxel', (m) => m.set(...voxel!, false)),
+      true,
+    );
+    const again = parseRtstruct(exportRtstruct(axial.volume, store.structures()));
+    const byRoi = new Map(again.rois.map((r) => [r.name, r.generationAlgorithm]));
+    assert.equal(byRoi.get('GTV'), 'SEMIAUTOMATIC');
+    assert.equal(byRoi.get('Heart'), 'AUTOMATIC');
   });
 
   it('writes holes and islands as separate contours that even-odd readers recover', () => {
