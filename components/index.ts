@@ -1,10 +1,11 @@
 /**
  * The components entry: importing it defines every Delineo element (`<delineo-app>`, `<delineo-mpr>`,
- * `<delineo-slice-view>`, `<delineo-structure-list>`, `<delineo-toolbar>`), brings their event types into
+ * `<delineo-slice-view>`, `<delineo-3d-view>`, `<delineo-structure-list>`, `<delineo-toolbar>`), brings their event types into
  * GlobalEventHandlersEventMap, and exports the session they share. index.html loads it; an embedding page
  * (a portal) can too, build a ViewerSession and hand it to the elements it places.
  */
 export * from './delineo-app/delineo-app.ts';
+export * from './delineo-3d-view/delineo-3d-view.ts';
 export * from './delineo-mpr/delineo-mpr.ts';
 export * from './delineo-slice-view/delineo-slice-view.ts';
 export * from './delineo-structure-list/delineo-structure-list.ts';
@@ -19,6 +20,8 @@ export type * from './events/delineo-structure-delete.ts';
 export type * from './events/delineo-structure-edit.ts';
 export type * from './events/delineo-tool-change.ts';
 export type * from './events/delineo-edit-refuse.ts';
+export type * from './events/delineo-surface-update.ts';
+export type * from './events/delineo-volume-preset-change.ts';
 export * from './delineo-3d-view/delineo-3d-view.ts';
 export type * from './events/delineo-surface-update.ts';
 export type * from './events/delineo-volume-preset-change.ts';

@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { generatePhantom, type Volume } from '../../src/index.ts';
+import '../delineo-3d-view/delineo-3d-view.ts';
 import '../delineo-mpr/delineo-mpr.ts';
 import '../delineo-structure-list/delineo-structure-list.ts';
 import '../delineo-toolbar/delineo-toolbar.ts';
@@ -12,8 +13,8 @@ import { EDITING_TOOLS, TOOL_SHORTCUTS, ViewerSession, type ToolName } from '../
 import styles from './delineo-app.styles.ts';
 
 /**
- * @summary The Delineo application: the CT in three linked slice views (axial, sagittal, coronal) with
- * the structure list, the editing toolbar and a status line. Until images can be opened it shows the
+ * @summary The Delineo application: the CT in three linked slice views (axial, sagittal, coronal) and a
+ * 3D view of the structures, with the structure list, the editing toolbar and a status line. Until images can be opened it shows the
  * built-in demo case, the synthetic thorax phantom with its structures, generated in the browser.
  *
  * Everything the parts share — the CT, the structure set with its undo history, crosshair, window, tool —
@@ -25,7 +26,8 @@ import styles from './delineo-app.styles.ts';
  * H HU brush, U push, P polygon, F freehand, O fill hole, G region grow, I interpolate; Ctrl+Z undo,
  * Ctrl+Shift+Z or Ctrl+Y redo. The views add their own keys (slices, zoom, presets).
  *
- * @slot 3d - A 3D view for the fourth cell of the MPR layout; the app gives it the session (its `session` property).
+ * @slot 3d - Replaces the built-in `<delineo-3d-view>` in the fourth cell of the MPR layout; the app gives
+ *   the slotted element the session (its `session` property).
  *
  * @event {DelineoVolumeLoadEvent} delineo-volume-load - A volume has been loaded and is shown.
  *
@@ -34,6 +36,7 @@ import styles from './delineo-app.styles.ts';
  * @csspart subtitle - The case shown, next to the title.
  * @csspart toolbar - The `<delineo-toolbar>`.
  * @csspart viewport - The `<delineo-mpr>` with the three views.
+ * @csspart 3d-view - The built-in `<delineo-3d-view>` (surfaces of the structures, slice planes).
  * @csspart sidebar - The column holding the structure list.
  * @csspart structure-list - The `<delineo-structure-list>`.
  * @csspart status - The status line: patient, case name, grid size and voxel spacing, or what went wrong.
@@ -110,7 +113,7 @@ export class DelineoApp extends LitElement {
       </header>
       <delineo-toolbar part="toolbar" .session=${this.session}></delineo-toolbar>
       <main class="main">
-        <delineo-mpr part="viewport" .session=${this.session}><slot name="3d" slot="3d" @slotchange=${() => this.#giveSessionToSlotted()}><div class="placeholder">3D view</div></slot></delineo-mpr>
+        <delineo-mpr part="viewport" .session=${this.session}><slot name="3d" slot="3d" @slotchange=${() => this.#giveSessionToSlotted()}><delineo-3d-view part="3d-view" .session=${this.session}></delineo-3d-view></slot></delineo-mpr>
         <aside part="sidebar" class="sidebar" aria-label="Structures">
           <h2>Structures</h2>
           <delineo-structure-list part="structure-list" .session=${this.session}></delineo-structure-list>

@@ -96,12 +96,9 @@ export default css`
     white-space: nowrap;
   }
 
-  .placeholder {
-    display: grid;
-    place-items: center;
-    height: 100%;
-    color: #5d666e;
-    font-size: 0.9em;
+  [part='3d-view'] {
+    min-width: 0;
+    min-height: 0;
   }
 
   .error {
