@@ -110,6 +110,11 @@ export interface DicomInstance {
   readonly numberOfFrames: number;
   readonly sliceThickness?: number;
   readonly gantryTilt?: number;
+  /**
+   * The display window the file carries: WindowCenter/WindowWidth (0028,1050/1051), the first pair when
+   * several are given, in modality units (HU for CT). Absent when missing or unusable (width ≤ 0).
+   */
+  readonly window?: { readonly window: number; readonly level: number };
   /** One entry per frame (length numberOfFrames for images, 0 otherwise). */
   readonly frames: readonly FrameInfo[];
   /** Uncompressed pixel data (native transfer syntaxes) — a view, not a copy where possible. */
@@ -282,6 +287,14 @@ function spacing2(ds: DenaturalizedDataset | undefined, file: string): FrameInfo
   const v = nums(ds, tag);
   if (!isFiniteArray(v, 2) || !(v[0] > 0) || !(v[1] > 0)) throw new DicomLoadError('invalid-tag', `PixelSpacing (0028,0030) must be two positive numbers (mm), got "${strs(ds, tag).join('\\')}"`, { file });
   return [v[0], v[1]];
+}
+
+/** The first WindowCenter/WindowWidth pair as a display window; nothing when either is missing or the width is not positive. */
+function windowOf(ds: DenaturalizedDataset): { window?: { window: number; level: number } } {
+  const level = num(ds, '00281050');
+  const width = num(ds, '00281051');
+  if (level === undefined || width === undefined || !Number.isFinite(level) || !(width > 0) || !Number.isFinite(width)) return {};
+  return { window: { window: width, level } };
 }
 
 function rescaleOf(ds: DenaturalizedDataset | undefined, file: string): { slope?: number; intercept?: number } {
@@ -508,6 +521,7 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
     numberOfFrames: isImage ? numberOfFrames : 0,
     ...(thickness !== undefined && Number.isFinite(thickness) ? { sliceThickness: thickness } : {}),
     ...(tilt !== undefined && Number.isFinite(tilt) ? { gantryTilt: tilt } : {}),
+    ...windowOf(ds),
     frames,
     ...(pixelData ? { pixelData } : {}),
     encapsulated,

@@ -477,6 +477,8 @@ export async function loadDicomSeriesData(inputs: readonly FileInput[], options:
     modality: modality || 'OT',
     identity: identityOf(first, sopInstanceUids, !chosen.uidMissing),
     name: first.seriesDescription || (first.seriesNumber !== undefined ? `Series ${first.seriesNumber}` : first.file),
+    // The series' own window (first slice's), offered by viewers as the "DICOM" preset.
+    ...(first.window ? { defaultWindow: first.window } : {}),
   };
   return {
     kind: 'volume',
