@@ -10,7 +10,15 @@
 //   `--output-ss-img ss.nrrd`; the ratio is taken against the faster. Target ≤ 1.0.
 // The load average (other work on the machine) is recorded with the figures: compare runs only at similar load.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BinaryMask } from '../src/domain/mask.ts';
@@ -68,36 +76,58 @@ mkdirSync(masksDir);
 for (const s of structures)
   await writeMaskNifti(s.mask, volume, join(masksDir, `${s.name.replace(/[^A-Za-z0-9_+-]/g, '_')}.nii.gz`));
 
-/** Wall time (ms) of a command; throws when it fails. */
-function timed(cmd: string, args: string[]): number {
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Wall and CPU (user + system, via /usr/bin/time when present) milliseconds of a command; throws when it fails. */
+function timed(cmd: string, args: string[]): { wall: number; cpu: number } {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const ms = performance.now() - t0;
+  const r = TIME
+    ? spawnSync(TIME, ['-f', 'CPU %U %S', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const wall = performance.now() - t0;
   if (r.status !== 0)
     throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-1000)}`);
-  return ms;
+  const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : Number.NaN };
+}
+
+/** Wall and CPU milliseconds of a function in this process. */
+function measure<T>(f: () => T): { wall: number; cpu: number; value: T } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = f();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000, value };
 }
 
 const ours = join(work, 'ours.dcm');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const load0 = loadavg();
-const exportOurs: number[] = [];
-const exportPm: number[] = [];
-const importOurs: number[] = [];
-const importPmPrefix: number[] = [];
-const importPmSsImg: number[] = [];
-const importClinicalOurs: number[] = [];
+type Times = { wall: number[]; cpu: number[] };
+const times = (): Times => ({ wall: [], cpu: [] });
+const push = (t: Times, x: { wall: number; cpu: number }) => {
+  t.wall.push(x.wall);
+  t.cpu.push(x.cpu);
+};
+const exportOurs = times();
+const exportPm = times();
+const importOurs = times();
+const importPmPrefix = times();
+const importPmSsImg = times();
+const importClinicalOurs = times();
 let written = writeRtstruct(volume, structures); // warm-up (JIT)
 importRtstruct(written.buffer, volume);
 const clinicalBytes = readFileSync(join(study, '2.dcm'));
 for (let r = 0; r < runs; r++) {
   gc();
-  let t0 = performance.now();
-  written = writeRtstruct(volume, structures);
-  exportOurs.push(performance.now() - t0);
+  const w = measure(() => writeRtstruct(volume, structures));
+  written = w.value;
+  push(exportOurs, w);
   writeFileSync(ours, new Uint8Array(written.buffer));
   rmSync(join(work, 'pm-export'), { recursive: true, force: true });
-  exportPm.push(
+  push(
+    exportPm,
     timed('plastimatch', [
       'convert',
       '--input-prefix',
@@ -110,13 +140,13 @@ for (let r = 0; r < runs; r++) {
   );
 
   gc();
-  t0 = performance.now();
-  const imp = importRtstruct(written.buffer, volume);
-  importOurs.push(performance.now() - t0);
-  if (imp.structures.length !== 20 || imp.warnings.length)
+  const i = measure(() => importRtstruct(written.buffer, volume));
+  push(importOurs, i);
+  if (i.value.structures.length !== 20 || i.value.warnings.length)
     throw new Error('import of our file lost structures');
   rmSync(join(work, 'pm-import'), { recursive: true, force: true });
-  importPmPrefix.push(
+  push(
+    importPmPrefix,
     timed('plastimatch', [
       'convert',
       '--input',
@@ -130,7 +160,8 @@ for (let r = 0; r < runs; r++) {
       '--xor-contours',
     ]),
   );
-  importPmSsImg.push(
+  push(
+    importPmSsImg,
     timed('plastimatch', [
       'convert',
       '--input',
@@ -144,9 +175,10 @@ for (let r = 0; r < runs; r++) {
   );
 
   gc();
-  t0 = performance.now();
-  importRtstruct(clinicalBytes, volume, { file: '2.dcm' });
-  importClinicalOurs.push(performance.now() - t0);
+  push(
+    importClinicalOurs,
+    measure(() => importRtstruct(clinicalBytes, volume, { file: '2.dcm' })),
+  );
 }
 const load1 = loadavg();
 
@@ -180,8 +212,14 @@ t0 = performance.now();
 const importEndToEndMs = performance.now() - t0;
 
 const med = (xs: number[]) => +median(xs).toFixed(0);
-const exportRatio = median(exportOurs) / median(exportPm);
-const importRatio = median(importOurs) / Math.min(median(importPmPrefix), median(importPmSsImg));
+const summary = (t: Times) => ({
+  wallMs: med(t.wall),
+  cpuMs: med(t.cpu),
+  all: { wall: t.wall.map(Math.round), cpu: t.cpu.map(Math.round) },
+});
+const ratio = (a: number, b: number) => +(a / b).toFixed(3);
+const importPmWall = Math.min(median(importPmPrefix.wall), median(importPmSsImg.wall));
+const importPmCpu = Math.min(median(importPmPrefix.cpu), median(importPmSsImg.cpu));
 const plastimatchVersion = spawnSync('plastimatch', ['--version'], { encoding: 'utf8' }).stdout.trim();
 report('rtstruct', {
   grid: `${volume.dimensions.join('x')} @ ${volume.spacing.map((s) => +s.toFixed(4)).join('x')} mm (NSCLC Lung1-001 CT)`,
@@ -189,26 +227,24 @@ report('rtstruct', {
   contours: written.contourCounts.reduce((a, b) => a + b, 0),
   fileBytes: written.buffer.byteLength,
   runs,
-  exportMs: {
-    ours: med(exportOurs),
-    plastimatch: med(exportPm),
-    all: { ours: exportOurs.map(Math.round), plastimatch: exportPm.map(Math.round) },
+  export: { ours: summary(exportOurs), plastimatch: summary(exportPm) },
+  exportRatio: {
+    wall: ratio(median(exportOurs.wall), median(exportPm.wall)),
+    cpu: ratio(median(exportOurs.cpu), median(exportPm.cpu)),
+    target: 0.5,
   },
-  exportRatio: +exportRatio.toFixed(3),
-  exportTarget: 0.5,
-  importMs: {
-    ours: med(importOurs),
-    plastimatchPrefixNiiGz: med(importPmPrefix),
-    plastimatchSsImgNrrd: med(importPmSsImg),
-    all: {
-      ours: importOurs.map(Math.round),
-      plastimatchPrefixNiiGz: importPmPrefix.map(Math.round),
-      plastimatchSsImgNrrd: importPmSsImg.map(Math.round),
-    },
+  import: {
+    ours: summary(importOurs),
+    plastimatchPrefixNiiGz: summary(importPmPrefix),
+    plastimatchSsImgNrrd: summary(importPmSsImg),
   },
-  importRatio: +importRatio.toFixed(3),
-  importTarget: 1.0,
-  importClinicalXioMs: med(importClinicalOurs),
+  importRatio: {
+    wall: ratio(median(importOurs.wall), importPmWall),
+    cpu: ratio(median(importOurs.cpu), importPmCpu),
+    target: 1.0,
+    against: 'the faster plastimatch output',
+  },
+  importClinicalXio: summary(importClinicalOurs),
   endToEndMs: {
     export: Math.round(exportEndToEndMs),
     import: Math.round(importEndToEndMs),

@@ -58,12 +58,14 @@ import numpy as np
 import pydicom
 from pydicom import config
 config.settings.reading_validation_mode = config.RAISE
+CT_TAGS = ['SOPInstanceUID', 'Modality', 'ImagePositionPatient', 'ImageOrientationPatient', 'PixelSpacing', 'Rows', 'Columns',
+           'StudyInstanceUID', 'SeriesInstanceUID', 'PatientID', 'FrameOfReferenceUID', 'SpecificCharacterSet']
 out = []
 for pair in json.loads(sys.argv[1]):
     rs = pydicom.dcmread(pair['rs'])
     cts = {}
     for f in os.listdir(pair['ct']):
-        ds = pydicom.dcmread(os.path.join(pair['ct'], f), stop_before_pixels=True, force=True)
+        ds = pydicom.dcmread(os.path.join(pair['ct'], f), stop_before_pixels=True, force=True, specific_tags=CT_TAGS)
         if ds.get('Modality') == 'CT':
             cts[ds.SOPInstanceUID] = ds
     first = next(iter(cts.values()))
