@@ -3,6 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import type { Subscription } from 'rxjs';
 import {
   OutlineCache,
+  OutlineScratch,
   applyAffine,
   createSliceRenderer,
   drawOutlines,
@@ -136,6 +137,9 @@ export class DelineoSliceView extends LitElement {
   #wheelDelta = 0;
   #noticeTimer = 0;
   readonly #outlines = new OutlineCache();
+  readonly #scratch = new OutlineScratch();
+  /** Reused slice buffer: a new 512 × 512 array per structure per frame cost more than outlining it. */
+  #sliceBuffer = new Uint8Array(0);
   readonly #editor: SliceEditor;
   readonly #resizeObserver = new ResizeObserver(() => this.#requestDraw());
 
@@ -473,7 +477,7 @@ export class DelineoSliceView extends LitElement {
       if (s.id === activeId) activeColor = s.color;
       if (!s.visible) continue;
       const mask = session.store.mask(s.id);
-      const loops = this.#outlines.get(`${s.id}|${plane.axis}|${plane.index}|${mask.version}`, () => maskOutline(mask.readSlice(plane.axis, plane.index), nu, nv));
+      const loops = this.#outlines.get(`${s.id}|${plane.axis}|${plane.index}|${mask.version}`, () => maskOutline(mask.readSlice(plane.axis, plane.index, this.#buffer(nu * nv)), nu, nv, this.#scratch));
       const width = this.lineWidth * dpr * (s.id === activeId ? 1.5 : 1);
       // The body outline is never filled: it would tint the whole patient and hide the grey levels.
       const fill = s.interpretedType === 'EXTERNAL' ? 0 : this.fillOpacity;
@@ -481,12 +485,17 @@ export class DelineoSliceView extends LitElement {
     }
     const preview = session.preview;
     if (preview) {
-      const loops = this.#outlines.get(`preview|${preview.version}|${plane.axis}|${plane.index}`, () => maskOutline(preview.mask.readSlice(plane.axis, plane.index), nu, nv));
+      const loops = this.#outlines.get(`preview|${preview.version}|${plane.axis}|${plane.index}`, () => maskOutline(preview.mask.readSlice(plane.axis, plane.index, this.#buffer(nu * nv)), nu, nv, this.#scratch));
       const color = state.structures.find((s) => s.id === preview.structureId)?.color ?? activeColor;
       drawOutlines(ctx, loops, affine, { color, fillOpacity: 0.35, lineWidth: 1.5 * dpr, dash: [6 * dpr, 4 * dpr] });
     }
     if (this.crosshair) this.#drawCrosshair(ctx, session, plane, affine, nu, nv, dpr);
     this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, session.tool, activeColor);
+  }
+
+  #buffer(size: number): Uint8Array {
+    if (this.#sliceBuffer.length !== size) this.#sliceBuffer = new Uint8Array(size);
+    return this.#sliceBuffer;
   }
 
   /** The lines where the other two views' planes cut this one, with a gap around the crosshair point. */

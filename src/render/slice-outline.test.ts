@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loopArea, maskOutline } from './slice-outline.ts';
+import { OutlineScratch, loopArea, maskOutline } from './slice-outline.ts';
 
 /** A slice from rows of '#' (inside) and '.' (outside). */
 function slice(rows: string[]): { data: Uint8Array; nu: number; nv: number } {
@@ -90,4 +90,15 @@ test('the outline of a rasterised disc lies within half a voxel of its circle', 
 
 test('refuses a slice whose size does not match', () => {
   assert.throws(() => maskOutline(new Uint8Array(5), 2, 3), RangeError);
+});
+
+test('a reused scratch grid gives the same loops as fresh memory, call after call', () => {
+  const scratch = new OutlineScratch();
+  const big = slice(['........', '.######.', '.#....#.', '.#.##.#.', '.#....#.', '.######.', '........']);
+  const small = slice(['...', '.#.', '...']);
+  for (const s of [big, small, big]) {
+    const fresh = maskOutline(s.data, s.nu, s.nv).map((l) => [...l]);
+    const reused = maskOutline(s.data, s.nu, s.nv, scratch).map((l) => [...l]);
+    assert.deepEqual(reused, fresh);
+  }
 });

@@ -21,7 +21,7 @@ export type OutlineLoop = Float64Array;
  *
  * Cost: proportional to the region's bounding box, not the slice.
  */
-export function maskOutline(slice: ArrayLike<number>, nu: number, nv: number): OutlineLoop[] {
+export function maskOutline(slice: ArrayLike<number>, nu: number, nv: number, scratch?: OutlineScratch): OutlineLoop[] {
   if (slice.length !== nu * nv) throw new RangeError(`slice has ${slice.length} values, expected ${nu}×${nv}`);
   // Bounding box of the inside voxels.
   let u0 = nu;
@@ -39,42 +39,58 @@ export function maskOutline(slice: ArrayLike<number>, nu: number, nv: number): O
     }
   }
   if (u1 < 0) return [];
-  const inside = (u: number, v: number): boolean => u >= 0 && v >= 0 && u < nu && v < nv && slice[u + nu * v] !== 0;
 
-  // Cells span four voxel centres (x, y)…(x+1, y+1), for x in [u0−1, u1], y in [v0−1, v1]. Crossing points
-  // live on cell edges: H(x, y) on the edge (x, y)–(x+1, y), V(x, y) on (x, y)–(x, y+1). Local ids over the
-  // padded box let a flat array link each crossing to the next one along its loop.
+  // The bounding box with a one-voxel border of outside around it, as a dense 0/1 grid: every cell below
+  // reads its four corners straight from this array (no bounds checks), which is what keeps a body-sized
+  // outline to about a millisecond.
   const W = u1 - u0 + 3;
   const H = v1 - v0 + 3;
-  const hId = (x: number, y: number) => 2 * (x - u0 + 1 + W * (y - v0 + 1));
-  const vId = (x: number, y: number) => hId(x, y) + 1;
-  const next = new Int32Array(2 * W * H).fill(-1);
+  const padded = scratch ? scratch.grid(W * H) : new Uint8Array(W * H);
+  for (let v = v0; v <= v1; v++) {
+    const src = v * nu;
+    const dst = (v - v0 + 1) * W + 1 - u0;
+    for (let u = u0; u <= u1; u++) if (slice[src + u]) padded[dst + u] = 1;
+  }
+
+  // Cells span four voxel centres (x, y)…(x+1, y+1) of the padded grid. Crossing points live on cell
+  // edges: H(x, y) on the edge (x, y)–(x+1, y), V(x, y) on (x, y)–(x, y+1), numbered 2·(x + W·y) and
+  // 2·(x + W·y) + 1. A map links each crossing to the next one along its loop: there are about as many
+  // crossings as voxels on the outline, far fewer than cells, so a map beats a per-cell array here.
+  const next = new Map<number, number>();
   const starts: number[] = [];
   const crossing = new Int32Array(4);
   const enters = new Uint8Array(4);
 
-  for (let y = v0 - 1; y <= v1; y++) {
-    for (let x = u0 - 1; x <= u1; x++) {
-      const a = inside(x, y);
-      const b = inside(x + 1, y);
-      const c = inside(x + 1, y + 1);
-      const d = inside(x, y + 1);
+  for (let y = 0; y < H - 1; y++) {
+    const row = y * W;
+    for (let x = 0; x < W - 1; x++) {
+      const o = row + x;
+      const a = padded[o];
+      const b = padded[o + 1];
+      const d = padded[o + W];
+      const c = padded[o + W + 1];
       if (a === b && b === c && c === d) continue;
       // Walk the cell boundary clockwise on screen (v down): top a→b, right b→c, bottom c→d, left d→a.
       // An edge whose start is outside and end inside is an "enter", the reverse an "exit". A neighbouring
       // cell walks a shared edge the other way, so one cell's exit is its neighbour's enter: linking enter →
       // exit inside every cell chains the crossings into consistently oriented closed loops.
       let n = 0;
-      const edge = (from: boolean, to: boolean, id: number) => {
-        if (from === to) return;
-        crossing[n] = id;
-        enters[n] = to ? 1 : 0;
-        n++;
-      };
-      edge(a, b, hId(x, y));
-      edge(b, c, vId(x + 1, y));
-      edge(c, d, hId(x, y + 1));
-      edge(d, a, vId(x, y));
+      if (a !== b) {
+        crossing[n] = 2 * o;
+        enters[n++] = b;
+      }
+      if (b !== c) {
+        crossing[n] = 2 * (o + 1) + 1;
+        enters[n++] = c;
+      }
+      if (c !== d) {
+        crossing[n] = 2 * (o + W);
+        enters[n++] = d;
+      }
+      if (d !== a) {
+        crossing[n] = 2 * o + 1;
+        enters[n++] = a;
+      }
       // Pair each enter with the next exit clockwise. With four crossings (a saddle: diagonal corners
       // inside) this cuts each inside corner off on its own, i.e. diagonal voxels stay separate.
       for (let e = 0; e < n; e++) {
@@ -82,7 +98,7 @@ export function maskOutline(slice: ArrayLike<number>, nu: number, nv: number): O
         for (let s = 1; s < n; s++) {
           const f = (e + s) % n;
           if (!enters[f]) {
-            next[crossing[e]] = crossing[f];
+            next.set(crossing[e], crossing[f]);
             starts.push(crossing[e]);
             break;
           }
@@ -93,6 +109,7 @@ export function maskOutline(slice: ArrayLike<number>, nu: number, nv: number): O
 
   const point = (id: number, out: number[]) => {
     const cell = id >> 1;
+    // Padded grid coordinates back to slice coordinates (the border shifts them by one).
     const x = (cell % W) + u0 - 1;
     const y = Math.floor(cell / W) + v0 - 1;
     if (id & 1) out.push(x, y + 0.5);
@@ -100,18 +117,34 @@ export function maskOutline(slice: ArrayLike<number>, nu: number, nv: number): O
   };
   const loops: OutlineLoop[] = [];
   for (const start of starts) {
-    if (next[start] < 0) continue; // already part of a loop
+    if (!next.has(start)) continue; // already part of a loop
     const pts: number[] = [];
-    let id = start;
+    let id: number | undefined = start;
     do {
       point(id, pts);
-      const to = next[id];
-      next[id] = -1;
+      const to: number | undefined = next.get(id);
+      next.delete(id);
       id = to;
-    } while (id !== start && id >= 0);
+    } while (id !== undefined && id !== start);
     loops.push(simplifyCollinear(pts));
   }
   return loops;
+}
+
+/**
+ * Reusable working memory for {@link maskOutline}: a view that outlines many structures per frame passes one,
+ * so a frame allocates no large arrays (allocating and zeroing a body-sized grid cost more than the
+ * outline itself). Not shared between views; synchronous use only.
+ */
+export class OutlineScratch {
+  #grid = new Uint8Array(0);
+
+  /** A zeroed grid of at least `size` bytes (the first `size` are zero). */
+  grid(size: number): Uint8Array {
+    if (this.#grid.length < size) this.#grid = new Uint8Array(Math.ceil(size * 1.25));
+    else this.#grid.fill(0, 0, size);
+    return this.#grid;
+  }
 }
 
 /** Drops vertices that lie on the straight line through their neighbours (long straight runs of a loop). */

@@ -84,7 +84,7 @@ export function drawOutlines(ctx: CanvasRenderingContext2D, loops: readonly Outl
   }
   if (style.lineWidth > 0) {
     ctx.setLineDash(style.dash ? [...style.dash] : []);
-    ctx.lineJoin = 'round';
+    ctx.lineJoin = 'miter';
     ctx.lineWidth = style.lineWidth;
     ctx.strokeStyle = rgba(style.color, 1);
     ctx.stroke(path);
