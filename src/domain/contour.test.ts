@@ -5,6 +5,7 @@ import {
   forEachSliceContours,
   maskSliceToContours,
   maskToPlanarContours,
+  partialOverlapVoxels,
   placeContour,
   rasterizeContours,
   signedArea,
@@ -201,6 +202,25 @@ describe('rasterizeContours (even-odd, voxel centres)', () => {
     assert.equal(xor[2 * 6 + 2], 0, 'the overlap cancels out');
     assert.equal(xor[0], 1);
     assert.equal(xor[5 * 6 + 5], 1);
+  });
+
+  it('counts voxels shared by partly overlapping contours, not by nested ones', () => {
+    const square = (x: number, y: number, size: number) => [
+      x,
+      y,
+      x + size,
+      y,
+      x + size,
+      y + size,
+      x,
+      y + size,
+    ];
+    // 4×4 and 4×4 squares shifted by 2 in x and y: they share 2×2 voxels.
+    assert.equal(partialOverlapVoxels([square(-0.5, -0.5, 4), square(1.5, 1.5, 4)], 10, 10), 4);
+    // A hole inside an outline, and two disjoint squares: no partial overlap.
+    assert.equal(partialOverlapVoxels([square(-0.5, -0.5, 8), square(1.5, 1.5, 2)], 10, 10), 0);
+    assert.equal(partialOverlapVoxels([square(-0.5, -0.5, 2), square(4.5, 4.5, 2)], 10, 10), 0);
+    assert.equal(partialOverlapVoxels([square(-0.5, -0.5, 2)], 10, 10), 0);
   });
 
   it('reports clipping and the box of the pixels set', () => {

@@ -296,6 +296,80 @@ export function rasterizeContours(
   return { slice, clipped, box: bx1 >= bx0 ? { x0: bx0, y0: by0, x1: bx1, y1: by1 } : null };
 }
 
+/**
+ * Voxels of a slice where two of its contours partly overlap: each contour is rasterised alone (voxel centres),
+ * and every pair that shares voxels without one containing the other counts its shared voxels. Nested contours
+ * (holes, islands in holes) are not overlaps. Under the even-odd rule such voxels fall outside the structure,
+ * while a reader that ORs contours includes them: callers report them as an ambiguity of the file. Contours
+ * are flat x, y pairs in the slice's index coordinates.
+ */
+export function partialOverlapVoxels(
+  contours: readonly ArrayLike<number>[],
+  width: number,
+  height: number,
+): number {
+  if (contours.length < 2) return 0;
+  const boxes = contours.map((c) => {
+    let x0 = Infinity;
+    let x1 = -Infinity;
+    let y0 = Infinity;
+    let y1 = -Infinity;
+    for (let v = 0; v < c.length; v += 2) {
+      x0 = Math.min(x0, c[v]);
+      x1 = Math.max(x1, c[v]);
+      y0 = Math.min(y0, c[v + 1]);
+      y1 = Math.max(y1, c[v + 1]);
+    }
+    // Centres that can be inside: ceil(min) … ceil(max) − 1 (half-open, as rasterizeContours), within the slice.
+    return {
+      x0: Math.max(0, Math.ceil(x0)),
+      x1: Math.min(width - 1, Math.ceil(x1) - 1),
+      y0: Math.max(0, Math.ceil(y0)),
+      y1: Math.min(height - 1, Math.ceil(y1) - 1),
+    };
+  });
+  const rasters: ({ slice: Uint8Array; w: number; count: number } | null)[] = contours.map(() => null);
+  const raster = (n: number) => {
+    let r = rasters[n];
+    if (r) return r;
+    const b = boxes[n];
+    const w = Math.max(0, b.x1 - b.x0 + 1);
+    const h = Math.max(0, b.y1 - b.y0 + 1);
+    const c = contours[n];
+    const shifted = new Float64Array(c.length);
+    for (let v = 0; v < c.length; v += 2) {
+      shifted[v] = c[v] - b.x0;
+      shifted[v + 1] = c[v + 1] - b.y0;
+    }
+    const slice = w && h ? rasterizeContours([shifted], w, h).slice : new Uint8Array(0);
+    let count = 0;
+    for (let p = 0; p < slice.length; p++) count += slice[p];
+    rasters[n] = r = { slice, w, count };
+    return r;
+  };
+  let voxels = 0;
+  for (let a = 0; a < contours.length; a++) {
+    for (let b = a + 1; b < contours.length; b++) {
+      const A = boxes[a];
+      const B = boxes[b];
+      const x0 = Math.max(A.x0, B.x0);
+      const x1 = Math.min(A.x1, B.x1);
+      const y0 = Math.max(A.y0, B.y0);
+      const y1 = Math.min(A.y1, B.y1);
+      if (x1 < x0 || y1 < y0) continue;
+      const ra = raster(a);
+      const rb = raster(b);
+      let shared = 0;
+      for (let y = y0; y <= y1; y++) {
+        for (let x = x0; x <= x1; x++)
+          shared += ra.slice[(y - A.y0) * ra.w + x - A.x0] & rb.slice[(y - B.y0) * rb.w + x - B.x0];
+      }
+      if (shared > 0 && shared < Math.min(ra.count, rb.count)) voxels += shared;
+    }
+  }
+  return voxels;
+}
+
 /** A closed planar contour of a structure in patient space, on slice plane k of its grid. */
 export interface PlanarContour {
   /** The slice index whose plane holds the contour. */

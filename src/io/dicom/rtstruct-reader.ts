@@ -18,7 +18,13 @@
  */
 import dcmjs from 'dcmjs';
 import type { DenaturalizedDataset } from 'dcmjs';
-import { contoursToMask, placeContour, signedArea, slicePlaneDistance } from '../../domain/contour.ts';
+import {
+  contoursToMask,
+  partialOverlapVoxels,
+  placeContour,
+  signedArea,
+  slicePlaneDistance,
+} from '../../domain/contour.ts';
 import type { Vec3 } from '../../domain/geometry.ts';
 import {
   createStructure,
@@ -642,6 +648,21 @@ export function importRtstruct(
       );
 
     if (closed === 0 && roi.contours.length > 0) return; // only markers (or unusable types): no structure
+    let overlapSlices = 0;
+    let overlapVoxels = 0;
+    for (const contours of bySlice.values()) {
+      const v = partialOverlapVoxels(contours, nx, ny);
+      if (v) {
+        overlapSlices++;
+        overlapVoxels += v;
+      }
+    }
+    if (overlapVoxels) {
+      warn(
+        'overlapping-contours',
+        `contours partly overlap on ${overlapSlices} slice(s): combined by the even-odd rule (XOR), their ${overlapVoxels} shared voxel(s) are outside the structure, where a system that ORs contours would include them`,
+      );
+    }
     const { mask, clipped } = contoursToMask([nx, ny, nz], bySlice);
     if (clipped)
       warn('outside-field-of-view', 'part of its contours lies outside the CT field of view and was cut off');

@@ -485,6 +485,22 @@ describe('RTSTRUCT import of defective files', () => {
     assert.ok(byName(imp, 'GTV').mask.equals(f.structures[6].mask));
   });
 
+  it('warns when contours of an ROI partly overlap (XOR and OR readers disagree there)', () => {
+    const buffer = edited(good, (ds) => {
+      const cs = contourItems(ds, 1); // GTV
+      const shifted = (cs[0]['30060050'].Value as number[]).map((v, n) =>
+        n % 3 === 0 ? v + 3 * f.volume.spacing[0] : v,
+      );
+      cs.push({ ...cs[0], '30060050': { vr: 'DS', Value: shifted } });
+    });
+    const imp = importRtstruct(buffer, f.volume);
+    assert.deepEqual(
+      imp.warnings.map((w) => [w.code, w.roiName]),
+      [['overlapping-contours', 'GTV']],
+    );
+    assert.match(imp.warnings[0].message, /on 1 slice\(s\)/);
+  });
+
   it('drops exact duplicate contours instead of letting them cancel out', () => {
     const buffer = edited(good, (ds) => {
       const cs = contourItems(ds, 1);

@@ -46,6 +46,8 @@ export type RtstructWarningCode =
   | 'degenerate-contour'
   /** A contour that repeats another contour of the same ROI point for point: dropped, as XOR would cancel both. */
   | 'duplicate-contour'
+  /** Contours of one ROI on one slice that partly overlap (neither contains the other): XOR and OR readers disagree. */
+  | 'overlapping-contours'
   /** A contour not on any CT slice plane (between planes beyond the tolerance, outside the CT's slices, or not planar): dropped. */
   | 'off-slice-contour'
   /** A contour placed on the nearest slice plane although it lies measurably off it. */
