@@ -9,9 +9,8 @@ const meshJobs = {
   /** One structure's serialised mask → its closed surface in patient coordinates. */
   async meshStructure(request: MeshRequest, options: JobOptions): Promise<SurfaceMesh> {
     const mesh = await meshStructure(request, options);
-    // The shared empty constant is copied (zero bytes) rather than having its buffers detached here.
-    if (mesh === EMPTY_SURFACE)
-      return { points: new Float32Array(0), normals: new Float32Array(0), polys: new Uint32Array(0) };
+    // The shared empty constant goes by (zero-byte) copy: transferring would detach its buffers here.
+    if (mesh === EMPTY_SURFACE) return mesh;
     return withTransfer(mesh, [mesh.points.buffer, mesh.normals.buffer, mesh.polys.buffer]);
   },
 };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   GridTransform,
   IDENTITY,
+  rotation,
   type ImageGeometry,
   type Mat3,
   type Vec3,
@@ -85,6 +86,7 @@ describe('surfaceFromMask (phantom GTV, an analytic sphere)', () => {
     const { gtvCenter, gtvRadiusMm } = phantom.anatomy;
     const mesh = await surfaceFromMask(gtvOf(phantom).mask, phantom.volume.geometry);
     assertSphere(mesh, gtvCenter, gtvRadiusMm, halfVoxel(phantom.volume), 0.02, 'axial 1.56 × 1.56 × 2.5 mm');
+    assert.equal(mesh.smoothing, 0.5, 'a sphere 25 voxels across is smoothed as asked');
   });
 
   it('applies the direction of an oblique grid (20° about two axes) and anisotropic 0.98 × 0.98 × 3 mm voxels', async () => {
@@ -127,6 +129,57 @@ describe('surfaceFromMask (phantom GTV, an analytic sphere)', () => {
   });
 });
 
+describe('smoothing of thin structures', () => {
+  // A cord-like tube on a head-and-neck planning grid: 4 × 4 × 3 mm voxels, 12 mm across (three voxels).
+  const g: ImageGeometry = {
+    dimensions: [24, 24, 40],
+    spacing: [4, 4, 3],
+    origin: [-48, -48, -60],
+    direction: IDENTITY,
+  };
+  const t = new GridTransform(g);
+  const tube = BinaryMask.fromPredicate(g.dimensions, (i, j, k) => {
+    const p = t.toPatient([i, j, k]);
+    return k >= 4 && k < 36 && Math.hypot(p[0] - 1.3 + 0.05 * p[2], p[1] + 0.7) <= 6.2;
+  });
+
+  it('smooths less rather than thinning a structure a few voxels across', async () => {
+    const staircase = surfaceVolumeMm3(await surfaceFromMask(tube, g, { smoothing: 0 }));
+    const mesh = await surfaceFromMask(tube, g);
+    assert.ok(mesh.smoothing < 0.5 && mesh.smoothing > 0, `smoothing applied ${mesh.smoothing}`);
+    assert.ok(
+      surfaceVolumeMm3(mesh) >= 0.97 * staircase,
+      `${surfaceVolumeMm3(mesh)} mm³ vs ${staircase} mm³ unsmoothed`,
+    );
+    // The unconstrained filter at full strength collapses the tube towards its axis: the guard is what keeps it.
+    const collapsed = await surfaceFromMask(tube, g, { maxVolumeLoss: 0.999, maxDisplacement: Infinity });
+    assert.equal(collapsed.smoothing, 0.5);
+    assert.ok(
+      surfaceVolumeMm3(collapsed) < 0.6 * staircase,
+      `unconstrained: ${surfaceVolumeMm3(collapsed)} mm³`,
+    );
+  });
+
+  it('never moves a vertex more than half a voxel along a grid axis from its marching-cubes position', async () => {
+    const oblique: ImageGeometry = { ...g, direction: rotation([1, 2, 0.5], 30) };
+    const mask = BinaryMask.fromPredicate(
+      oblique.dimensions,
+      (i, j, k) => (i - 11) ** 2 + (j - 12) ** 2 <= 9 && k > 3 && k < 30,
+    );
+    const raw = await surfaceFromMask(mask, oblique, { smoothing: 0 });
+    const smooth = await surfaceFromMask(mask, oblique, { maxVolumeLoss: 0.999 });
+    const ot = new GridTransform(oblique);
+    let largest = 0;
+    for (let q = 0; q < raw.points.length; q += 3) {
+      const a = ot.toIndex([raw.points[q], raw.points[q + 1], raw.points[q + 2]]);
+      const b = ot.toIndex([smooth.points[q], smooth.points[q + 1], smooth.points[q + 2]]);
+      for (let x = 0; x < 3; x++) largest = Math.max(largest, Math.abs(a[x] - b[x]));
+    }
+    assert.ok(largest <= 0.5 + 1e-4, `a vertex moved ${largest} voxels`);
+    assert.ok(largest > 0.4, 'and the limit is reached: without it this tube would shrink further');
+  });
+});
+
 describe('surfaceFromMask', () => {
   const g: ImageGeometry = {
     dimensions: [20, 16, 12],
@@ -159,6 +212,8 @@ describe('surfaceFromMask', () => {
     await assert.rejects(surfaceFromMask(new BinaryMask([20, 16, 11]), g), RangeError);
     await assert.rejects(surfaceFromMask(one, g, { smoothing: 2 }), RangeError);
     await assert.rejects(surfaceFromMask(one, g, { iterations: 0 }), RangeError);
+    await assert.rejects(surfaceFromMask(one, g, { maxDisplacement: 0 }), RangeError);
+    await assert.rejects(surfaceFromMask(one, g, { maxVolumeLoss: 1 }), RangeError);
   });
 
   it('reports progress in real units up to the whole job, and stops with an AbortError when cancelled', async () => {
