@@ -46,6 +46,10 @@ export interface PydicomRtstructCheck {
   readonly sameStudy: boolean;
   readonly samePatient: boolean;
   readonly sameFrameOfReference: boolean;
+  /** Contour Data elements whose VR is not DS (dcmjs re-types a DS over 64 KiB as UN in Explicit VR). */
+  readonly nonDsContourData: number;
+  /** Points of the longest contour. */
+  readonly maxContourPoints: number;
   /** Contours per orientation about the image normal: counter-clockwise (outer) and clockwise (holes). */
   readonly counterClockwise: number;
   readonly clockwise: number;
@@ -74,7 +78,7 @@ for pair in json.loads(sys.argv[1]):
     names = {r.ROINumber: r for r in rs.StructureSetROISequence}
     types = {o.ReferencedROINumber: o.RTROIInterpretedType for o in rs.RTROIObservationsSequence}
     res = dict(rs=pair['rs'], rois=[], contours=0, points=0, badReferences=0, unreferenced=0, maxPlaneDistanceMm=0.0,
-               maxOutsidePixels=-1e9, unlistedImages=len(set(cts) - listed), counterClockwise=0, clockwise=0,
+               maxOutsidePixels=-1e9, unlistedImages=len(set(cts) - listed), counterClockwise=0, clockwise=0, nonDsContourData=0, maxContourPoints=0,
                sameStudy=rs.StudyInstanceUID == first.StudyInstanceUID, samePatient=rs.PatientID == first.PatientID,
                sameFrameOfReference=rs.FrameOfReferenceUID == first.FrameOfReferenceUID
                  and series.SeriesInstanceUID == first.SeriesInstanceUID)
@@ -86,7 +90,11 @@ for pair in json.loads(sys.argv[1]):
                                 type=str(types[rc.ReferencedROINumber]), color=[int(x) for x in rc.ROIDisplayColor]))
         for c in cs:
             res['contours'] += 1
+            if c['ContourData'].VR != 'DS':
+                res['nonDsContourData'] += 1
+                continue
             p = np.array(c.ContourData, dtype=float).reshape(-1, 3)
+            res['maxContourPoints'] = max(res['maxContourPoints'], len(p))
             assert int(c.NumberOfContourPoints) == len(p), 'NumberOfContourPoints disagrees with ContourData'
             assert c.ContourGeometricType == 'CLOSED_PLANAR'
             res['points'] += len(p)

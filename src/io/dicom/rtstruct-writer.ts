@@ -32,7 +32,6 @@ import {
   CT_IMAGE_STORAGE_SOP_CLASS_UID,
   DELINEO_IMPLEMENTATION_CLASS_UID,
   DELINEO_IMPLEMENTATION_VERSION_NAME,
-  EXPLICIT_VR_LITTLE_ENDIAN,
   formatDecimalString,
 } from './ct-writer.ts';
 import {
@@ -42,6 +41,9 @@ import {
   STUDY_COMPONENT_REFERENCE_SOP_CLASS_UID,
 } from './rtstruct.ts';
 import { isValidUid, newUid } from './uid.ts';
+
+/** Implicit VR Little Endian, the DICOM default transfer syntax (see the file meta below for why). */
+export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 
 /** Options of {@link writeRtstruct}; every field has a default. */
 export interface RtstructWriteOptions {
@@ -339,7 +341,11 @@ export function writeRtstruct(
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID,
     MediaStorageSOPInstanceUID: sopInstanceUid,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    // Implicit VR: every element has a 32-bit length. In Explicit VR a DS value is limited to 65,534 bytes, which
+    // one staircase outline of a body on a fine grid exceeds (≈ 2,000 points); dcmjs then silently re-types it as
+    // UN, which pydicom hands back as raw bytes and planning systems may reject. Implicit VR Little Endian is the
+    // DICOM default transfer syntax, which every reader supports and most planning systems write RTSTRUCTs in.
+    TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN,
     ImplementationClassUID: DELINEO_IMPLEMENTATION_CLASS_UID,
     ImplementationVersionName: DELINEO_IMPLEMENTATION_VERSION_NAME,
   };

@@ -100,6 +100,7 @@ describe('RTSTRUCT export', () => {
     for (const c of checks) {
       assert.equal(c.badReferences, 0, c.rs);
       assert.equal(c.unreferenced, 0);
+      assert.equal(c.nonDsContourData, 0);
       assert.equal(c.unlistedImages, 0, 'the RT Referenced Series lists every slice');
       assert.ok(
         c.maxPlaneDistanceMm < 1e-3,
@@ -275,6 +276,35 @@ describe('RTSTRUCT export', () => {
     assert.equal(check.counterClockwise, 8);
     const imp = importRtstruct(r.buffer, axial.volume);
     assert.ok(imp.structures[0].mask.equals(mask));
+  });
+
+  it('writes a contour longer than 64 KiB as DS (Implicit VR: 32-bit lengths), not re-typed as UN', async () => {
+    const ph = generatePhantom({
+      dimensions: [512, 512, 3],
+      spacing: [0.9765625, 0.9765625, 90],
+      noiseHu: 0,
+    });
+    const dir = join(scratch, 'comb');
+    const { identity } = await writeCtSeriesToDirectory(ph.volume, join(dir, 'ct'));
+    const volume = new Volume({ ...ph.volume.geometry, data: ph.volume.data, identity });
+    // A square whose border is a comb (every other voxel missing): one outline with thousands of corners.
+    const inBand = (x: number) => x < 14 || x >= 496;
+    const mask = BinaryMask.fromPredicate(volume.dimensions, (i, j, k) => {
+      if (k !== 1 || i < 10 || i >= 500 || j < 10 || j >= 500) return false;
+      if (inBand(j) && i % 2 === 1) return false;
+      return !(inBand(i) && j % 2 === 1);
+    });
+    const r = writeRtstruct(volume, [createStructure({ name: 'Comb', mask })]);
+    const path = join(dir, 'rs.dcm');
+    writeFileSync(path, new Uint8Array(r.buffer));
+    assert.deepEqual(dciodvfyErrors(path), []);
+    const [check] = checkRtstructWithPydicom([{ rs: path, ct: join(dir, 'ct') }]);
+    assert.equal(check.nonDsContourData, 0);
+    assert.ok(
+      check.maxContourPoints * 3 * 8 > 65_536,
+      `the longest contour has ${check.maxContourPoints} points`,
+    );
+    assert.ok(importRtstruct(r.buffer, volume).structures[0].mask.equals(mask));
   });
 
   it('writes an empty structure as an ROI without contours, and says so', () => {
