@@ -60,6 +60,9 @@ export default defineConfig({
   // Standard decorators (`@property() accessor x`) must be lowered: es2022 has no decorators, so esbuild
   // transforms them. Vite 8 ships them untransformed and Chromium fails to parse the build.
   esbuild: { target: 'es2022' },
+  // Workers (io, meshing, inference) are ES modules that import code split out of the app bundle; the
+  // default IIFE worker format cannot hold split chunks, and every browser we support runs module workers.
+  worker: { format: 'es' },
   build: {
     target: 'es2022',
     outDir: 'dist/app',
