@@ -89,6 +89,21 @@ describe('<delineo-app>', () => {
     expect(third.session).to.equal(session);
   });
 
+  it('with autofocus takes keyboard focus itself, so the tool keys work before anything is clicked', async () => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    const { volume, structures } = generatePhantom({ dimensions: [96, 96, 40], spacing: [5.2, 5.2, 7] });
+    const session = ViewerSession.withStructures(volume, structures);
+    el = mount((e) => {
+      e.session = session;
+      e.setAttribute('autofocus', '');
+    });
+    await el.updateComplete;
+    expect(el.tabIndex).to.equal(-1);
+    expect(document.activeElement).to.equal(el);
+    await sendKeys({ press: 'e' });
+    expect(session.tool.tool).to.equal('eraser');
+  });
+
   it('binds tool keys and undo/redo across the app, reporting them in the status bar', async () => {
     const { volume, structures } = generatePhantom({ dimensions: [96, 96, 40], spacing: [5.2, 5.2, 7] });
     const session = ViewerSession.withStructures(volume, structures);

@@ -22,7 +22,7 @@ import styles from './delineo-app.styles.ts';
  * on one page are independent). Set `session` to show a prepared session, or `volume` to show a CT with
  * an empty structure set; with neither, the element generates the phantom once it is on the page.
  *
- * Keys anywhere in the app (unless a text field has focus): N navigate, W window/level, B brush, E eraser,
+ * Keys anywhere in the app (focus inside it; unless a text field has focus): N navigate, W window/level, B brush, E eraser,
  * H HU brush, U push, P polygon, F freehand, O fill hole, G region grow, I interpolate; Ctrl+Z undo,
  * Ctrl+Shift+Z or Ctrl+Y redo. The views add their own keys (slices, zoom, presets).
  *
@@ -78,6 +78,10 @@ export class DelineoApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Focusable (not in the tab order) so that a click anywhere in the app — header, gaps, status line —
+    // keeps keyboard focus inside it and the app-wide keys keep working. A page that gives the element the
+    // `autofocus` attribute has them working from the start.
+    if (!this.hasAttribute('tabindex')) this.tabIndex = -1;
     if (!this.session && !this.volume) void this.#loadDemo();
   }
 
@@ -89,6 +93,12 @@ export class DelineoApp extends LitElement {
       this.loadError = null;
       this.#giveSessionToSlotted();
     }
+  }
+
+  protected override firstUpdated(): void {
+    // `autofocus` is honoured by the browser only if the element was focusable when parsed; an element
+    // upgraded later focuses itself, unless the user already put focus somewhere.
+    if (this.hasAttribute('autofocus') && (document.activeElement === document.body || document.activeElement === null)) this.focus({ preventScroll: true });
   }
 
   protected override updated(): void {

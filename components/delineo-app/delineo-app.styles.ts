@@ -23,6 +23,11 @@ export default css`
     display: none;
   }
 
+  /* Focus rests on the host only as a fallback for the app-wide keys; it needs no ring. */
+  :host(:focus) {
+    outline: none;
+  }
+
   [part='header'] {
     display: flex;
     align-items: baseline;

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Subscription } from 'rxjs';
-import { EditRefusedError, matchingPreset, windowPresetsFor, type StructureSetState, type WindowLevel } from '../../src/index.ts';
+import { EditRefusedError, matchingPreset, voxelVolumeMm3, windowPresetsFor, type StructureSetState, type WindowLevel } from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
 import { RADIUS_RANGE, TOOL_NAMES, TOOL_SHORTCUTS, type ToolName, type ToolSettings, type ViewerSession } from '../internal/viewer-session.ts';
 import styles from './delineo-toolbar.styles.ts';
@@ -61,7 +61,8 @@ export class DelineoToolbar extends LitElement {
   @state() private accessor tool: ToolSettings | null = null;
   @state() private accessor setState: StructureSetState | null = null;
   @state() private accessor windowLevel: WindowLevel | null = null;
-  @state() private accessor hasPreview = false;
+  /** Size of the region-grow preview (voxels, cc), or null when there is none. */
+  @state() private accessor preview: { voxels: number; cc: number } | null = null;
   @state() private accessor busy = false;
   @state() private accessor message: { text: string; error: boolean } | null = null;
   /** The tool button holding the roving tabindex. */
@@ -99,7 +100,7 @@ export class DelineoToolbar extends LitElement {
           }),
           session.store.state$.subscribe((s) => (this.setState = s)),
           session.windowLevel$.subscribe((wl) => (this.windowLevel = wl)),
-          session.preview$.subscribe((p) => (this.hasPreview = p !== null)),
+          session.preview$.subscribe((p) => (this.preview = p ? { voxels: p.voxels, cc: (p.voxels * voxelVolumeMm3(session.volume)) / 1000 } : null)),
         ]
       : [];
   }
@@ -200,8 +201,9 @@ export class DelineoToolbar extends LitElement {
           ['slice', '2D'],
           ['volume', '3D'],
         ])}
-        <button data-action="grow-commit" ?disabled=${!this.hasPreview} title="Add the preview to the structure (Enter in a view)" @click=${this.#commitPreview}>Add</button>
-        <button data-action="grow-cancel" ?disabled=${!this.hasPreview} title="Discard the preview (Escape in a view)" @click=${() => this.session?.cancelPreview()}>Discard</button>
+        <span class="hint" data-role="preview-size">${this.preview ? `Preview ${this.preview.voxels} voxels · ${this.preview.cc.toFixed(1)} cc` : 'Click a seed in a view'}</span>
+        <button data-action="grow-commit" ?disabled=${!this.preview} title="Add the preview to the structure (Enter in a view)" @click=${this.#commitPreview}>Add</button>
+        <button data-action="grow-cancel" ?disabled=${!this.preview} title="Discard the preview (Escape in a view)" @click=${() => this.session?.cancelPreview()}>Discard</button>
       `;
     }
     return html`<span class="hint">${TOOL_INFO[t.tool].description}</span>`;

@@ -6,8 +6,13 @@ export default css`
     --delineo-toolbar-foreground: #e6e8ea;
     --delineo-toolbar-accent: #4fb3ff;
 
-    display: flex;
-    flex-wrap: wrap;
+    /* Two fixed rows — tools and actions, then the current tool's settings and the last message — so that
+       picking a tool never changes the toolbar's height (and with it the size of every view). */
+    display: grid;
+    grid-template-columns: auto minmax(0, 1fr);
+    grid-template-areas:
+      'tools actions'
+      'settings message';
     align-items: center;
     gap: 6px 14px;
     padding: 6px 10px;
@@ -29,9 +34,21 @@ export default css`
     gap: 4px;
   }
 
+  .tools {
+    grid-area: tools;
+    flex-wrap: wrap;
+  }
+
+  .actions {
+    grid-area: actions;
+    justify-self: end;
+  }
+
   .settings {
+    grid-area: settings;
     gap: 10px;
-    min-height: 26px;
+    min-height: 28px;
+    flex-wrap: wrap;
   }
 
   button,
@@ -102,13 +119,13 @@ export default css`
   }
 
   .message {
-    flex-basis: 100%;
-    min-height: 0;
+    grid-area: message;
+    justify-self: end;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
     color: #9aa3ab;
-  }
-
-  .message:empty {
-    display: none;
   }
 
   .message.error {
