@@ -107,7 +107,7 @@ describe('<delineo-3d-view>', () => {
     }
     expect(updates.at(-1)!.detail.pending).to.equal(0);
     document.removeEventListener('delineo-surface-update', record);
-    expect(part(el, 'status').textContent).to.equal('');
+    expect(part(el, 'status').textContent!.trim()).to.equal('');
 
     // Without the body outline, the lungs and the heart face the viewer; the others are behind them.
     el.structureOpacity = { [idOf(s.store, 'External')]: 0 };
@@ -246,12 +246,12 @@ describe('<delineo-3d-view>', () => {
     for (const r of s.store.state.structures) s.store.update(r.id, { visible: true });
     el.requestUpdate();
     await el.updateComplete;
-    expect(part(el, 'status').textContent).to.match(/translucent surfaces are hidden/i);
+    expect(part(el, 'status').textContent!.trim()).to.match(/translucent surfaces are hidden/i);
     let announced = 0;
     el.addEventListener('delineo-volume-preset-change', () => announced++);
     el.volumePreset = 'none';
     await el.updateComplete;
-    expect(part(el, 'status').textContent).to.equal('');
+    expect(part(el, 'status').textContent!.trim()).to.equal('');
     for (const r of s.store.state.structures) s.store.update(r.id, { visible: false });
     expect(pixelDiff(el.readPixels(), surfacesOff).differing).to.equal(0);
     expect(announced, 'setting the property is not a user choice').to.equal(0);
@@ -282,7 +282,8 @@ describe('<delineo-3d-view>', () => {
   });
 
   it('shows the orientation cube in the lower-left corner unless hidden', async () => {
-    el = mount((e) => (e.session = session(coarse)));
+    // A CT without a structure set: nothing to mesh, the cube alone in the corner.
+    el = mount((e) => (e.volume = coarse.volume));
     await ready(el);
     const corner = { x: 0, y: SIZE - 60, width: 60, height: 60 };
     const lit = (img: ImageData) => {
@@ -304,7 +305,7 @@ describe('<delineo-3d-view>', () => {
       e.store = other;
     });
     await el.updateComplete;
-    expect(part(el, 'status').textContent).to.match(/does not match the CT/);
+    expect(part(el, 'status').textContent!.trim()).to.match(/does not match the CT/);
     expect(part(el, 'status').classList.contains('error')).to.equal(true);
   });
 
