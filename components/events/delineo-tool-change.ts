@@ -11,7 +11,7 @@ export interface DelineoToolChangeDetail {
   readonly contourMode: 'add' | 'subtract';
 }
 
-/** Fired by `<delineo-toolbar>` when the user picks a tool or changes its settings. */
+/** Fired by `<delineo-toolbar>` (and by `<delineo-app>` for its tool keys) when the user picks a tool or changes its settings. */
 export type DelineoToolChangeEvent = CustomEvent<DelineoToolChangeDetail>;
 
 declare global {
