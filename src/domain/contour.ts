@@ -55,6 +55,17 @@ const DX = [1, 0, -1, 0]; // E, N(+y), W, S(−y)
 const DY = [0, 1, 0, -1];
 const NONE = 4;
 
+// Two zeroed byte buffers reused across calls: a structure set traces thousands of slices, and allocating the
+// padded copy and the edge marks afresh for each made the garbage collector a large share of an export.
+const scratchBuffers = [new Uint8Array(0), new Uint8Array(0)];
+function scratch(which: 0 | 1, length: number): Uint8Array {
+  let b = scratchBuffers[which];
+  if (b.length < length) scratchBuffers[which] = b = new Uint8Array(Math.max(length, b.length * 2));
+  const view = b.subarray(0, length);
+  view.fill(0);
+  return view;
+}
+
 /**
  * Traces the voxel-boundary contours of one slice of a mask (see the module comment for the convention).
  * `slice` holds `width`·`height` bytes, x fastest, non-zero = inside. Only voxels inside `box` (default: the
@@ -81,15 +92,30 @@ export function maskSliceToContours(
   const w = x1 - x0 + 1;
   const h = y1 - y0 + 1;
   const pw = w + 2;
-  const P = new Uint8Array(pw * (h + 2));
+  const P = scratch(0, pw * (h + 2));
   let any = false;
-  for (let py = 0; py < h; py++) {
-    const src = (y0 + py) * width + x0;
-    const dst = (py + 1) * pw + 1;
-    for (let px = 0; px < w; px++) {
-      if (slice[src + px]) {
-        P[dst + px] = 1;
-        any = true;
+  if (slice instanceof Uint8Array) {
+    // Bytes (what BinaryMask.readAxial gives): copy rows, then one pass maps non-zero to 1.
+    for (let py = 0; py < h; py++) {
+      const src = (y0 + py) * width + x0;
+      P.set(slice.subarray(src, src + w), (py + 1) * pw + 1);
+    }
+    let or = 0;
+    for (let p = pw; p < pw * (h + 1); p++) {
+      const v = P[p];
+      or |= v;
+      if (v > 1) P[p] = 1;
+    }
+    any = or !== 0;
+  } else {
+    for (let py = 0; py < h; py++) {
+      const src = (y0 + py) * width + x0;
+      const dst = (py + 1) * pw + 1;
+      for (let px = 0; px < w; px++) {
+        if (slice[src + px]) {
+          P[dst + px] = 1;
+          any = true;
+        }
       }
     }
   }
@@ -102,7 +128,7 @@ export function maskSliceToContours(
   };
   // Outgoing edge(s) of a corner, keeping the inside on the left: E when D in and B out, N when C in and D out,
   // W when A in and C out, S when B in and A out. Saddles (A+D or B+C) have two; the rest exactly one.
-  const used = new Uint8Array(cw * (h + 1)); // bit d set = outgoing edge d already traced
+  const used = scratch(1, cw * (h + 1)); // bit d set = outgoing edge d already traced
   const outgoing = (code: number): number => {
     if (code & 8 && !(code & 2)) return 0;
     if (code & 4 && !(code & 8)) return 1;

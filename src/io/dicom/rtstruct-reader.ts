@@ -428,6 +428,21 @@ const FALLBACK_COLORS: readonly Rgb[] = [
   [240, 50, 230],
 ];
 
+/** A 32-bit hash of a contour's coordinates (FNV-1a over their float bits), to find exact duplicates quickly. */
+function contourHash(points: Float64Array): number {
+  const words = new Uint32Array(points.buffer, points.byteOffset, points.length * 2);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** True when two coordinate arrays hold the same values. */
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Checks the structure set's frame of reference against the CT's; throws or warns. Returns the FoR to accept ROIs in. */
 function checkFrameOfReference(
   parsed: ParsedRtstruct,
@@ -549,7 +564,7 @@ export function importRtstruct(
     };
     // Exact copies of a contour (the NSCLC file's SUV ROI holds every contour twice) would cancel out under
     // even-odd: a writer never means a hole by repeating a contour point for point, so copies are dropped.
-    const seenContours = new Set<string>();
+    const seenContours = new Map<number, Float64Array[]>();
     let maxSnap = 0;
     for (const c of roi.contours) {
       const n = c.points.length / 3;
@@ -580,12 +595,14 @@ export function importRtstruct(
         dropped.degenerate++;
         continue;
       }
-      const key = c.points.join(',');
-      if (seenContours.has(key)) {
+      const key = contourHash(c.points);
+      const sameHash = seenContours.get(key);
+      if (sameHash?.some((other) => sameValues(other, c.points))) {
         dropped.duplicate++;
         continue;
       }
-      seenContours.add(key);
+      if (sameHash) sameHash.push(c.points);
+      else seenContours.set(key, [c.points]);
       const placed = placeContour(c.points, transform);
       if (Math.abs(signedArea(placed.points)) < 1e-9) {
         dropped.degenerate++;

@@ -88,13 +88,13 @@ const dicomDate = (d: Date): string => `${d.getFullYear()}${pad2(d.getMonth() + 
 const dicomTime = (d: Date): string => `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`;
 
 /**
- * A coordinate as a DICOM DS, rounded to 0.1 µm: a five-thousandth of the finest CT pixel, so a voxel corner stays
- * a voxel corner for every reader (centres are half a voxel away), while values stay short — most of an
- * RTSTRUCT's bytes, and of the time to write and parse it, are these strings. Falls back to the exact formatter
- * for values too large for that.
+ * A coordinate as a DICOM DS, rounded to 1 µm: a five-hundredth of the finest CT pixel, so a voxel corner stays a
+ * voxel corner for every reader (centres are half a voxel away), while values stay short — most of an RTSTRUCT's
+ * bytes, and of the time to write and parse it, are these strings. Falls back to the exact formatter for values
+ * too large for that.
  */
 function coordinate(x: number): string {
-  const r = Math.round(x * 1e4) / 1e4;
+  const r = Math.round(x * 1e3) / 1e3;
   if (r === 0) return '0';
   const s = String(r);
   return s.length <= 16 && !s.includes('e') ? s : formatDecimalString(r);
