@@ -37,7 +37,7 @@ const patients = Object.keys(index.patients)
   .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))
   .slice(0, Number(values.limit));
 const names = manifest.labels.map((l) => l.name);
-const perStructure = new Map<string, { dice: number[]; hd95: number[] }>(names.map((n) => [n, { dice: [], hd95: [] }]));
+const perStructure = new Map<string, { dice: number[]; hd95: number[]; empty: number }>(names.map((n) => [n, { dice: [], hd95: [], empty: 0 }]));
 const perPatient: Record<string, Record<string, { dice: number; hd95: number }>> = {};
 let seconds = 0;
 for (const pt of patients) {
@@ -58,7 +58,9 @@ for (const pt of patients) {
     const d = dice(pred, ref);
     const h = hd95(pred, ref, ct.dimensions, ct.spacing);
     perStructure.get(label.name)!.dice.push(d);
+    // HD95 is undefined when the model predicts nothing: counted apart (and Dice 0 covers it).
     if (Number.isFinite(h)) perStructure.get(label.name)!.hd95.push(h);
+    else perStructure.get(label.name)!.empty++;
     perPatient[pt][label.name] = { dice: d, hd95: h };
   }
   console.log(`${pt} ${dt.toFixed(1)} s ` + Object.entries(perPatient[pt]).map(([n, m]) => `${n}=${m.dice.toFixed(3)}`).join(' '));
@@ -71,12 +73,12 @@ const median = (a: number[]) => {
 };
 const summary = names.map((n) => {
   const m = perStructure.get(n)!;
-  return { structure: n, patients: m.dice.length, dice: mean(m.dice), diceMedian: median(m.dice), hd95: mean(m.hd95), hd95Median: median(m.hd95) };
+  return { structure: n, patients: m.dice.length, dice: mean(m.dice), diceMedian: median(m.dice), diceMin: Math.min(...m.dice), hd95: mean(m.hd95), hd95Median: median(m.hd95), emptyPredictions: m.empty };
 });
 const meanDice = mean(summary.map((s) => s.dice));
-console.log('\n| Structure | patients | Dice mean | Dice median | HD95 mean (mm) | HD95 median (mm) |\n|---|---|---|---|---|---|');
-for (const s of summary) console.log(`| ${s.structure} | ${s.patients} | ${s.dice.toFixed(3)} | ${s.diceMedian.toFixed(3)} | ${s.hd95.toFixed(1)} | ${s.hd95Median.toFixed(1)} |`);
-console.log(`| **mean of ${names.length}** | | **${meanDice.toFixed(3)}** | | | |`);
+console.log('\n| Structure | patients | Dice mean | Dice median | Dice min | HD95 mean (mm) | HD95 median (mm) | empty predictions |\n|---|---|---|---|---|---|---|---|');
+for (const s of summary) console.log(`| ${s.structure} | ${s.patients} | ${s.dice.toFixed(3)} | ${s.diceMedian.toFixed(3)} | ${s.diceMin.toFixed(3)} | ${s.hd95.toFixed(1)} | ${s.hd95Median.toFixed(1)} | ${s.emptyPredictions} |`);
+console.log(`| **mean of ${names.length}** | | **${meanDice.toFixed(3)}** | | | ${mean(summary.map((s) => s.hd95)).toFixed(1)} | | |`);
 console.log(`\n${patients.length} patients, ${(seconds / patients.length).toFixed(1)} s per patient (onnxruntime-node, ${values.threads} threads, TTA ${values['no-tta'] ? 'off' : 'on'})`);
 if (values.out) {
   await writeFile(values.out, JSON.stringify({ model: manifest.id, version: manifest.version, sha256: manifest.onnx?.model.sha256, tta: !values['no-tta'], patients: patients.length, meanDice, summary, perPatient, secondsPerPatient: seconds / patients.length }, null, 1) + '\n');
