@@ -10,7 +10,10 @@
 //   work       setSlice + synchronous draw (vtk.js render + structure overlay) + gl.finish()
 //   imageOnly  the same with every structure hidden
 //   keyToFrame an ArrowUp keydown → the view's next animation-frame draw done + gl.finish() (what a user
-//              waits for; includes waiting for the frame, vsync disabled with --disable-gpu-vsync)
+//              waits for; includes waiting for the next frame). Under --disable-gpu the compositor reads
+//              each WebGL frame back from SwiftShader to composite it in software ("GPU stall due to
+//              ReadPixels"), which paces animation frames at tens of milliseconds here: this figure
+//              measures that machine, not the view, and is reported for completeness only.
 // A 512×512×134 phantom with its 7 structures runs as a second case (and alone when ../shared/data is absent).
 // Every slice is new to the outline cache, as when a user scrolls.
 //   npm run bench -- slice-view
