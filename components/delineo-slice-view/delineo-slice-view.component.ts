@@ -265,6 +265,9 @@ export class DelineoSliceView extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    // The view handles its own keys (arrows scroll slices, digits pick windows): screen readers must pass
+    // them through rather than use them to browse, which is what the application role asks for.
+    if (!this.hasAttribute('role')) this.setAttribute('role', 'application');
     this.#createRenderer();
     this.#resizeObserver.observe(this.#viewport);
     this.#attach();
