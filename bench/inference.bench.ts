@@ -160,7 +160,7 @@ try {
     const webWarm = median(web.map((w) => w.ms));
     const nodeWarm = median(nodeMs);
     report('inference', {
-      what: 'hn-oar (2.5D U-Net, 128×128 tiles) on OpenKBP validation pt_201 (128³ CT): whole engine, no TTA',
+      what: 'hn-oar (2.5D U-Net, tiles as its manifest says) on OpenKBP validation pt_201 (128³ CT): whole engine, no TTA',
       browser: await browser.version(),
       crossOriginIsolated: webCold.crossOriginIsolated,
       browserProvider: webCold.provider,
