@@ -12,17 +12,17 @@
 //
 //   npm run bench -- inference
 import * as fs from 'node:fs';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { segmentWithNetwork } from '../src/inference/engine.ts';
 import { loadNodeNetwork, readManifest } from '../src/inference/segment-node.ts';
 import { readVolumeNifti } from '../src/io/itk/nifti.ts';
 import { median, report } from './util.ts';
+import { serveIsolated } from './browser/serve.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Threads for both sides (the comparison is at 2). */
@@ -92,21 +92,8 @@ try {
   await writeFile(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./inference-page.js"></script>');
   await writeFile(join(site, 'ct.i16'), Int16Array.from(ct.data));
   await writeFile(join(site, 'ct.json'), JSON.stringify({ dimensions: ct.dimensions, spacing: ct.spacing, origin: ct.origin, direction: ct.direction }));
-  const roots: Record<string, string> = { '/ort/': resolve('node_modules/onnxruntime-web/dist'), '/models/hn-oar/': resolve(dir) };
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/$/, '/index.html');
-    const prefix = Object.keys(roots).find((p) => url.startsWith(p));
-    const path = prefix ? join(roots[prefix], url.slice(prefix.length)) : join(site, url);
-    if (!existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' });
-    createReadStream(path).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  const server = await serveIsolated({ '/': site, '/ort/': resolve('node_modules/onnxruntime-web/dist'), '/models/hn-oar/': resolve(dir) });
+  const port = server.port;
 
   // Node: one session, as the browser keeps one per model.
   const net = await loadNodeNetwork(manifest, dir, THREADS);

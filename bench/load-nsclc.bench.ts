@@ -12,16 +12,16 @@
 // `plastimatch convert --input <dir> --output-img out.nrrd`, median of as many runs, each run right after
 // one of ours so that background load affects both alike.
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import dcmjs from 'dcmjs';
 import { readFile } from 'node:fs/promises';
 import { median, report } from './util.ts';
+import { serveIsolated } from './browser/serve.ts';
 
 const NSCLC = resolve('../shared/data/nsclc-lung1-001/dicom');
 const RUNS = 5;
@@ -69,18 +69,8 @@ try {
     logLevel: 'error',
   });
   await writeFile(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><input id="files" type="file" multiple><script type="module" src="./load-page.js"></script>');
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
-  const server = createServer((req, res) => {
-    const path = join(site, new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/$/, '/index.html'));
-    if (!path.startsWith(site) || !existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' });
-    createReadStream(path).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  const server = await serveIsolated({ '/': site });
+  const port = server.port;
 
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,

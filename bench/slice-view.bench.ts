@@ -17,14 +17,14 @@
 // A 512×512×134 phantom with its 7 structures runs as a second case (and alone when ../shared/data is absent).
 // Every slice is new to the outline cache, as when a user scrolls.
 //   npm run bench -- slice-view
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { median, percentile, report } from './util.ts';
+import { serveIsolated } from './browser/serve.ts';
 
 const NSCLC = resolve('../shared/data/nsclc-lung1-001/dicom');
 const STEPS = 40;
@@ -49,20 +49,8 @@ try {
   const haveData = existsSync(NSCLC);
   // File numbers: 1 RTDOSE, 2 RTSTRUCT, 3…136 CT, 137 RTPLAN (see ../shared/data/nsclc-lung1-001/SOURCE.md).
   const ctNames = haveData ? (await readdir(NSCLC)).filter((n) => /^\d+\.dcm$/.test(n) && +n.split('.')[0] >= 3 && +n.split('.')[0] <= 136) : [];
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.dcm': 'application/dicom' };
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x').pathname;
-    const [root, rest] = url.startsWith('/data/') ? [NSCLC, url.slice(6)] : [work, url === '/' ? 'index.html' : url.slice(1)];
-    const path = resolve(root, decodeURIComponent(rest));
-    if (!path.startsWith(root) || !existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' });
-    createReadStream(path).pipe(res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  const server = await serveIsolated({ '/': work, '/data/': NSCLC });
+  const port = server.port;
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
