@@ -29,6 +29,7 @@ import {
   type ViewOrientation,
   type ViewportSize,
 } from './slice-camera.ts';
+import { imageDataFromBottomUp } from './pixels.ts';
 
 /** A display window in the volume's units (HU for CT): values below level − window/2 are black, above level + window/2 white. */
 export interface WindowLevel {
@@ -300,12 +301,7 @@ export class SliceRenderer {
   readPixels(): ImageData {
     this.render();
     const [width, height] = this.#glWindow.getSize();
-    const bottomUp = this.#glWindow.getPixelData(0, 0, width - 1, height - 1);
-    const pixels = new ImageData(width, height);
-    const row = width * 4;
-    // WebGL's origin is bottom-left; DOM images (and DisplayPoint) are top-left.
-    for (let y = 0; y < height; y++) pixels.data.set(bottomUp.subarray((height - 1 - y) * row, (height - y) * row), y * row);
-    return pixels;
+    return imageDataFromBottomUp(this.#glWindow.getPixelData(0, 0, width - 1, height - 1), width, height);
   }
 
   /** The current view as a PNG image, as drawn (device pixels). */

@@ -37,6 +37,7 @@ import {
 } from './surface-scene.ts';
 import type { ViewOrientation } from './slice-camera.ts';
 import { VOLUME_PRESETS, type VolumePresetName } from './volume-presets.ts';
+import { imageDataFromBottomUp } from './pixels.ts';
 
 /** How one structure's surface is drawn in the 3D view. */
 export interface SurfaceAppearance {
@@ -428,12 +429,7 @@ export class SurfaceRenderer {
   readPixels(): ImageData {
     this.render();
     const [width, height] = this.#glWindow.getSize();
-    const bottomUp = this.#glWindow.getPixelData(0, 0, width - 1, height - 1);
-    const pixels = new ImageData(width, height);
-    const row = width * 4;
-    for (let y = 0; y < height; y++)
-      pixels.data.set(bottomUp.subarray((height - 1 - y) * row, (height - y) * row), y * row);
-    return pixels;
+    return imageDataFromBottomUp(this.#glWindow.getPixelData(0, 0, width - 1, height - 1), width, height);
   }
 
   /** The current view as a PNG image, as drawn (device pixels). */
