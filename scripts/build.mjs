@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // `npm run build`: the library (ESM + .d.ts of src/, imports rewritten from .ts to .js) into dist/lib, then
-// the app (index.html + components, bundled by Vite) into dist/app, then dist/custom-elements.json (every
-// element's attributes, properties and events, from their JSDoc). Stops at the first failing step.
+// the app (index.html + components, bundled by Vite) into dist/app. Stops at the first failing step.
+// The custom-elements manifest (`npm run manifest`, config in custom-elements-manifest.config.mjs) is not
+// part of the build yet: @custom-elements-manifest/analyzer 0.11 crashes ("Converting circular structure to
+// JSON") on delineo-app.component.ts and delineo-3d-view.component.ts — to be fixed with the embedding issue.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 const steps = [
   ['library', 'npx', ['tsc', '-p', 'tsconfig.build.json']],
   ['app', 'npx', ['vite', 'build']],
-  ['elements manifest', 'npx', ['cem', 'analyze', '--config', 'custom-elements-manifest.config.mjs']],
 ];
 
 // tsc never deletes outputs, so a renamed module would otherwise linger in the published package.
