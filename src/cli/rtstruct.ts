@@ -13,9 +13,9 @@ import { BinaryMask } from '../domain/mask.ts';
 import { resampleVolume } from '../domain/resample.ts';
 import {
   createStructure,
+  DISTINCT_COLORS,
   type GenerationAlgorithm,
   maskVolumeCc,
-  type Rgb,
   type Structure,
 } from '../domain/structure.ts';
 import { suggestStandardName, tg263Entry } from '../domain/tg263.ts';
@@ -62,20 +62,6 @@ Reads a DICOM RT Structure Set onto its CT and writes one NIfTI mask per ROI, pl
 class UsageError extends Error {}
 
 const consoleIo: CommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
-
-/** Colours for structures without a TG-263 colour, in a fixed order. */
-const PALETTE: readonly Rgb[] = [
-  [230, 25, 75],
-  [60, 180, 75],
-  [255, 225, 25],
-  [0, 130, 200],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 240, 240],
-  [240, 50, 230],
-  [210, 245, 60],
-  [250, 190, 212],
-];
 
 /** Errors that describe a bad input (a file, a grid, a structure), not a bug: reported in one line. */
 const INPUT_ERRORS = new Set(['GeometryError', 'StructureError', 'CtWriteError', 'RangeError']);
@@ -238,7 +224,7 @@ export async function exportCommand(args: readonly string[], io: CommandIo = con
         createStructure({
           name,
           ...(standardName ? { standardName } : {}),
-          color: entry?.color ?? PALETTE[n++ % PALETTE.length],
+          color: entry?.color ?? DISTINCT_COLORS[n++ % DISTINCT_COLORS.length],
           interpretedType: entry?.interpretedType ?? 'ORGAN',
           provenance: { algorithm, source },
           mask,

@@ -45,6 +45,23 @@ export interface Provenance {
 export type Rgb = readonly [number, number, number];
 
 /**
+ * Distinct, saturated colours, in a fixed order, for structures that arrive without a colour and have no
+ * TG-263 colour (a label map, an RTSTRUCT ROI without ROI Display Color): structure n gets entry n mod 10.
+ */
+export const DISTINCT_COLORS: readonly Rgb[] = [
+  [230, 25, 75],
+  [60, 180, 75],
+  [255, 225, 25],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
+  [210, 245, 60],
+  [250, 190, 212],
+];
+
+/**
  * A contoured structure (DICOM: an ROI) on the CT grid: identity, clinical description and its voxel mask.
  * Per-view display settings (outline width, fill opacity) are not here: they belong to the views.
  */

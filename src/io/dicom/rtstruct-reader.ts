@@ -28,6 +28,7 @@ import {
 import type { Vec3 } from '../../domain/geometry.ts';
 import {
   createStructure,
+  DISTINCT_COLORS,
   type GenerationAlgorithm,
   ROI_INTERPRETED_TYPES,
   type Rgb,
@@ -416,18 +417,6 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
 
 const GENERATION_ALGORITHMS: readonly GenerationAlgorithm[] = ['AUTOMATIC', 'SEMIAUTOMATIC', 'MANUAL'];
 
-/** Colours for ROIs that carry none and have no TG-263 colour: distinct, saturated, in a fixed order. */
-const FALLBACK_COLORS: readonly Rgb[] = [
-  [230, 25, 75],
-  [60, 180, 75],
-  [255, 225, 25],
-  [0, 130, 200],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 240, 240],
-  [240, 50, 230],
-];
-
 /** A 32-bit hash of a contour's coordinates (FNV-1a over their float bits), to find exact duplicates quickly. */
 function contourHash(points: Float64Array): number {
   const words = new Uint32Array(points.buffer, points.byteOffset, points.length * 2);
@@ -714,7 +703,7 @@ export function importRtstruct(
       createStructure({
         name,
         ...(standardName ? { standardName } : {}),
-        color: roi.color ?? entry?.color ?? FALLBACK_COLORS[index % FALLBACK_COLORS.length],
+        color: roi.color ?? entry?.color ?? DISTINCT_COLORS[index % DISTINCT_COLORS.length],
         interpretedType,
         provenance: {
           algorithm,
