@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { importRtstruct } from '../../io/dicom/rtstruct-reader.ts';
 import { loadDicomDirectory } from '../../io/load-node.ts';
+import { generatePhantom } from '../../phantom/phantom.ts';
 import { dice } from '../metrics.ts';
 import { computeBodyMasks, dilate2d, erode2d, fillHoles2d } from './external-lungs-bones.ts';
 
@@ -30,6 +31,20 @@ describe('rule-based contours on the NSCLC CT', () => {
     let bone = 0;
     for (const v of m.bones) bone += v;
     assert.ok(bone * ct.spacing[0] * ct.spacing[1] * ct.spacing[2] > 300e3, 'a chest CT holds > 300 cc of bone above 250 HU');
+  });
+});
+
+describe('rule-based contours on the phantom', () => {
+  it('keep a lung whose chest wall is thinner than the opening inside the External (the demo case)', () => {
+    // The phantom's lungs reach into its 12 mm fat layer: on some slices the wall between lung and skin is
+    // thinner than the 9 mm opening box, which once cut the ring open and dropped the left lung entirely.
+    const ph = generatePhantom();
+    const m = computeBodyMasks(ph.volume);
+    const ref = (name: string) => ph.structures.find((s) => s.name === name)!.mask.toDense();
+    for (const [name, mask] of [['External', m.external], ['Lung_L', m.lungL], ['Lung_R', m.lungR]] as const) {
+      const d = dice(mask, ref(name));
+      assert.ok(d >= 0.99, `${name} Dice ${d}`);
+    }
   });
 });
 

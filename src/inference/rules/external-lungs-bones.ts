@@ -34,6 +34,8 @@ export interface BodyRuleOptions {
   readonly boneHu?: number;
   /** Radius (mm) of the per-slice opening that detaches thin objects from the body. */
   readonly openingMm?: number;
+  /** How far (mm, in-plane, geodesic) the opened body grows back into tissue the opening cut away (default 20). */
+  readonly regrowMm?: number;
 }
 
 /** The manifest of the rule-based model (kind 'rules': no network). */
@@ -86,8 +88,13 @@ export function computeBodyMasks(ct: Volume, options: BodyRuleOptions & JobOptio
     dilate2d(out, out, nx, ny, r[0], r[1], tmp);
     for (let p = 0; p < out.length; p++) out[p] &= sl[p];
   }
-  let external = largestComponent(opened, [nx, ny, nz]);
-  external = fillHoles2d(external, nx, ny, nz);
+  const body = largestComponent(opened, [nx, ny, nz]);
+  // The opening also cuts a chest wall thinner than its box (9 mm) where a lung lies close to the skin, and a
+  // ring with a gap encloses nothing: the lung would fall outside the body. Grow the body back into the
+  // thresholded tissue it was cut from, per slice, for a limited geodesic distance: a cut wall is regained
+  // from both of its ends, while a couch is regained only for that distance from where it touched.
+  const regrowMm = options.regrowMm ?? 20;
+  const external = fillHoles2d(regrow2d(body, thr, nx, ny, nz, Math.max(1, Math.round(regrowMm / Math.min(ct.spacing[0], ct.spacing[1])))), nx, ny, nz);
   step(1);
   // Lungs.
   const lungHu = options.lungHu ?? -400;
@@ -197,6 +204,43 @@ function largestComponent(mask: Uint8Array, size: [number, number, number]): Uin
   for (let l = 1; l < sizes.length; l++) if (!best || sizes[l] > sizes[best]) best = l;
   const out = new Uint8Array(mask.length);
   if (best) for (let o = 0; o < out.length; o++) out[o] = labels[o] === best ? 1 : 0;
+  return out;
+}
+
+/**
+ * Per slice, adds to `seed` the voxels of `allowed` reachable from it through `allowed` in at most `steps`
+ * 4-neighbour steps (a geodesic dilation limited in distance).
+ */
+function regrow2d(seed: Uint8Array, allowed: Uint8Array, nx: number, ny: number, nz: number, steps: number): Uint8Array {
+  const out = seed.slice();
+  const plane = nx * ny;
+  let front = new Int32Array(plane);
+  let next = new Int32Array(plane);
+  for (let k = 0; k < nz; k++) {
+    const s = out.subarray(k * plane, (k + 1) * plane);
+    const a = allowed.subarray(k * plane, (k + 1) * plane);
+    let nf = 0;
+    for (let p = 0; p < plane; p++) if (s[p]) front[nf++] = p;
+    for (let step = 0; step < steps && nf > 0; step++) {
+      let nn = 0;
+      const visit = (q: number) => {
+        if (a[q] && !s[q]) {
+          s[q] = 1;
+          next[nn++] = q;
+        }
+      };
+      for (let f = 0; f < nf; f++) {
+        const p = front[f];
+        const x = p % nx;
+        if (x > 0) visit(p - 1);
+        if (x < nx - 1) visit(p + 1);
+        if (p >= nx) visit(p - nx);
+        if (p < plane - nx) visit(p + nx);
+      }
+      [front, next] = [next, front];
+      nf = nn;
+    }
+  }
   return out;
 }
 
