@@ -39,6 +39,37 @@ describe('structure set store', () => {
     }
   });
 
+  it('adds an auto-contouring result, replacing the previous one, as one undo step', () => {
+    const store = new StructureSetStore(g);
+    const keep = store.add({ name: 'GTV', interpretedType: 'GTV', mask: sphere([0, 0, 0], 6) });
+    const auto = { algorithm: 'AUTOMATIC', source: 'm', version: '1' } as const;
+    const [a, b] = store.addMany(
+      [
+        { name: 'Lung_L', mask: sphere([10, 0, 0], 5), provenance: auto },
+        { name: 'Lung_R', mask: sphere([-10, 0, 0], 5), provenance: auto },
+      ],
+      'Auto-contour m',
+    );
+    assert.deepEqual(store.state.structures.map((s) => s.name), ['GTV', 'Lung_L', 'Lung_R']);
+    assert.equal(store.state.activeId, a);
+    assert.equal(store.state.undoLabel, 'Auto-contour m');
+    const [c] = store.addMany([{ name: 'Lung_L', mask: sphere([12, 0, 0], 5), provenance: auto }], 'Auto-contour again', [a, b]);
+    assert.deepEqual(store.state.structures.map((s) => s.name), ['GTV', 'Lung_L']);
+    assert.equal(store.undo(), 'Auto-contour again');
+    assert.deepEqual(store.state.structures.map((s) => s.id), [keep, a, b]);
+    assert.ok(store.mask(a).equals(sphere([10, 0, 0], 5)));
+    assert.equal(store.redo(), 'Auto-contour again');
+    assert.deepEqual(store.state.structures.map((s) => s.id), [keep, c]);
+    store.undo();
+    assert.equal(store.undo(), 'Auto-contour m');
+    assert.deepEqual(store.state.structures.map((s) => s.id), [keep]);
+    // An approved structure cannot be replaced: nothing changes.
+    store.redo();
+    store.approve(a);
+    assert.throws(() => store.addMany([{ name: 'X', mask: sphere([0, 0, 0], 2) }], 'Again', [a]), (e: unknown) => e instanceof EditRefusedError && e.reason === 'approved');
+    assert.deepEqual(store.state.structures.map((s) => s.id), [keep, a, b]);
+  });
+
   it('a new edit clears the redo stack; labels name the next undo/redo', () => {
     const store = new StructureSetStore(g);
     const id = store.add({ name: 'Heart' });

@@ -64,9 +64,12 @@ type HistoryEntry =
   | { kind: 'mask'; id: string; label: string; patch: MaskPatch; provenance: [Provenance, Provenance] }
   | { kind: 'props'; id: string; label: string; before: Partial<Structure>; after: Partial<Structure> }
   | { kind: 'add'; label: string; record: StructureRecord; mask: BinaryMask; index: number }
-  | { kind: 'remove'; label: string; record: StructureRecord; mask: BinaryMask; index: number };
+  | { kind: 'remove'; label: string; record: StructureRecord; mask: BinaryMask; index: number }
+  | { kind: 'batch'; label: string; entries: readonly (HistoryEntry & { kind: 'add' | 'remove' })[] };
 
-const entryBytes = (e: HistoryEntry): number => (e.kind === 'mask' ? patchBytes(e.patch) : e.kind === 'props' ? 256 : e.mask.memoryBytes() + 256);
+const entryBytes = (e: HistoryEntry): number =>
+  e.kind === 'mask' ? patchBytes(e.patch) : e.kind === 'props' ? 256 : e.kind === 'batch' ? e.entries.reduce((a, x) => a + entryBytes(x), 0) : e.mask.memoryBytes() + 256;
+const entryIds = (e: HistoryEntry): string[] => (e.kind === 'batch' ? e.entries.map((x) => x.record.id) : e.kind === 'add' || e.kind === 'remove' ? [e.record.id] : [e.id]);
 
 export interface StructureSetStoreOptions {
   /** Upper bound on undo memory; the oldest steps are dropped beyond it (default 64 MB). */
@@ -155,6 +158,42 @@ export class StructureSetStore {
     this.push({ kind: 'add', label, record, mask, index });
     this.emit({ structures: this.state.structures, activeId: s.id }, { command: 'add', label, structureIds: [s.id], maskChanged: true });
     return s.id;
+  }
+
+  /**
+   * Adds several structures as ONE undo step (an auto-contouring result), optionally removing others in the
+   * same step (`replace`: a re-run replacing the previous, unreviewed result). Everything is checked before
+   * anything changes: a locked or approved structure in `replace`, or a mask on another grid, refuses the
+   * whole command. The first added structure becomes active. Returns the new ids in order.
+   */
+  addMany(inits: readonly (Omit<StructureInit, 'mask'> & { mask: BinaryMask })[], label: string, replace: readonly string[] = []): string[] {
+    const removed = replace.map((id) => this.record(id));
+    for (const r of removed) this.assertEditable(r, 'delete');
+    for (const init of inits) this.assertGrid(init.mask, init.name);
+    const created = inits.map((init) => createStructure(init));
+    for (const c of created) if (this.masks.has(c.id)) throw new EditRefusedError(c.id, 'invalid', `a structure with id ${c.id} already exists`);
+    const entries: (HistoryEntry & { kind: 'add' | 'remove' })[] = [];
+    let structures = [...this.state.structures];
+    for (const r of removed) {
+      const index = structures.indexOf(structures.find((x) => x.id === r.id)!);
+      entries.push({ kind: 'remove', label, record: r, mask: this.masks.get(r.id)!, index });
+      structures.splice(index, 1);
+      this.masks.delete(r.id);
+    }
+    for (const c of created) {
+      const { mask, ...props } = c;
+      const record: StructureRecord = { ...props, maskVersion: mask.version };
+      entries.push({ kind: 'add', label, record, mask, index: structures.length });
+      structures = [...structures, record];
+      this.masks.set(c.id, mask);
+    }
+    const removedIds = new Set(replace);
+    const active = created[0]?.id ?? (this.state.activeId && !removedIds.has(this.state.activeId) ? this.state.activeId : (structures[0]?.id ?? null));
+    this.undoStack.push({ kind: 'batch', label, entries });
+    this.redoStack = [];
+    this.trimHistory();
+    this.emit({ structures, activeId: active }, { command: 'add-many', label, structureIds: [...replace, ...created.map((c) => c.id)], maskChanged: true });
+    return created.map((c) => c.id);
   }
 
   /** Deletes a structure (refused when locked or approved). Undo brings it back with its mask. */
@@ -300,7 +339,7 @@ export class StructureSetStore {
     this.revert(e, 'before');
     this.redoStack.push(e);
     this.refreshLabels();
-    this.changes.next({ command: 'undo', label: e.label, structureIds: e.kind === 'add' || e.kind === 'remove' ? [e.record.id] : [e.id], maskChanged: e.kind !== 'props' });
+    this.changes.next({ command: 'undo', label: e.label, structureIds: entryIds(e), maskChanged: e.kind !== 'props' });
     return e.label;
   }
 
@@ -311,7 +350,7 @@ export class StructureSetStore {
     this.revert(e, 'after');
     this.undoStack.push(e);
     this.refreshLabels();
-    this.changes.next({ command: 'redo', label: e.label, structureIds: e.kind === 'add' || e.kind === 'remove' ? [e.record.id] : [e.id], maskChanged: e.kind !== 'props' });
+    this.changes.next({ command: 'redo', label: e.label, structureIds: entryIds(e), maskChanged: e.kind !== 'props' });
     return e.label;
   }
 
@@ -342,6 +381,9 @@ export class StructureSetStore {
       this.applyProps(e.id, { provenance: side === 'before' ? e.provenance[0] : e.provenance[1] }, true);
     } else if (e.kind === 'props') {
       this.applyProps(e.id, side === 'before' ? e.before : e.after);
+    } else if (e.kind === 'batch') {
+      const order = side === 'before' ? [...e.entries].reverse() : e.entries;
+      for (const x of order) this.revert(x, side);
     } else {
       const present = (e.kind === 'add') === (side === 'after');
       if (present) this.insert(e.record, e.mask, e.index);
@@ -369,6 +411,10 @@ export class StructureSetStore {
   private push(e: HistoryEntry): void {
     this.undoStack.push(e);
     this.redoStack = [];
+    this.trimHistory();
+  }
+
+  private trimHistory(): void {
     let bytes = this.undoStack.reduce((a, x) => a + entryBytes(x), 0);
     while (this.undoStack.length > 1 && (bytes > this.historyBytes || this.undoStack.length > this.historySteps)) {
       bytes -= entryBytes(this.undoStack.shift()!);
