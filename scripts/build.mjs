@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// `npm run build`: the library (ESM + .d.ts of src/, imports rewritten from .ts to .js) into dist/lib, then
-// the app (index.html + components, bundled by Vite) into dist/app. Stops at the first failing step.
-// The custom-elements manifest (`npm run manifest`, config in custom-elements-manifest.config.mjs) is not
-// part of the build yet: @custom-elements-manifest/analyzer 0.11 crashes ("Converting circular structure to
-// JSON") on delineo-app.component.ts and delineo-3d-view.component.ts — to be fixed with the embedding issue.
+// `npm run build`: the library (ESM + .d.ts of src/, imports rewritten from .ts to .js) into dist/lib, the
+// custom-elements manifest of the components (config in custom-elements-manifest.config.mjs) into
+// dist/custom-elements.json, then the app (index.html + components, bundled by Vite) into dist/app. Stops at
+// the first failing step.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
 const steps = [
   ['library', 'npx', ['tsc', '-p', 'tsconfig.build.json']],
+  ['custom-elements manifest', 'npx', ['cem', 'analyze', '--config', 'custom-elements-manifest.config.mjs', '--quiet']],
   ['app', 'npx', ['vite', 'build']],
 ];
 
-// tsc never deletes outputs, so a renamed module would otherwise linger in the published package.
+// tsc never deletes outputs, so a renamed module would otherwise linger in the published package; a
+// manifest from an earlier build must not outlive a failed analysis either.
 rmSync('dist/lib', { recursive: true, force: true });
+rmSync('dist/custom-elements.json', { force: true });
 for (const [name, cmd, args] of steps) {
   const started = performance.now();
   console.log(`\n$ ${cmd} ${args.join(' ')}`);

@@ -30,6 +30,16 @@ import styles from './delineo-app.styles.ts';
  *   the slotted element the session (its `session` property).
  *
  * @event {DelineoVolumeLoadEvent} delineo-volume-load - A volume has been loaded and is shown.
+ * @event {DelineoToolChangeEvent} delineo-tool-change - The user picked a tool with a tool key (here) or in the toolbar.
+ * @event {DelineoSliceChangeEvent} delineo-slice-change - From a slice view: the user changed its slice.
+ * @event {DelineoCrosshairChangeEvent} delineo-crosshair-change - From a slice view: the user moved the crosshair.
+ * @event {DelineoWindowChangeEvent} delineo-window-change - From a slice view or the toolbar: the user changed the window.
+ * @event {DelineoStructureSelectEvent} delineo-structure-select - From the structure list: the user selected a structure.
+ * @event {DelineoStructureDeleteEvent} delineo-structure-delete - From the structure list: the user confirmed a deletion; cancelable.
+ * @event {DelineoStructureEditEvent} delineo-structure-edit - From a slice view or the toolbar: an edit was committed (one undo step).
+ * @event {DelineoEditRefuseEvent} delineo-edit-refuse - From a slice view or the toolbar: an edit was refused; detail says why.
+ * @event {DelineoSurfaceUpdateEvent} delineo-surface-update - From the 3D view: a structure's surface was (re)built.
+ * @event {DelineoVolumePresetChangeEvent} delineo-volume-preset-change - From the 3D view: the user picked a volume-rendering preset.
  *
  * @csspart header - The title bar.
  * @csspart title - The application name.

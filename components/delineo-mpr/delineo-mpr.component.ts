@@ -18,6 +18,9 @@ import styles from './delineo-mpr.styles.ts';
  *
  * @event {DelineoSliceChangeEvent} delineo-slice-change - From a view whose slice the user changed (bubbles from the views).
  * @event {DelineoCrosshairChangeEvent} delineo-crosshair-change - The user moved the crosshair in a view.
+ * @event {DelineoWindowChangeEvent} delineo-window-change - The user changed the window in a view (drag, preset key).
+ * @event {DelineoStructureEditEvent} delineo-structure-edit - A tool's edit in a view was committed (one undo step).
+ * @event {DelineoEditRefuseEvent} delineo-edit-refuse - An edit in a view was refused; detail says why.
  *
  * @csspart axial - The axial `<delineo-slice-view>`.
  * @csspart sagittal - The sagittal view.
