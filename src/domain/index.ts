@@ -6,6 +6,7 @@ export * from './resample.ts';
 export * from './ops/margin.ts';
 export * from './ops/components.ts';
 export * from './ops/smooth.ts';
+export * from './ops/surface-distance.ts';
 export * from './tools/index.ts';
 export * from './tg263.ts';
 export * from './contour.ts';

@@ -1,3 +1,5 @@
 export * from './structure-set.store.ts';
 export * from './operations.ts';
 export * from './autosave.ts';
+export * from './review.ts';
+export * from './qa.ts';
