@@ -4,6 +4,7 @@ import { cpSync, createReadStream } from 'node:fs';
 import { extname, join } from 'node:path';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import { RAW_PREFIXES, rawFile } from './scripts/dev-middleware.js';
+import { dicomWebProxyConnect } from './scripts/dicomweb-proxy.js';
 
 /** Content types of the raw assets (Emscripten glue and wasm) that RAW_PREFIXES serves. */
 const RAW_TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.zst': 'application/zstd' };
@@ -37,16 +38,22 @@ const rawAssets: Connect.NextHandleFunction = (req, res, next) => {
   createReadStream(file).on('error', next).pipe(res);
 };
 
-/** Installs both middlewares in the dev server and in `vite preview` (which serves the production build). */
+/**
+ * Installs the middlewares in the dev server and in `vite preview` (which serves the production build): isolation
+ * headers, raw assets (dev only) and the same-origin DICOMweb proxy (scripts/dicomweb-proxy.js).
+ */
 function delineoServer(): Plugin {
   return {
     name: 'delineo-server',
     configureServer(server) {
       server.middlewares.use(isolation);
       server.middlewares.use(rawAssets);
+      // /dicomweb/* → DELINEO_DICOMWEB_TARGET, when set: a PACS without CORS on the app's origin (src/io/README.md).
+      server.middlewares.use(dicomWebProxyConnect());
     },
     configurePreviewServer(server) {
       server.middlewares.use(isolation);
+      server.middlewares.use(dicomWebProxyConnect());
     },
     writeBundle(options) {
       const outDir = options.dir ?? 'dist/app';

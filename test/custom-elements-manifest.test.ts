@@ -117,7 +117,7 @@ describe('custom-elements.json', () => {
   it('declares every delineo-* element with its tag name, class and a short summary', () => {
     assert.deepEqual(
       elements.map((e) => e.tag),
-      ['delineo-3d-view', 'delineo-app', 'delineo-mpr', 'delineo-slice-view', 'delineo-structure-list', 'delineo-toolbar'],
+      ['delineo-3d-view', 'delineo-app', 'delineo-dicomweb-browser', 'delineo-mpr', 'delineo-slice-view', 'delineo-structure-list', 'delineo-toolbar'],
     );
     for (const e of elements) {
       const d = declarationOf(e.tag);

@@ -19,6 +19,7 @@ const SAMPLES: { readonly [K in DelineoEventName]: DetailOf<K> } = {
   'delineo-edit-refuse': { structureId: null, reason: 'no-structure', message: 'Select a structure to edit first' },
   'delineo-surface-update': { structureId: 's1', maskVersion: 2, triangles: 100, elapsedMs: 12, pending: 0 },
   'delineo-volume-preset-change': { preset: 'ct-bone' },
+  'delineo-series-open': { studyInstanceUid: '2.25.1', seriesInstanceUid: '2.25.2', modality: 'CT', description: 'Thorax' },
 };
 
 describe('emit()', () => {

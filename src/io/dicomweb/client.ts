@@ -11,7 +11,8 @@
  *
  * Browser use: the server must be same-origin or send CORS headers (and, because the app is
  * cross-origin isolated, `Cross-Origin-Resource-Policy: cross-origin` or CORS on every response). Orthanc
- * sends neither, so deployments put it behind the app's origin with a reverse proxy.
+ * sends neither, so deployments put it behind the app's origin with a reverse proxy (in development and
+ * tests, scripts/dicomweb-proxy.js at `/dicomweb`).
  */
 import { throwIfAborted, type JobOptions } from '../../jobs/job.ts';
 import { DicomWebError, type DicomWebErrorCode } from '../errors.ts';
@@ -23,7 +24,10 @@ export type HeadersHook = () => Record<string, string> | Promise<Record<string, 
 
 /** Options of {@link DicomWebClient}. */
 export interface DicomWebClientOptions {
-  /** The DICOMweb root, e.g. `https://pacs.example.org/dicom-web` (no trailing slash needed). */
+  /**
+   * The DICOMweb root, e.g. `https://pacs.example.org/dicom-web` (no trailing slash needed); in a browser also a
+   * path on the page's origin such as `/dicomweb`.
+   */
   readonly baseUrl: string;
   /** Auth hook: headers added to every request. */
   readonly headers?: HeadersHook;
@@ -136,6 +140,15 @@ function instanceOf(json: DicomJson): DicomWebInstance {
   };
 }
 
+/**
+ * Percent-encodes a QIDO-RS query key or value, except the characters DICOM matching gives a meaning to —
+ * `^` between person-name components, the `?` wildcard (`*` is never encoded), `\` between values and `,`
+ * in attribute lists — which a URL may carry raw in its query. Orthanc's DICOMweb plugin (1.7, Debian 12)
+ * does not percent-decode query values, so an encoded `^` or `?` never matches there; servers that do decode
+ * read the raw characters the same.
+ */
+const queryComponent = (s: string): string => encodeURIComponent(s).replace(/%(?:5E|3F|5C|2C)/g, (m) => decodeURIComponent(m));
+
 const STATUS_CODES: Record<number, DicomWebErrorCode> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not-found' };
 
 const isAbort = (e: unknown) => typeof e === 'object' && e !== null && (e as { name?: string }).name === 'AbortError';
@@ -160,11 +173,10 @@ export class DicomWebClient {
   }
 
   private url(path: string, query?: QidoQuery): string {
-    const u = new URL(`${this.baseUrl}${path}`);
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (Array.isArray(v)) for (const x of v) u.searchParams.append(k, String(x));
-      else u.searchParams.set(k, String(v));
-    }
+    // A path such as `/dicomweb` (the app's same-origin proxy) resolves against the page or worker.
+    const u = new URL(`${this.baseUrl}${path}`, globalThis.location?.href);
+    const pairs = Object.entries(query ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${queryComponent(k)}=${queryComponent(String(x))}`));
+    if (pairs.length) u.search = pairs.join('&');
     return u.href;
   }
 

@@ -14,7 +14,7 @@ import { writeCtSeries } from '../dicom/ct-writer.ts';
 import { loadDicomSeries, type DicomLoadResult, type DicomVolumeResult } from '../dicom/series-loader.ts';
 import { DicomWebError } from '../errors.ts';
 import { loadDicomDirectory } from '../load-node.ts';
-import { DicomWebClient } from './client.ts';
+import { DicomWebClient, type QidoQuery } from './client.ts';
 import { loadDicomWebSeries } from './load.ts';
 import { buildMultipart, parseMultipart } from './multipart.ts';
 
@@ -99,6 +99,9 @@ describe('DICOMweb with Orthanc', () => {
     assert.ok(sameGrid(r.volume, phantom.volume, 1e-3));
     assert.deepEqual(r.volume.data, phantom.volume.data);
     assert.equal(r.volume.identity.patientId, 'PHANTOM-1');
+    // DICOM matching characters reach the server raw: Orthanc's plugin does not percent-decode query values.
+    for (const query of [{ PatientName: 'phantom^deli*' }, { PatientName: 'Phantom^Delineo' }, { PatientID: 'PHANTOM-?' }] as QidoQuery[])
+      assert.ok((await client.searchStudies(query)).some((s) => s.studyInstanceUid === identity.studyInstanceUid), JSON.stringify(query));
     // The same files loaded locally give the same volume.
     const local = volumeOf(await loadDicomSeries(files.map((f, i) => ({ name: `ct${i}.dcm`, data: f }))));
     assert.deepEqual(local.volume.data, r.volume.data);
