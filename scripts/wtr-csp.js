@@ -7,14 +7,14 @@
 /**
  * The policy we recommend for a page that embeds Delineo (docs/security.md): everything from the page's
  * own origin, WebAssembly compilation allowed ('wasm-unsafe-eval', not 'unsafe-eval'), no inline script or
- * style, workers from the origin.
+ * style, workers from the origin (no blob: workers), images from the origin only.
  */
 export const RECOMMENDED_CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
+  "img-src 'self'",
   // data: — itk-wasm's zstd decompressor (zstddec) fetches its own wasm from a data: URL.
   "connect-src 'self' data:",
   "object-src 'none'",

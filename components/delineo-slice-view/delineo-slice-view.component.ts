@@ -317,7 +317,7 @@ export class DelineoSliceView extends LitElement {
         ${wl ? html`<span part="window" class="info top-right">${preset ? `${preset.label} · ` : ''}W ${Math.round(wl.window)} · L ${Math.round(wl.level)}</span>` : nothing}
         <span part="readout" class="info bottom-left">${this.readout}</span>
         ${this.scaleBar
-          ? html`<span part="scale-bar" class="scale-bar"><span class="bar" style="width: ${this.scaleBar.px.toFixed(1)}px"></span><span class="scale-text">${this.scaleBar.mm} mm</span></span>`
+          ? html`<span part="scale-bar" class="scale-bar"><span class="bar" .style=${`width: ${this.scaleBar.px.toFixed(1)}px`}></span><span class="scale-text">${this.scaleBar.mm} mm</span></span>`
           : nothing}
         <div part="notice" class="notice" role="alert" ?hidden=${!this.notice}>${this.notice ?? ''}</div>
       </div>
