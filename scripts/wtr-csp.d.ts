@@ -5,8 +5,8 @@ export declare const RECOMMENDED_CSP: string;
 
 /** Options of {@link cspTestPages}. */
 export interface CspTestPagesOptions {
-  /** URL prefix of the pages that get the policy. Default `/test/csp/`. */
-  readonly prefix?: string;
+  /** URL prefixes of the pages that get the policy. Default `['/test/csp/', '/examples/']`. */
+  readonly prefixes?: readonly string[];
   /** The policy. Default {@link RECOMMENDED_CSP}. */
   readonly policy?: string;
 }

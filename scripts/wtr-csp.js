@@ -1,5 +1,5 @@
-// Content-Security-Policy for the browser tests' CSP pages (test/csp/): the test server adds the policy to
-// the HTML pages under /test/csp/ and to the workers they start (and the workers those start), and collects
+// Content-Security-Policy in the browser tests: the test server adds the policy to the HTML pages under
+// /test/csp/ and /examples/ and to the workers they start (and the workers those start), and collects
 // the violation reports the browser posts, from the page and from its workers, at /__csp-reports (which also
 // lists what was served with a policy).
 // docs/security.md explains the policy; test/csp/csp.browser.test.ts checks the app under it.
@@ -24,12 +24,12 @@ export const RECOMMENDED_CSP = [
 const REPORTS_PATH = '/__csp-reports';
 
 /**
- * Koa middleware for @web/test-runner. A page under `prefix` gets `policy`, or the one in its `csp` query
+ * Koa middleware for @web/test-runner. A page under one of `prefixes` gets `policy`, or the one in its `csp` query
  * parameter (to compare policies by hand); a worker script gets the policy of the document or worker that
  * started it (known from its Referer). `GET /__csp-reports` returns `{ reports, served }`: the reports received
  * so far and the responses that carried a policy; `DELETE /__csp-reports` clears both.
  */
-export function cspTestPages({ prefix = '/test/csp/', policy = RECOMMENDED_CSP } = {}) {
+export function cspTestPages({ prefixes = ['/test/csp/', '/examples/'], policy = RECOMMENDED_CSP } = {}) {
   /** Policy by URL (path + query) of each document or worker served with one. */
   const policies = new Map();
   const reports = [];
@@ -58,7 +58,7 @@ export function cspTestPages({ prefix = '/test/csp/', policy = RECOMMENDED_CSP }
     }
     let applied = null;
     const worker = ctx.get('Sec-Fetch-Dest') === 'worker';
-    if (ctx.path.startsWith(prefix) && ctx.path.endsWith('.html')) {
+    if (prefixes.some((prefix) => ctx.path.startsWith(prefix)) && ctx.path.endsWith('.html')) {
       applied = typeof ctx.query.csp === 'string' && ctx.query.csp ? ctx.query.csp : policy;
     } else if (worker) {
       const referer = ctx.get('Referer');

@@ -4,7 +4,7 @@
 // every event type of components/events/, the CSS parts and custom properties the templates and styles use.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ interface Named {
 }
 interface Declaration extends Named {
   kind: string;
+  attributes?: Named[];
   customElement?: boolean;
   tagName?: string;
   summary?: string;
@@ -90,6 +91,45 @@ function eventFiles(): { file: string; name: string; type: string }[] {
       assert.match(source, new RegExp(`export type ${registered[2]}\\b`), `${f} exports ${registered[2]}`);
       return { file: f, name: registered[1], type: registered[2] };
     });
+}
+
+const code = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(', ');
+const cell = (text: string) => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+
+/** The elements table of docs/embedding.md: attributes, custom properties and parts of each element. */
+function elementsTable(elements: readonly Declaration[]): string {
+  const rows = elements.map((d) => `| \`<${d.tagName}>\` | ${code((d.attributes ?? []).map((a) => a.name))} | ${code((d.cssProperties ?? []).map((p) => p.name))} | ${code((d.cssParts ?? []).map((p) => p.name))} |`);
+  return ['| element | attributes | CSS custom properties | CSS parts |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/**
+ * The events table of docs/embedding.md: each event with its type, the elements that list it (the sender
+ * first, then the containers it bubbles out of) and the sender's description of it.
+ */
+function eventsTable(elements: readonly Declaration[]): string {
+  const containers = ['delineo-mpr', 'delineo-app'];
+  const rank = (tag: string) => containers.indexOf(tag);
+  const byName = new Map<string, { type: string; senders: Declaration[] }>();
+  for (const d of elements) for (const e of d.events ?? []) {
+    const entry = byName.get(e.name) ?? { type: e.type?.text ?? '', senders: [] };
+    entry.senders.push(d);
+    byName.set(e.name, entry);
+  }
+  const rows = [...byName.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, { type, senders }]) => {
+      const ordered = [...senders].sort((a, b) => rank(a.tagName!) - rank(b.tagName!) || a.tagName!.localeCompare(b.tagName!));
+      const description = ordered[0].events!.find((e) => e.name === name)!.description ?? '';
+      return `| \`${name}\` | \`${type}\` | ${ordered.map((d) => `\`<${d.tagName}>\``).join(', ')} | ${cell(description)} |`;
+    });
+  return ['| event | type | sent by | what happened |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Replaces the generated block `name` of a Markdown text. */
+function withGenerated(markdown: string, name: string, table: string): string {
+  const re = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(\\n<!-- /generated:${name} -->)`);
+  assert.match(markdown, re, `docs/embedding.md has a generated:${name} block`);
+  return markdown.replace(re, (_, open: string, close: string) => `${open}${table}${close}`);
 }
 
 describe('custom-elements.json', () => {
@@ -203,6 +243,15 @@ describe('custom-elements.json', () => {
       for (const property of e.cssProperties) assert.ok(properties.has(property), `${e.tag} reads ${property} without a @cssproperty`);
       for (const property of properties) assert.ok(property.startsWith(`--${e.tag}-`), `${e.tag}: ${property} is named after the element`);
     }
+  });
+
+  it('is what docs/embedding.md tables say (UPDATE_DOCS=1 rewrites them)', () => {
+    const declarations = manifest.modules.flatMap((m) => m.declarations).filter((d) => d.customElement).sort((a, b) => a.tagName!.localeCompare(b.tagName!));
+    const path = join(root, 'docs/embedding.md');
+    const doc = readFileSync(path, 'utf8');
+    const generated = withGenerated(withGenerated(doc, 'elements', elementsTable(declarations)), 'events', eventsTable(declarations));
+    if (process.env.UPDATE_DOCS && generated !== doc) writeFileSync(path, generated);
+    else assert.equal(doc, generated, 'docs/embedding.md is out of date: run UPDATE_DOCS=1 node --import tsx --test test/custom-elements-manifest.test.ts');
   });
 
   it('records the module of each element', () => {
