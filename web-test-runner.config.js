@@ -8,7 +8,11 @@ import { defaultReporter } from '@web/test-runner';
 import { existsSync } from 'node:fs';
 import { countingReporter } from './scripts/wtr-counting-reporter.js';
 import { isolationHeaders, rawAssets } from './scripts/dev-middleware.js';
+import { cspTestPages } from './scripts/wtr-csp.js';
 import { delineoNodeCommands } from './scripts/wtr-node-commands.js';
+import { dicomCommands } from './scripts/wtr-dicom-commands.js';
+import { dicomWebProxyKoa } from './scripts/dicomweb-proxy.js';
+import { delineoOrthanc } from './scripts/wtr-orthanc.js';
 import { screenshotPlugin } from './test/helpers/screenshot-plugin.js';
 
 const commonjs = fromRollup(rollupCommonjs);
@@ -36,13 +40,19 @@ export default {
   testFramework: { config: { timeout: 60000 } },
   browsers: [
     chromeLauncher({
-      launchOptions: { executablePath: chromium, headless: true, args: chromiumArgs },
+      launchOptions: { executablePath: chromium, headless: true, args: chromiumArgs, dumpio: process.env.WTR_DUMPIO === '1' },
     }),
   ],
-  middleware: [isolationHeaders, rawAssets],
+  // cspTestPages: a Content-Security-Policy on the pages under /test/csp/ and /examples/ and their workers (scripts/wtr-csp.js).
+  // /dicomweb/* → DELINEO_DICOMWEB_TARGET (set by delineoOrthanc when a test starts Orthanc).
+  middleware: [cspTestPages(), isolationHeaders, rawAssets, dicomWebProxyKoa()],
   plugins: [
     // Server commands for browser tests that need Node (inference parity: scripts/wtr-node-commands.js).
     delineoNodeCommands(),
+    // dciodvfy on files the browser wrote, and the README's screenshots (scripts/wtr-dicom-commands.js).
+    dicomCommands(),
+    // A seeded Orthanc behind /dicomweb, started by the `delineo-orthanc-start` command (scripts/wtr-orthanc.js).
+    delineoOrthanc(),
     // Screenshot baselines (test/helpers/screenshot.ts); UPDATE_BASELINES=1 rewrites them.
     screenshotPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),

@@ -1,6 +1,7 @@
 /**
  * The components entry: importing it defines every Delineo element (`<delineo-app>`, `<delineo-mpr>`,
- * `<delineo-slice-view>`, `<delineo-3d-view>`, `<delineo-structure-list>`, `<delineo-toolbar>`), brings their event types into
+ * `<delineo-slice-view>`, `<delineo-3d-view>`, `<delineo-structure-list>`, `<delineo-toolbar>`,
+ * `<delineo-dicomweb-browser>`, `<delineo-review-panel>`), brings their event types into
  * GlobalEventHandlersEventMap, and exports the session they share. index.html loads it; an embedding page
  * (a portal) can too, build a ViewerSession and hand it to the elements it places.
  */
@@ -10,6 +11,10 @@ export * from './delineo-mpr/delineo-mpr.ts';
 export * from './delineo-slice-view/delineo-slice-view.ts';
 export * from './delineo-structure-list/delineo-structure-list.ts';
 export * from './delineo-toolbar/delineo-toolbar.ts';
+export * from './delineo-dicomweb-browser/delineo-dicomweb-browser.ts';
+export * from './delineo-review-panel/delineo-review-panel.ts';
+export { defaultModels, type AppModel } from './delineo-app/app-models.ts';
+export { SHORTCUTS, type Shortcut } from './delineo-app/shortcuts.ts';
 export * from './internal/viewer-session.ts';
 export type * from './events/delineo-volume-load.ts';
 export type * from './events/delineo-slice-change.ts';
@@ -22,6 +27,9 @@ export type * from './events/delineo-tool-change.ts';
 export type * from './events/delineo-edit-refuse.ts';
 export type * from './events/delineo-surface-update.ts';
 export type * from './events/delineo-volume-preset-change.ts';
-export * from './delineo-3d-view/delineo-3d-view.ts';
-export type * from './events/delineo-surface-update.ts';
-export type * from './events/delineo-volume-preset-change.ts';
+export type * from './events/delineo-series-open.ts';
+export type * from './events/delineo-auto-contour.ts';
+export type * from './events/delineo-structure-approve.ts';
+export type * from './events/delineo-export.ts';
+export type * from './events/delineo-error.ts';
+export type * from './events/delineo-job-progress.ts';

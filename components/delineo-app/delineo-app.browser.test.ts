@@ -57,7 +57,8 @@ describe('<delineo-app>', () => {
     await el.updateComplete;
     const session = el.session!;
     expect(session).to.be.instanceOf(ViewerSession);
-    expect(session.store.state.structures.map((s) => s.name)).to.deep.equal(['External', 'Lung_L', 'Lung_R', 'SpinalCord', 'Heart', 'Esophagus', 'GTV']);
+    // The demo holds what a clinician would have drawn; body, lungs and bones are left to auto-contouring.
+    expect(session.store.state.structures.map((s) => s.name)).to.deep.equal(['SpinalCord', 'Heart', 'Esophagus', 'GTV']);
     expect(session.store.record(session.store.state.activeId!).name, 'the demo starts on the tumour').to.equal('GTV');
     const mpr = part(el, 'viewport') as HTMLElement & { session: unknown; frame(): Promise<void> };
     expect(mpr.tagName).to.equal('DELINEO-MPR');
@@ -73,6 +74,9 @@ describe('<delineo-app>', () => {
     expect(el.session!.volume).to.equal(el.volume);
     expect(el.session!.store.state.structures).to.have.length(0);
     expect(part(el, 'status').textContent).to.equal('DOE, JANE · disc · 64 × 64 × 9 voxels · 2.00 × 2.00 × 3.00 mm');
+    el.session!.store.add({ name: 'GTV' });
+    await el.updateComplete;
+    expect(part(el, 'status').textContent).to.match(/ · 0 of 1 structures approved$/);
   });
 
   it('gives its session to an element slotted as the 3D view', async () => {

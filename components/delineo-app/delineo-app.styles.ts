@@ -10,7 +10,7 @@ export default css`
     --delineo-app-sidebar-width: 330px;
 
     display: grid;
-    grid-template-rows: auto auto minmax(0, 1fr) auto;
+    grid-template-rows: auto auto auto minmax(0, 1fr) auto;
     box-sizing: border-box;
     height: 100%;
     min-height: 320px;
@@ -30,8 +30,9 @@ export default css`
 
   [part='header'] {
     display: flex;
-    align-items: baseline;
-    gap: 0.75em;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.4em 0.75em;
     padding: 0.4em 1em;
     border-bottom: 1px solid #2a2f34;
   }
@@ -44,7 +45,204 @@ export default css`
   }
 
   [part='subtitle'] {
+    flex: 1;
+    min-width: 8em;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
     color: var(--delineo-app-muted);
+  }
+
+  .actions {
+    display: flex;
+    align-items: center;
+    gap: 0.35em;
+  }
+
+  .actions + .actions {
+    padding-left: 0.6em;
+    border-left: 1px solid #2a2f34;
+  }
+
+  button,
+  select {
+    font: inherit;
+    font-size: 0.92em;
+    color: inherit;
+    background: #22272c;
+    border: 1px solid #3a4148;
+    border-radius: 4px;
+    padding: 0.2em 0.7em;
+  }
+
+  button {
+    cursor: pointer;
+  }
+
+  button:hover:not(:disabled),
+  select:hover:not(:disabled) {
+    border-color: var(--delineo-app-accent);
+  }
+
+  button:focus-visible,
+  select:focus-visible {
+    outline: 2px solid var(--delineo-app-accent);
+    outline-offset: 1px;
+  }
+
+  button:disabled,
+  select:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+
+  [part='run-button'] {
+    background: #1d3a52;
+    border-color: var(--delineo-app-accent);
+  }
+
+  .help {
+    width: 1.9em;
+    padding: 0.2em 0;
+    border-radius: 50%;
+    font-weight: 600;
+  }
+
+  .picker {
+    display: none;
+  }
+
+  .banner:empty {
+    display: none;
+  }
+
+  .banner {
+    display: grid;
+    gap: 1px;
+    border-bottom: 1px solid #2a2f34;
+  }
+
+  .progress,
+  .notice {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.4em 0.75em;
+    padding: 0.35em 1em;
+    background: #16191c;
+  }
+
+  .progress progress {
+    flex: 1;
+    min-width: 6em;
+    height: 0.7em;
+    accent-color: var(--delineo-app-accent);
+  }
+
+  .job-stage {
+    color: var(--delineo-app-muted);
+    font-variant-numeric: tabular-nums;
+  }
+
+  .notice {
+    border-left: 3px solid var(--delineo-app-accent);
+  }
+
+  .notice.warning {
+    border-left-color: #ffcc66;
+  }
+
+  .notice.error {
+    border-left-color: #ff8a80;
+    color: #ffd2cc;
+  }
+
+  .notice-text {
+    flex: 1;
+    min-width: 12em;
+  }
+
+  .notice ul {
+    flex-basis: 100%;
+    margin: 0;
+    padding-left: 1.5em;
+    color: var(--delineo-app-muted);
+    font-size: 0.92em;
+  }
+
+  .notice .dismiss {
+    border: none;
+    background: none;
+    font-size: 1.1em;
+    padding: 0 0.3em;
+  }
+
+  dialog {
+    max-width: min(760px, 92vw);
+    max-height: 85vh;
+    overflow: auto;
+    color: var(--delineo-app-foreground);
+    background: #16191c;
+    border: 1px solid #3a4148;
+    border-radius: 6px;
+    font: 14px/1.4 var(--delineo-app-font);
+  }
+
+  dialog::backdrop {
+    background: rgb(0 0 0 / 55%);
+  }
+
+  dialog h2 {
+    margin: 0 0 0.5em;
+    font-size: 1.05em;
+  }
+
+  dialog table {
+    border-collapse: collapse;
+    width: 100%;
+  }
+
+  dialog th,
+  dialog td {
+    text-align: left;
+    padding: 0.2em 0.75em 0.2em 0;
+    border-bottom: 1px solid #2a2f34;
+    vertical-align: top;
+  }
+
+  dialog td:last-child {
+    color: var(--delineo-app-muted);
+    white-space: nowrap;
+  }
+
+  kbd {
+    font-family: inherit;
+    font-weight: 600;
+    white-space: nowrap;
+  }
+
+  dialog form {
+    margin-top: 0.75em;
+    text-align: right;
+  }
+
+  .series-dialog ul {
+    list-style: none;
+    padding: 0;
+    display: grid;
+    gap: 0.35em;
+  }
+
+  .series-dialog li button {
+    width: 100%;
+    text-align: left;
+  }
+
+  .sidebar-head {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    padding-right: 0.75em;
   }
 
   [part='toolbar'] {

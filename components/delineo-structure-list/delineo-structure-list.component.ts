@@ -1,21 +1,14 @@
 import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Subscription } from 'rxjs';
-import type { Rgb, StructureRecord, StructureSetState } from '../../src/index.ts';
+import { structureStatus, type Rgb, type StructureRecord, type StructureSetState, type StructureStatus } from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
 import type { ViewerSession } from '../internal/viewer-session.ts';
 import styles from './delineo-structure-list.styles.ts';
 
-/** How a structure came to be, as the list shows it. */
-export type StructureStatus = 'approved' | 'auto' | 'edited' | 'manual';
-
-/** The status badge of a structure: approval first, then where its contour came from. */
-export function structureStatus(r: Pick<StructureRecord, 'approved' | 'provenance'>): StructureStatus {
-  if (r.approved) return 'approved';
-  if (r.provenance.algorithm === 'AUTOMATIC') return 'auto';
-  if (r.provenance.algorithm === 'SEMIAUTOMATIC') return 'edited';
-  return 'manual';
-}
+// The status definition lives in the core (src/state/review.ts), shared with the review panel; re-exported
+// here so existing importers of this module keep working.
+export { structureStatus, type StructureStatus };
 
 const STATUS_TEXT: Readonly<Record<StructureStatus, string>> = { approved: 'Approved', auto: 'Auto', edited: 'Edited', manual: 'Manual' };
 
@@ -159,7 +152,7 @@ export class DelineoStructureList extends LitElement {
           this.#startRename(r.id);
         }}
       >
-        <label part="swatch" class="swatch" style="background: ${hex(r.color)}" title="Colour of ${r.name}" @click=${(e: Event) => e.stopPropagation()}>
+        <label part="swatch" class="swatch" .style=${`background: ${hex(r.color)}`} title="Colour of ${r.name}" @click=${(e: Event) => e.stopPropagation()}>
           <input type="color" tabindex="-1" aria-label="Colour of ${r.name}" .value=${hex(r.color)} @change=${(e: Event) => this.#recolour(r.id, (e.target as HTMLInputElement).value)} />
         </label>
         ${renaming
@@ -309,6 +302,12 @@ export class DelineoStructureList extends LitElement {
       // Keys used here must not reach an enclosing app's shortcuts (Delete, Backspace, arrows).
       e.stopPropagation();
     }
+  }
+
+  /** Opens the name of structure `id` for editing (as Enter or F2 does), e.g. right after a portal adds one. */
+  startRename(id: string): void {
+    this.session?.store.record(id);
+    this.#startRename(id);
   }
 
   #startRename(id: string): void {

@@ -20,6 +20,11 @@ const SAMPLES: { readonly [K in DelineoEventName]: DetailOf<K> } = {
   'delineo-surface-update': { structureId: 's1', maskVersion: 2, triangles: 100, elapsedMs: 12, pending: 0 },
   'delineo-volume-preset-change': { preset: 'ct-bone' },
   'delineo-series-open': { studyInstanceUid: '2.25.1', seriesInstanceUid: '2.25.2', modality: 'CT', description: 'Thorax' },
+  'delineo-auto-contour': { modelId: 'hn-oar', modelVersion: '1.0.0', structureIds: ['s1'], replacedIds: [], provider: 'onnxruntime-web wasm (2 threads)', seconds: 4.2 },
+  'delineo-structure-approve': { structureId: 's1', name: 'Brainstem', approved: true },
+  'delineo-export': { destination: 'download', fileName: 'RS.dcm', sopInstanceUid: '2.25.3', seriesInstanceUid: '2.25.4', structureNames: ['Brainstem'], unapprovedNames: [], warnings: [], file: new Blob(['x']) },
+  'delineo-error': { operation: 'open', code: 'gap-too-large', message: 'a.dcm: gap', file: 'a.dcm' },
+  'delineo-job-progress': { operation: 'auto-contour', state: 'running', stage: 'inference', done: 3, total: 12, unit: 'tiles' },
 };
 
 describe('emit()', () => {

@@ -2,6 +2,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import {
   EditRefusedError,
   InterpolationError,
+  ReviewTracker,
   SOFT_TISSUE_WINDOW,
   StructureSetStore,
   gridAxisForView,
@@ -126,6 +127,11 @@ export const RADIUS_RANGE = { min: 0.5, max: 50 } as const;
 export class ViewerSession {
   readonly volume: Volume;
   readonly store: StructureSetStore;
+  /**
+   * Keeps the model's original mask of every auto-contour from the moment it enters the store, for the
+   * review status (auto / edited / approved) and the change measures (added path length, surface Dice).
+   */
+  readonly review: ReviewTracker;
   readonly #crosshair: BehaviorSubject<CrosshairState>;
   readonly #windowLevel: BehaviorSubject<WindowLevel>;
   readonly #tool = new BehaviorSubject<ToolSettings>(DEFAULT_TOOL_SETTINGS);
@@ -148,6 +154,7 @@ export class ViewerSession {
     }
     this.volume = volume;
     this.store = store;
+    this.review = new ReviewTracker(store);
     this.#interpolation = options.interpolation ?? {};
     const centre = volume.indexToPatient(volume.dimensions.map((n) => Math.floor((n - 1) / 2)) as unknown as Vec3);
     this.#crosshair = new BehaviorSubject<CrosshairState>({ position: centre, source: 'program' });

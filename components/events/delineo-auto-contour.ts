@@ -1,0 +1,23 @@
+/** Detail of `delineo-auto-contour`: an auto-contouring run finished and its structures were added for review. */
+export interface DelineoAutoContourDetail {
+  /** The model's manifest id (e.g. 'hn-oar', 'ct-external-lungs-bones') and version. */
+  readonly modelId: string;
+  readonly modelVersion: string;
+  /** Ids of the structures added (AUTOMATIC provenance, status "auto"), in label order. */
+  readonly structureIds: readonly string[];
+  /** Ids of the previous, unreviewed result of the same model that this run replaced. */
+  readonly replacedIds: readonly string[];
+  /** The execution provider used (e.g. 'onnxruntime-web wasm (2 threads)' or 'rules'). */
+  readonly provider: string;
+  /** Wall time of the run in seconds. */
+  readonly seconds: number;
+}
+
+/** Fired by `<delineo-app>` after an auto-contouring run has added its structures. */
+export type DelineoAutoContourEvent = CustomEvent<DelineoAutoContourDetail>;
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'delineo-auto-contour': DelineoAutoContourEvent;
+  }
+}

@@ -1,0 +1,20 @@
+/** Detail of `delineo-error`: an operation failed; the app shows `message` and keeps what was loaded and drawn. */
+export interface DelineoErrorDetail {
+  /** What the user was doing. */
+  readonly operation: 'open' | 'auto-contour' | 'export' | 'restore';
+  /** The typed error's code when it has one (e.g. 'gap-too-large', 'corrupt-model', 'store-failed'), else 'error'. */
+  readonly code: string;
+  /** One sentence for the user, naming the file where there is one. */
+  readonly message: string;
+  /** The file concerned, when known. */
+  readonly file: string | null;
+}
+
+/** Fired by `<delineo-app>` when opening, auto-contouring, exporting or restoring fails (not when cancelled). */
+export type DelineoErrorEvent = CustomEvent<DelineoErrorDetail>;
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'delineo-error': DelineoErrorEvent;
+  }
+}
