@@ -3,7 +3,8 @@
 // - `delineo-dciodvfy` { base64, name }: writes the bytes to a temporary file, runs `dciodvfy -new` on it and
 //   answers { errors, warnings, output } — lines starting with "Error" / "Warning", as test/helpers/external-tools.ts
 //   sorts them for the Node tests.
-// - `delineo-doc-screenshot` { name, png }: with DOC_SCREENSHOTS=1 writes docs/screenshots/<name>.png (the
+// - `delineo-doc-screenshot` { query: true } answers { enabled } (whether DOC_SCREENSHOTS=1);
+//   `delineo-doc-screenshot` { name, png }: with DOC_SCREENSHOTS=1 writes docs/screenshots/<name>.png (the
 //   README's pictures of each stage of the flow); otherwise does nothing and answers { written: false }.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -33,6 +34,7 @@ export function dicomCommands({ root = process.cwd() } = {}) {
         }
       }
       if (command === 'delineo-doc-screenshot') {
+        if (payload?.query) return { enabled: process.env.DOC_SCREENSHOTS === '1' };
         if (process.env.DOC_SCREENSHOTS !== '1') return { written: false };
         if (!NAME.test(String(payload?.name))) throw new Error(`doc screenshot name must be lower-case kebab case, got ${JSON.stringify(payload?.name)}`);
         const dir = join(root, 'docs/screenshots');

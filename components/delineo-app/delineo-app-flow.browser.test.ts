@@ -31,9 +31,9 @@ function next<K extends keyof GlobalEventHandlersEventMap>(target: EventTarget, 
   });
 }
 
-async function mountDemo(withSurfaces = process3d()): Promise<DelineoApp> {
+async function mountDemo(): Promise<DelineoApp> {
+  const withSurfaces = await docScreenshotsEnabled();
   const el = document.createElement('delineo-app');
-  // (Larger than the test page's 800 × 600 viewport, the WebGL views crash headless Chromium under the test runner.)
   el.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
   el.autosaveStorage = null; // the test must not leave IndexedDB entries behind, nor find earlier ones
   if (!withSurfaces) el.append(Object.assign(document.createElement('div'), { slot: '3d' }));
@@ -45,13 +45,14 @@ async function mountDemo(withSurfaces = process3d()): Promise<DelineoApp> {
 }
 
 /**
- * The 3D view (surfaces of every structure, re-meshed after each edit) makes headless Chromium under the test
- * runner crash now and then when it runs alongside this flow's work on the full phantom; it has its own tests
- * (delineo-3d-view.browser.test.ts), so the flow runs with an empty element in the app's \`3d\` slot, except
- * when the README's screenshots are made (DOC_SCREENSHOTS=1 sets \`?surfaces\` through the test's URL is not
- * possible, so a global set by the page is used: none by default).
+ * The 3D view (every structure re-meshed after each edit, rendered by SwiftShader on the CPU) has its own tests
+ * (delineo-3d-view.browser.test.ts); here it would only add minutes of CPU on a 2-core CI machine, so the flow
+ * runs with an empty element in the app's `3d` slot — except when the README's screenshots are made
+ * (`DOC_SCREENSHOTS=1 WTR_FILES=components/delineo-app/delineo-app-flow.browser.test.ts npx wtr`).
  */
-const process3d = (): boolean => (globalThis as { DELINEO_FLOW_SURFACES?: boolean }).DELINEO_FLOW_SURFACES === true;
+async function docScreenshotsEnabled(): Promise<boolean> {
+  return ((await executeServerCommand('delineo-doc-screenshot', { query: true })) as { enabled: boolean }).enabled;
+}
 
 /** An app on a smaller phantom (the same structures as the demo), for the tests that need no full-size CT. */
 async function mountSmall(): Promise<DelineoApp> {
