@@ -68,7 +68,9 @@ async function mountSmall(): Promise<DelineoApp> {
   return el;
 }
 
+/** Writes a README screenshot when DOC_SCREENSHOTS=1; otherwise takes none (a page screenshot costs seconds). */
 async function docScreenshot(el: Element, name: string): Promise<void> {
+  if (!(await docScreenshotsEnabled())) return;
   const { png } = await captureElement(el);
   await executeServerCommand('delineo-doc-screenshot', { name, png });
 }

@@ -5,51 +5,15 @@
 // auto-contour (rules) → approve every structure → Send to PACS (STOW-RS); then the test itself finds the new
 // RTSTRUCT series in the study over QIDO-RS, retrieves it over WADO-RS and imports it back onto the CT.
 import { expect } from '@esm-bundle/chai';
-import { executeServerCommand } from '@web/test-runner-commands';
-import { DicomWebClient, dice, importRtstruct, type Vec3 } from '../../src/index.ts';
+import { DicomWebClient, dice, importRtstruct } from '../../src/index.ts';
 import type { DelineoDicomwebBrowser } from '../delineo-dicomweb-browser/delineo-dicomweb-browser.ts';
 import type { DelineoAutoContourEvent } from '../events/delineo-auto-contour.ts';
 import type { DelineoExportEvent } from '../events/delineo-export.ts';
 import type { DelineoVolumeLoadEvent } from '../events/delineo-volume-load.ts';
 import './delineo-app.ts';
 import type { DelineoApp } from './delineo-app.ts';
+import { seededOrthanc, until } from '../../test/helpers/orthanc-browser.ts';
 
-/** The answer of `delineo-orthanc-start` (test/helpers/orthanc-seeded-node.ts). */
-interface SeededOrthanc {
-  readonly dicomWebRoot: string;
-  readonly username: string;
-  readonly authorization: string;
-  readonly studyInstanceUid: string;
-  readonly seriesInstanceUid: string;
-  readonly patientName: string;
-  readonly patientId: string;
-  readonly studyDescription: string;
-  readonly seriesDescription: string;
-  readonly instances: number;
-  readonly phantom: { readonly dimensions: Vec3; readonly spacing: Vec3; readonly seed: number; readonly noiseHu: number };
-  readonly timings: { readonly startMs: number; readonly seedMs: number };
-}
-
-/** Starts (or finds) the seeded Orthanc; the command answers `{ pending: true }` while start-up takes long. */
-async function seededOrthanc(): Promise<SeededOrthanc> {
-  const t0 = performance.now();
-  for (;;) {
-    const r = await executeServerCommand<SeededOrthanc | { pending: true }, undefined>('delineo-orthanc-start');
-    if (!('pending' in r)) {
-      console.log(`Orthanc ready for the browser in ${(performance.now() - t0).toFixed(0)} ms (start ${r.timings.startMs} ms, seed ${r.timings.seedMs} ms)`);
-      return r;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function next<K extends keyof GlobalEventHandlersEventMap>(target: EventTarget, name: K, timeoutMs = 120_000): Promise<GlobalEventHandlersEventMap[K]> {
   return new Promise((resolve, reject) => {

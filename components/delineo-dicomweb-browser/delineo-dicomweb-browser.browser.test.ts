@@ -3,46 +3,12 @@
 // The page reaches it only through the test server's same-origin proxy at /dicomweb (scripts/dicomweb-proxy.js),
 // as the cross-origin-isolated app must: the last test checks that no request left the page's origin.
 import { expect } from '@esm-bundle/chai';
-import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
-import { DicomWebClient, generatePhantom, loadDicomWebSeries, sameGrid, storeRtstruct, type DicomVolumeResult, type Vec3 } from '../../src/index.ts';
+import { sendKeys } from '@web/test-runner-commands';
+import { DicomWebClient, generatePhantom, loadDicomWebSeries, sameGrid, storeRtstruct, type DicomVolumeResult } from '../../src/index.ts';
 import type { DelineoSeriesOpenDetail } from '../events/delineo-series-open.ts';
 import { DelineoDicomwebBrowser, dicomWebErrorText, displayDate, qidoPattern } from './delineo-dicomweb-browser.ts';
+import { seededOrthanc, until, type SeededOrthanc } from '../../test/helpers/orthanc-browser.ts';
 
-/** The answer of `delineo-orthanc-start` (test/helpers/orthanc-seeded-node.ts). */
-interface SeededOrthanc {
-  readonly dicomWebRoot: string;
-  readonly username: string;
-  readonly authorization: string;
-  readonly studyInstanceUid: string;
-  readonly seriesInstanceUid: string;
-  readonly patientName: string;
-  readonly patientId: string;
-  readonly studyDescription: string;
-  readonly seriesDescription: string;
-  readonly instances: number;
-  readonly phantom: { readonly dimensions: Vec3; readonly spacing: Vec3; readonly seed: number; readonly noiseHu: number };
-  readonly timings: { readonly startMs: number; readonly seedMs: number };
-}
-
-/** Starts (or finds) the seeded Orthanc; the command answers `{ pending: true }` while start-up takes long. */
-async function seededOrthanc(): Promise<SeededOrthanc> {
-  const t0 = performance.now();
-  for (;;) {
-    const r = await executeServerCommand<SeededOrthanc | { pending: true }, undefined>('delineo-orthanc-start');
-    if (!('pending' in r)) {
-      console.log(`Orthanc ready for the browser in ${(performance.now() - t0).toFixed(0)} ms (start ${r.timings.startMs} ms, seed ${r.timings.seedMs} ms)`);
-      return r;
-    }
-  }
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const shadow = (el: DelineoDicomwebBrowser) => el.shadowRoot!;
 const studyRows = (el: DelineoDicomwebBrowser) => [...shadow(el).querySelectorAll<HTMLElement>('[part~="studies"] [role="option"]')];
