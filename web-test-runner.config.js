@@ -31,7 +31,8 @@ export const chromiumArgs = [
 ];
 
 export default {
-  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : ['components/**/*.browser.test.ts', 'src/**/*.browser.test.ts', 'test/**/*.browser.test.ts'],
+  // `*.isolated.browser.test.ts` run in their own test-runner process (scripts/test.mjs), with WTR_FILES.
+  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : ['components/**/*.browser.test.ts', 'src/**/*.browser.test.ts', 'test/**/*.browser.test.ts', '!**/*.isolated.browser.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
   browserStartTimeout: 120000,

@@ -48,7 +48,7 @@ async function mountDemo(): Promise<DelineoApp> {
  * The 3D view (every structure re-meshed after each edit, rendered by SwiftShader on the CPU) has its own tests
  * (delineo-3d-view.browser.test.ts); here it would only add minutes of CPU on a 2-core CI machine, so the flow
  * runs with an empty element in the app's `3d` slot — except when the README's screenshots are made
- * (`DOC_SCREENSHOTS=1 WTR_FILES=components/delineo-app/delineo-app-flow.browser.test.ts npx wtr`).
+ * (`DOC_SCREENSHOTS=1 WTR_FILES=components/delineo-app/delineo-app-flow.isolated.browser.test.ts npx wtr`).
  */
 async function docScreenshotsEnabled(): Promise<boolean> {
   return ((await executeServerCommand('delineo-doc-screenshot', { query: true })) as { enabled: boolean }).enabled;
