@@ -54,7 +54,8 @@ describe('<delineo-dicomweb-browser> with Orthanc behind the same-origin proxy',
     expect(text(row(), 'patient-id')).to.equal(seeded.patientId);
     expect(text(row(), 'study-date')).to.match(/^\d{4}-\d{2}-\d{2}$/);
     expect(text(row(), 'study-description')).to.equal(seeded.studyDescription);
-    expect(text(row(), 'modalities')).to.equal('CT');
+    // CT, plus RTSTRUCT when another test file sharing this Orthanc has already stored a structure set.
+    expect(text(row(), 'modalities').split(', ')[0]).to.equal('CT');
     expect(headerCalls).to.be.greaterThan(0);
 
     // A search that matches nothing says so; then part of the name as it is shown ("Family, Given"), typed and
