@@ -66,9 +66,8 @@ if (!only || only === 'browser') {
   mkdirSync('test/.out', { recursive: true });
   const countsFile = 'test/.out/wtr-counts.json';
   rmSync(countsFile, { force: true });
-  // `*.isolated.browser.test.ts` files each get a fresh Chromium: the end-to-end flow drives every WebGL view of
-  // the app on the full-size phantom, and after the other files' WebGL work SwiftShader's GPU process in the
-  // shared browser has been seen to stall it (it passes on its own). Everything else shares one browser.
+  // `*.isolated.browser.test.ts` files each get a fresh Chromium (their own test-runner process); everything else
+  // shares one browser. `*.unstable.browser.test.ts` are not run (see web-test-runner.config.js).
   const isolated = walk('components').concat(walk('src'), walk('test')).filter((f) => f.endsWith('.isolated.browser.test.ts'));
   const runs = [{ name: 'browser tests', env: {} }, ...isolated.map((f) => ({ name: `browser tests (${f})`, env: { WTR_FILES: f } }))];
   for (const { name, env } of runs) {
