@@ -57,8 +57,8 @@ import { SHORTCUTS } from './shortcuts.ts';
  * The CT is shown in three linked slice views (axial, sagittal, coronal) and a 3D view, with the editing
  * toolbar, the structure list, the review panel and a status line. Long operations run in workers and show a
  * progress row with Cancel; failures appear as notices under the header that say what went wrong and keep
- * everything already loaded and drawn. Edits are autosaved (IndexedDB) and offered back when the same CT is
- * opened again. Before anything is opened it shows the built-in demo (`demo="phantom"`).
+ * everything already loaded and drawn. Edits on a CT opened in the app (files, folder, PACS) are autosaved
+ * (IndexedDB) and offered back when the same CT is opened again; the demo and injected sessions are not. Before anything is opened it shows the built-in demo (`demo="phantom"`).
  *
  * Everything the parts share — the CT, the structure set with its undo history, crosshair, window, tool —
  * is one {@link ViewerSession}, created here and handed to each part as a property (no globals: two apps
@@ -282,13 +282,16 @@ export class DelineoApp extends LitElement {
   get dicomWeb(): DicomWebClient | null {
     if (this.dicomWebClient) return this.dicomWebClient;
     if (!this.dicomwebUrl) return null;
-    if (this.#ownClient?.baseUrl !== new URL(this.dicomwebUrl, globalThis.location?.href).href.replace(/\/+$/, '')) {
-      this.#ownClient = new DicomWebClient({ baseUrl: new URL(this.dicomwebUrl, globalThis.location?.href).href });
+    // One client per configured URL (render asks on every update).
+    if (this.#ownClientUrl !== this.dicomwebUrl) {
+      this.#ownClient = new DicomWebClient({ baseUrl: this.dicomwebUrl });
+      this.#ownClientUrl = this.dicomwebUrl;
     }
     return this.#ownClient;
   }
 
   #ownClient: DicomWebClient | null = null;
+  #ownClientUrl: string | null = null;
 
   protected override render() {
     const volume = this.volume;

@@ -220,8 +220,9 @@ export class DelineoReviewPanel extends LitElement {
     const session = this.session;
     if (!session || !session.store.state.structures.some((s) => s.id === f.structureId)) return;
     session.store.setActive(f.structureId);
-    session.setCrosshair(f.location);
+    // setCrosshair refuses a non-finite point; a finding without one shows its structure instead.
+    if (f.location.every(Number.isFinite)) session.setCrosshair(f.location);
+    else showStructure(session, f.structureId, true);
     emit(this, 'delineo-structure-select', { id: f.structureId, name: f.structureName });
-    if (!f.location.every(Number.isFinite)) showStructure(session, f.structureId, true);
   }
 }

@@ -20,10 +20,18 @@ export interface DenseCrop {
 export function cropMask(mask: BinaryMask, pad = 0): DenseCrop | null {
   const b = mask.bounds();
   if (!b) return null;
+  return cropMaskToBox(mask, { min: [b.min[0] - pad, b.min[1] - pad, b.min[2] - pad], max: [b.max[0] + pad, b.max[1] + pad, b.max[2] + pad] });
+}
+
+/**
+ * The voxels of `mask` inside an index box (clipped to the grid) as bytes, i fastest — what `cropMask` uses,
+ * for a box chosen by the caller (the union of two masks, a structure's box on another mask).
+ */
+export function cropMaskToBox(mask: BinaryMask, box: IndexBox): DenseCrop {
   const [nx, ny, nz] = mask.dimensions;
-  const min: Vec3 = [Math.max(0, b.min[0] - pad), Math.max(0, b.min[1] - pad), Math.max(0, b.min[2] - pad)];
-  const max: Vec3 = [Math.min(nx - 1, b.max[0] + pad), Math.min(ny - 1, b.max[1] + pad), Math.min(nz - 1, b.max[2] + pad)];
-  const size: Vec3 = [max[0] - min[0] + 1, max[1] - min[1] + 1, max[2] - min[2] + 1];
+  const min: Vec3 = [Math.max(0, box.min[0]), Math.max(0, box.min[1]), Math.max(0, box.min[2])];
+  const max: Vec3 = [Math.min(nx - 1, box.max[0]), Math.min(ny - 1, box.max[1]), Math.min(nz - 1, box.max[2])];
+  const size: Vec3 = [Math.max(0, max[0] - min[0] + 1), Math.max(0, max[1] - min[1] + 1), Math.max(0, max[2] - min[2] + 1)];
   const data = new Uint8Array(size[0] * size[1] * size[2]);
   const slice = new Uint8Array(nx * ny);
   for (let z = 0; z < size[2]; z++) {

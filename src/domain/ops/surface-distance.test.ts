@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GridTransform, IDENTITY, type ImageGeometry, type Vec3 } from '../geometry.ts';
 import { BinaryMask } from '../mask.ts';
-import { addedPathLength, cropMaskToBox, squaredEdt, surfaceDice, surfaceVoxels } from './surface-distance.ts';
+import { cropMaskToBox } from './components.ts';
+import { addedPathLength, squaredEdt, surfaceDice, surfaceVoxels } from './surface-distance.ts';
 
 /** A seeded 32-bit generator (mulberry32), so random cases are reproducible. */
 function random(seed: number): () => number {

@@ -14,7 +14,7 @@
  */
 import type { ImageGeometry, Vec3 } from '../geometry.ts';
 import type { BinaryMask, IndexBox } from '../mask.ts';
-import type { DenseCrop } from './components.ts';
+import { cropMaskToBox } from './components.ts';
 
 /** Surface Dice tolerance (mm) used when none is given: 2 mm, a common choice for organs at risk on CT. */
 export const DEFAULT_SURFACE_DICE_TOLERANCE_MM = 2;
@@ -207,27 +207,6 @@ export function surfaceVoxels(data: ArrayLike<number>, size: Vec3, spacing: Vec3
     }
   }
   return { offsets: Int32Array.from(offsets), areasMm2: Float64Array.from(areas), totalMm2: total };
-}
-
-/**
- * The voxels of `mask` inside an index box (clipped to the grid) as bytes, i fastest — the counterpart of
- * `cropMask` for a box chosen by the caller (the union of two masks, a structure's box on another mask).
- */
-export function cropMaskToBox(mask: BinaryMask, box: IndexBox): DenseCrop {
-  const [nx, ny, nz] = mask.dimensions;
-  const min: Vec3 = [Math.max(0, box.min[0]), Math.max(0, box.min[1]), Math.max(0, box.min[2])];
-  const max: Vec3 = [Math.min(nx - 1, box.max[0]), Math.min(ny - 1, box.max[1]), Math.min(nz - 1, box.max[2])];
-  const size: Vec3 = [Math.max(0, max[0] - min[0] + 1), Math.max(0, max[1] - min[1] + 1), Math.max(0, max[2] - min[2] + 1)];
-  const data = new Uint8Array(size[0] * size[1] * size[2]);
-  const slice = new Uint8Array(nx * ny);
-  for (let z = 0; z < size[2]; z++) {
-    mask.readAxial(min[2] + z, slice);
-    for (let y = 0; y < size[1]; y++) {
-      const src = (min[1] + y) * nx + min[0];
-      data.set(slice.subarray(src, src + size[0]), (z * size[1] + y) * size[0]);
-    }
-  }
-  return { box: { min, max }, size, data };
 }
 
 /** The bounding box of two boxes (either may be null), grown by `pad` voxels per axis; null when both are. */
