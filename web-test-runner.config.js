@@ -32,9 +32,9 @@ export const chromiumArgs = [
 
 export default {
   // `*.isolated.browser.test.ts` run in their own test-runner process (scripts/test.mjs), with WTR_FILES.
-  // `*.unstable.browser.test.ts` are NOT in `npm test`: they crash or stall headless Chromium intermittently and
-  // are being fixed (components/delineo-app/delineo-app-flow.unstable.browser.test.ts; run it with WTR_FILES).
-  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : ['components/**/*.browser.test.ts', 'src/**/*.browser.test.ts', 'test/**/*.browser.test.ts', '!**/*.isolated.browser.test.ts', '!**/*.unstable.browser.test.ts'],
+  // Every browser test file imports test/helpers/browser-setup.ts first: without it, a failed assertion on a DOM
+  // element stalls the runner until the browser is killed, instead of reporting the failure.
+  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : ['components/**/*.browser.test.ts', 'src/**/*.browser.test.ts', 'test/**/*.browser.test.ts', '!**/*.isolated.browser.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
   browserStartTimeout: 120000,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The README's pictures of each stage of the clinical flow, taken from the real app (`vite` dev server, the 3D
 // view included) in Debian's headless Chromium driven through puppeteer-core (the driver @web/test-runner-chrome
-// already brings). The same flow is asserted step by step by components/delineo-app/delineo-app-flow.unstable.browser.test.ts;
+// already brings). The same flow is asserted step by step by components/delineo-app/delineo-app-flow.browser.test.ts;
 // this script only photographs it. Run: `node scripts/doc-screenshots.mjs` → docs/screenshots/flow-*.png.
 import { existsSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';

@@ -67,7 +67,7 @@ if (!only || only === 'browser') {
   const countsFile = 'test/.out/wtr-counts.json';
   rmSync(countsFile, { force: true });
   // `*.isolated.browser.test.ts` files each get a fresh Chromium (their own test-runner process); everything else
-  // shares one browser. `*.unstable.browser.test.ts` are not run (see web-test-runner.config.js).
+  // shares one browser.
   const isolated = walk('components').concat(walk('src'), walk('test')).filter((f) => f.endsWith('.isolated.browser.test.ts'));
   const runs = [{ name: 'browser tests', env: {} }, ...isolated.map((f) => ({ name: `browser tests (${f})`, env: { WTR_FILES: f } }))];
   for (const { name, env } of runs) {

@@ -3,6 +3,7 @@
 // log hears the elements' events when the user clicks in a slice view or on a structure, its own controls move
 // the crosshair, the slice, the selection and the tool, and its theme (custom properties and ::part rules)
 // reaches the elements' shadow trees.
+import './helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendMouse, setViewport } from '@web/test-runner-commands';
 import type { DelineoMpr, DelineoStructureList, DelineoToolbar, ViewerSession } from '../components/index.ts';

@@ -1,6 +1,7 @@
 // Text from DICOM files (patient name, series description) and from users (structure names) is untrusted: a
 // file can carry markup. <delineo-app> must show it as text — literally, in the status line, the title bar,
 // the structure list and the edit messages — and never turn it into elements or run it.
+import './helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { ViewerSession, type DelineoApp } from '../components/index.ts';

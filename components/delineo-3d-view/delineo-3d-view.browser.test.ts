@@ -1,3 +1,4 @@
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { BehaviorSubject } from 'rxjs';
 import {

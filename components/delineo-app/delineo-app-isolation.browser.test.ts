@@ -2,6 +2,7 @@
 // selection, tools and keyboard shortcuts in one app leave the other's session untouched, and every event
 // names the app it came from as its target. Importing the components entry defines only the delineo-*
 // elements and puts nothing of Delineo's on `window`.
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
 import type * as Components from '../index.ts';

@@ -4,6 +4,7 @@
 // Driven as a user drives it: Open from PACS → pick the study and its CT series in the dialog → Open →
 // auto-contour (rules) → approve every structure → Send to PACS (STOW-RS); then the test itself finds the new
 // RTSTRUCT series in the study over QIDO-RS, retrieves it over WADO-RS and imports it back onto the CT.
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { DicomWebClient, dice, importRtstruct } from '../../src/index.ts';
 import type { DelineoDicomwebBrowser } from '../delineo-dicomweb-browser/delineo-dicomweb-browser.ts';

@@ -71,6 +71,10 @@ import { SHORTCUTS } from './shortcuts.ts';
  * I interpolate; Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo; Escape cancels the running job. The views add
  * their own keys (slices, zoom, presets).
  *
+ * One long operation runs at a time. Its result events (`delineo-volume-load` after opening,
+ * `delineo-auto-contour`, `delineo-export`) fire after it has ended and `delineo-job-progress` reported `done`,
+ * so a portal's listener may start the next operation (auto-contour the CT just opened, export) at once.
+ *
  * @slot 3d - Replaces the built-in `<delineo-3d-view>` in the fourth cell of the MPR layout; the app gives
  *   the slotted element the session (its `session` property).
  *
@@ -262,7 +266,8 @@ export class DelineoApp extends LitElement {
 
   protected override updated(): void {
     const volume = this.volume;
-    if (!volume || volume === this.#announced) return;
+    // Announced once the opening job has ended, so that a listener may start the next operation at once.
+    if (!volume || volume === this.#announced || this.job) return;
     this.#announced = volume;
     const detail: DelineoVolumeLoadDetail = {
       dimensions: [...volume.dimensions],
@@ -429,7 +434,7 @@ export class DelineoApp extends LitElement {
     const session = this.session;
     const model = this.availableModels.find((m) => m.id === modelId);
     if (!session || !model) return;
-    await this.#runJob('auto-contour', `Auto-contouring: ${model.name}`, async (signal, progress) => {
+    await this.#runJob('auto-contour', `Auto-contouring: ${model.name}`, async (signal, progress, finish) => {
       const started = performance.now();
       const source = await modelSource(model, signal);
       this.#segment ??= createSegmentClient(defaultSegmentWorker, this.ortWasmPath);
@@ -451,7 +456,7 @@ export class DelineoApp extends LitElement {
         error: false,
       };
       if (ids[0]) this.#showStructure(ids[0], true);
-      emit(this, 'delineo-auto-contour', { modelId: manifest.id, modelVersion: manifest.version, structureIds: ids, replacedIds: replace, provider: result.provider, seconds });
+      finish(() => emit(this, 'delineo-auto-contour', { modelId: manifest.id, modelVersion: manifest.version, structureIds: ids, replacedIds: replace, provider: result.provider, seconds }));
     });
   }
 
@@ -466,7 +471,7 @@ export class DelineoApp extends LitElement {
     const client = destination === 'dicomweb' ? this.dicomWeb : null;
     if (destination === 'dicomweb' && !client) throw new Error('no DICOMweb server is configured (dicomweb-url)');
     return (
-      (await this.#runJob('export', destination === 'download' ? 'Exporting the RTSTRUCT' : 'Sending the RTSTRUCT to PACS', async (signal, progress) => {
+      (await this.#runJob('export', destination === 'download' ? 'Exporting the RTSTRUCT' : 'Sending the RTSTRUCT to PACS', async (signal, progress, finish) => {
         const structures = session.store.structures();
         if (!structures.length) throw new Error('there are no structures to export');
         const written = client ? (await storeRtstruct(client, session.volume, structures, { signal, progress })).written : writeRtstruct(session.volume, structures);
@@ -483,7 +488,7 @@ export class DelineoApp extends LitElement {
           `${client ? 'Stored' : 'Exported'} ${writtenNames.length} structure${writtenNames.length === 1 ? '' : 's'} as ${client ? 'a new RTSTRUCT in the study on the server' : fileName}${unapproved.length ? ` — not approved: ${unapproved.join(', ')}` : ''}`,
           warnings,
         );
-        emit(this, 'delineo-export', {
+        const detail = {
           destination,
           fileName,
           sopInstanceUid: written.sopInstanceUid,
@@ -492,7 +497,8 @@ export class DelineoApp extends LitElement {
           unapprovedNames: unapproved,
           warnings,
           file,
-        });
+        };
+        finish(() => emit(this, 'delineo-export', detail));
         return written;
       })) ?? null
     );
@@ -567,28 +573,47 @@ export class DelineoApp extends LitElement {
     return `${patient}${volume.name || 'Unnamed volume'} · ${nx} × ${ny} × ${nz} voxels · ${spacing} mm${review}`;
   }
 
-  /** Runs one long operation at a time, reporting progress, and turns failures into notices (never a blank view). */
-  async #runJob<T>(operation: JobOperation, label: string, work: (signal: AbortSignal, progress: ProgressCallback) => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs one long operation at a time, reporting progress, and turns failures into notices (never a blank view).
+   * `finish` queues what announces the result (its event): it runs after the job has ended and 'done' was
+   * reported, so a listener sees the app idle and may start the next operation at once.
+   */
+  async #runJob<T>(
+    operation: JobOperation,
+    label: string,
+    work: (signal: AbortSignal, progress: ProgressCallback, finish: (announce: () => void) => void) => Promise<T>,
+  ): Promise<T | undefined> {
     if (this.job) {
       this.message = { text: `Wait for “${this.job.label}” to finish, or cancel it`, error: true };
       return undefined;
     }
     const controller = new AbortController();
     this.#jobController = controller;
-    this.job = { operation, label, stage: 'starting', done: 0, total: 0, unit: '' };
+    let job: JobView = { operation, label, stage: 'starting', done: 0, total: 0, unit: '' };
+    this.job = job;
     const report = (state: DelineoJobProgressDetail['state']) =>
-      emit(this, 'delineo-job-progress', { operation, state, stage: this.job?.stage ?? '', done: this.job?.done ?? 0, total: this.job?.total ?? 0, unit: this.job?.unit ?? '' });
+      emit(this, 'delineo-job-progress', { operation, state, stage: job.stage, done: job.done, total: job.total, unit: job.unit });
     report('running');
     const progress: ProgressCallback = (p) => {
       if (controller.signal.aborted || this.#jobController !== controller) return;
-      this.job = { operation, label, stage: p.stage, done: p.done, total: p.total, unit: p.unit ?? '' };
+      job = { operation, label, stage: p.stage, done: p.done, total: p.total, unit: p.unit ?? '' };
+      this.job = job;
       report('running');
     };
+    const announcements: (() => void)[] = [];
+    const end = () => {
+      if (this.#jobController !== controller) return;
+      this.#jobController = null;
+      this.job = null;
+    };
     try {
-      const result = await work(controller.signal, progress);
+      const result = await work(controller.signal, progress, (announce) => announcements.push(announce));
+      end();
       report('done');
+      for (const announce of announcements) announce();
       return result;
     } catch (error) {
+      end();
       if (isAbortError(error) || controller.signal.aborted) {
         this.message = { text: `Cancelled: ${label}`, error: false };
         report('cancelled');
@@ -600,11 +625,6 @@ export class DelineoApp extends LitElement {
         emit(this, 'delineo-error', { operation, code: typeof e?.code === 'string' ? e.code : 'error', message, file: typeof e?.file === 'string' ? e.file : null });
       }
       return undefined;
-    } finally {
-      if (this.#jobController === controller) {
-        this.#jobController = null;
-        this.job = null;
-      }
     }
   }
 

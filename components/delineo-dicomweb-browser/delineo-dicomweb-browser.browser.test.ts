@@ -2,6 +2,7 @@
 // seeded with a phantom CT and started by the `delineo-orthanc-start` server command (scripts/wtr-orthanc.js).
 // The page reaches it only through the test server's same-origin proxy at /dicomweb (scripts/dicomweb-proxy.js),
 // as the cross-origin-isolated app must: the last test checks that no request left the page's origin.
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { DicomWebClient, generatePhantom, loadDicomWebSeries, sameGrid, storeRtstruct, type DicomVolumeResult } from '../../src/index.ts';

@@ -1,3 +1,4 @@
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendMouse } from '@web/test-runner-commands';
 import type { Phantom } from '../../src/index.ts';

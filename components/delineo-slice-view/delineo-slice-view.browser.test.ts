@@ -1,3 +1,4 @@
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import { add, cross, dot, gridSlicePlane, norm, normalize, orientationLabel, rotation, scale, sub, type Vec3 } from '../../src/index.ts';

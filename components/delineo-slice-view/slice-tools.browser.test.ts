@@ -1,5 +1,6 @@
 // The editing tools driven as a user drives them: real (trusted) pointer and key events from the test
 // runner's sendMouse/sendKeys on a slice view of the phantom, checked against the structure set's masks.
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import type { BinaryMask, Vec3 } from '../../src/index.ts';

@@ -1,3 +1,4 @@
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { createStructure, type Structure } from '../../src/index.ts';

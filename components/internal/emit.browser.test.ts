@@ -2,6 +2,7 @@
 // component dispatches any other way): here every registered Delineo event type, dispatched from deep inside
 // two shadow roots, reaches a listener on `document` — bubbling, composed, retargeted to the outer host,
 // with its detail untouched.
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import type { DelineoEventName, DetailOf } from './emit.ts';
 import { emit } from './emit.ts';

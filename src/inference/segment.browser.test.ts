@@ -4,6 +4,7 @@
 // - hard cancel: aborting terminates the worker inside ONNX Runtime, the next call respawns it;
 // - parity: on two OpenKBP validation patients the browser labels agree with the Node path (onnxruntime-node,
 //   run by the `delineo-node-segment` server command) on ≥ 99.9 % of voxels.
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { GridTransform, type Mat3, type Vec3 } from '../domain/geometry.ts';

@@ -2,6 +2,7 @@
 // itk-wasm, progress and cancel across the worker boundary, typed errors that keep their code and file, and a
 // volume loaded earlier that stays intact when a later load fails. Test data is served raw from
 // ../shared/data under /raw/test-data/ (scripts/dev-middleware.js).
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { Volume } from '../domain/volume.ts';
 import { JobError, isAbortError, type Progress } from '../jobs/job.ts';

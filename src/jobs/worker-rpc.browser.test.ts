@@ -2,6 +2,7 @@
 // fixtures/browser-worker.ts: the test runner's dev server compiles any requested .ts with esbuild,
 // whether a page or a worker asks for it, so `new Worker(new URL(…ts, import.meta.url), { type:
 // 'module' })` works unchanged (a production build must bundle the worker, e.g. Vite's `?worker`).
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { JobError, isAbortError, type Progress } from './job.ts';
 import { WorkerError, createWorkerClient, type WorkerClient, type WorkerLike } from './worker-rpc.ts';

@@ -1,5 +1,6 @@
 // The surface mesher across a real module Web Worker in Chromium: the same surface as on the main thread,
 // inputs and outputs transferred rather than copied, progress per stage, and cancellation.
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { isAbortError, type Progress } from '../jobs/job.ts';
 import { generatePhantom, type Phantom } from '../phantom/phantom.ts';

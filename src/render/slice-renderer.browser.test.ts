@@ -1,3 +1,4 @@
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { discVolume } from '../../test/helpers/synthetic-volume.ts';
 import { createSliceRenderer, type SliceRenderer } from './index.ts';

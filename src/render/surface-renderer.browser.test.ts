@@ -1,3 +1,4 @@
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { countShadePixels, shadeCentroid } from '../../test/helpers/colour-pixels.ts';
 import { generatePhantom, type Phantom } from '../phantom/phantom.ts';

@@ -1,3 +1,4 @@
+import '../helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { Autosave, IndexedDbStorage, autosaveKey } from '../../src/index.ts';
 

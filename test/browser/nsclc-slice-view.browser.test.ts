@@ -2,6 +2,7 @@
 // ../shared/data, served under /raw/test-data by the test runner's raw-asset middleware, never copied into
 // the repository). Loaded with the application's DICOM loader, shown with the series' own window and the
 // lung preset, compared with committed screenshots.
+import '../helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { ViewerSession } from '../../components/internal/viewer-session.ts';

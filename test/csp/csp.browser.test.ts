@@ -3,6 +3,7 @@
 // style — and its workers get the same policy. In an iframe, the page renders the phantom in the slice views and
 // the 3D view, interpolates with itk-wasm, reads a file in the io worker and segments with onnxruntime-web, with
 // no violation reported by the page or (through report-uri) by its workers, and fetches nothing from another origin.
+import '../helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { RECOMMENDED_CSP } from '../../scripts/wtr-csp.js';
 import type { CspPageReport, Violation } from './app.ts';

@@ -4,6 +4,8 @@
 /** The `this` of a mocha suite or test function (`function () { this.timeout(ms) }`). */
 interface MochaContext {
   timeout(ms: number): void;
+  /** In a hook: the test it runs for; `err` is set when that test failed. */
+  readonly currentTest?: { readonly title: string; readonly state?: 'passed' | 'failed' | 'pending'; err?: Error & { actual?: unknown; expected?: unknown } };
 }
 declare function describe(title: string, fn: (this: MochaContext) => void): void;
 declare function it(title: string, fn: (this: MochaContext) => void | Promise<unknown>): void;

@@ -1,5 +1,6 @@
 // The app's RTSTRUCT export and import in Chromium, through the public surface (src/index.ts): no Node Buffer,
 // no fs, dcmjs as the browser bundle resolves it. The structures survive the round trip voxel for voxel.
+import '../../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import {
   exportRtstruct,

@@ -1,13 +1,9 @@
-// KNOWN UNSTABLE — not part of `npm test` until fixed: in headless Chromium under the test runner this file
-// intermittently crashes the browser ("browser disconnected") or stalls it at idle CPU, alone or after other
-// files, on the full-size or a smaller phantom; every step passes when it runs through (55–85 s). Run it with
-// `WTR_FILES=components/delineo-app/delineo-app-flow.unstable.browser.test.ts npx wtr`.
-//
 // The whole clinical flow in <delineo-app>, driven as a user drives it (buttons, keys, mouse strokes) on the
 // built-in phantom: demo → auto-contour (rules, in the worker, with progress) → review (QA, change measures) →
 // edit with the brush → approve every structure → export the RTSTRUCT, checked with dciodvfy (dicom3tools, run
 // by a server command) and imported back onto the CT. Also: cancel, a bad file, the help panel. With
 // DOC_SCREENSHOTS=1 each stage is written to docs/screenshots/flow-*.png for the README.
+import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { dice, generatePhantom, importRtstruct, type Vec3 } from '../../src/index.ts';
@@ -53,7 +49,7 @@ async function mountDemo(): Promise<DelineoApp> {
  * The 3D view (every structure re-meshed after each edit, rendered by SwiftShader on the CPU) has its own tests
  * (delineo-3d-view.browser.test.ts); here it would only add minutes of CPU on a 2-core CI machine, so the flow
  * runs with an empty element in the app's `3d` slot — except when the README's screenshots are made
- * (`DOC_SCREENSHOTS=1 WTR_FILES=components/delineo-app/delineo-app-flow.unstable.browser.test.ts npx wtr`).
+ * (`DOC_SCREENSHOTS=1 WTR_FILES=components/delineo-app/delineo-app-flow.browser.test.ts npx wtr`).
  */
 async function docScreenshotsEnabled(): Promise<boolean> {
   return ((await executeServerCommand('delineo-doc-screenshot', { query: true })) as { enabled: boolean }).enabled;
@@ -120,6 +116,9 @@ describe('<delineo-app> clinical flow on the phantom', function () {
       if (e.detail.state === 'running' && el!.shadowRoot!.querySelector('[part~="progress"]')) progressShown = true;
     });
     const done = next(el, 'delineo-auto-contour');
+    // The result is announced after the job has ended, so a listener may start the next operation at once.
+    let stateWhenAnnounced = '';
+    el.addEventListener('delineo-auto-contour', () => (stateWhenAnnounced = states.at(-1)!.state), { once: true });
     part(el, 'run-button').click();
     await el.updateComplete;
     expect(part(el, 'progress'), 'a progress row with Cancel while it runs').to.not.equal(null);
@@ -129,6 +128,7 @@ describe('<delineo-app> clinical flow on the phantom', function () {
     expect(progressShown).to.equal(true);
     await el.updateComplete;
     expect(states.at(-1)!.state).to.equal('done');
+    expect(stateWhenAnnounced, 'delineo-auto-contour comes after the job reported done').to.equal('done');
     expect(part(el, 'progress'), 'the progress row is gone').to.equal(null);
     expect(states.some((s) => s.stage === 'rules' && s.total > 0)).to.equal(true);
     const names = store.state.structures.map((s) => s.name);
