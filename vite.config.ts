@@ -1,6 +1,6 @@
 // Vite serves the app in development (`npm start`) and builds it into dist/app (`npm run build`).
 // See ../shared/docs/TOOLCHAIN.md for the traps behind the settings below.
-import { cpSync, createReadStream } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { defineConfig, type Connect, type Plugin } from 'vite';
 import { RAW_PREFIXES, rawFile } from './scripts/dev-middleware.js';
@@ -10,10 +10,22 @@ import { dicomWebProxyConnect } from './scripts/dicomweb-proxy.js';
 const RAW_TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.zst': 'application/zstd' };
 
 /**
- * Raw-asset prefixes the production app needs, copied into the build under the same URL so the app finds
- * them where the dev server serves them. Only what the app uses: every itk-wasm pipeline would be 65 MB.
+ * Raw assets the production app needs, copied into the build under the URLs the dev server serves them at (the
+ * app's defaults for `ort-wasm-path` and `image-io-url`), so dist/app runs as built. Only what the app uses
+ * (every itk-wasm pipeline and onnxruntime-web variant would be ~200 MB): a whole folder, or the files whose
+ * names match.
  */
-const APP_RAW_PREFIXES = ['/raw/itk/morphological-contour-interpolation/'] as const;
+const APP_RAW_ASSETS: readonly { readonly prefix: keyof typeof RAW_PREFIXES; readonly files?: RegExp }[] = [
+  // Slice interpolation (src/domain/ops/interpolate.ts).
+  { prefix: '/raw/itk/morphological-contour-interpolation/' },
+  // The volume readers of src/io/itk/image-formats.ts and GDCM for compressed DICOM transfer syntaxes.
+  { prefix: '/raw/itk/image-io/', files: /^(nifti|nrrd|meta|gdcm)-read-image\.(js|wasm\.zst)$/ },
+  // onnxruntime-web's default entry (`import 'onnxruntime-web'`) loads the JSEP build (WASM, and WebGPU when chosen).
+  { prefix: '/raw/ort/', files: /^ort-wasm-simd-threaded\.jsep\.(mjs|wasm)$/ },
+];
+
+/** What each model folder under models/ ships to the app (`models-base` defaults to /models/). */
+const MODEL_FILES = /^(manifest\.json|model\.onnx|MODEL_CARD\.md)$/;
 
 /**
  * Cross-origin isolation: COOP + COEP make `crossOriginIsolated` true, which SharedArrayBuffer and so
@@ -57,7 +69,22 @@ function delineoServer(): Plugin {
     },
     writeBundle(options) {
       const outDir = options.dir ?? 'dist/app';
-      for (const prefix of APP_RAW_PREFIXES) cpSync(RAW_PREFIXES[prefix], join(outDir, prefix), { recursive: true });
+      for (const { prefix, files } of APP_RAW_ASSETS) {
+        const from = RAW_PREFIXES[prefix];
+        if (!files) {
+          cpSync(from, join(outDir, prefix), { recursive: true });
+          continue;
+        }
+        const names = readdirSync(from).filter((name) => files.test(name));
+        if (!names.length) throw new Error(`build: nothing in ${from} matches ${files} (did a dependency rename its files?)`);
+        mkdirSync(join(outDir, prefix), { recursive: true });
+        for (const name of names) cpSync(join(from, name), join(outDir, prefix, name));
+      }
+      for (const id of readdirSync('models')) {
+        if (!existsSync(join('models', id, 'manifest.json'))) continue; // models/training is not a model
+        mkdirSync(join(outDir, 'models', id), { recursive: true });
+        for (const name of readdirSync(join('models', id)).filter((n) => MODEL_FILES.test(n))) cpSync(join('models', id, name), join(outDir, 'models', id, name));
+      }
     },
   };
 }
