@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import puppeteer, { type ElementHandle } from 'puppeteer-core';
 import { preview } from 'vite';
 
 const CT = resolve('../shared/data/openkbp/validation/pt_201/ct.nii.gz');
@@ -54,7 +54,7 @@ test('the built app opens a NIfTI CT and auto-contours it with hn-oar, all from 
     await page.waitForFunction(() => Boolean((document.querySelector('delineo-app') as unknown as { session?: unknown } | null)?.session), { timeout: 60_000 });
     await page.evaluate(() => ((window as unknown as { demoVolume: unknown }).demoVolume = (document.querySelector('delineo-app') as unknown as { session: { volume: unknown } }).session.volume));
     const input = await page.evaluateHandle(() => document.querySelector('delineo-app')!.shadowRoot!.querySelector('input[data-pick="files"]'));
-    await (input.asElement() as import('puppeteer-core').ElementHandle<HTMLInputElement>).uploadFile(CT);
+    await (input.asElement() as ElementHandle<HTMLInputElement>).uploadFile(CT);
     // Opened (a new session), or failed (an error notice, which names the file and the problem).
     await page.waitForFunction(
       () => {
