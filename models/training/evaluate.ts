@@ -7,6 +7,9 @@
  *
  *   npx tsx models/training/evaluate.ts [--model hn-oar] [--data ../shared/data/openkbp/validation] \
  *     [--limit 33] [--no-tta] [--threads 2] [--out models/hn-oar/evaluation.json]
+ *
+ * `--task ptv` evaluates a target-envelope proposal model (`--model` an id or a manifest.json path): its one
+ * label against the union of every patient's PTV56, PTV63 and PTV70 (ptv.nii.gz > 0), on every patient.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,8 +27,11 @@ const { values } = parseArgs({
     'no-tta': { type: 'boolean', default: false },
     threads: { type: 'string', default: '2' },
     out: { type: 'string' },
+    task: { type: 'string', default: 'oar' },
   },
 });
+if (values.task !== 'oar' && values.task !== 'ptv') throw new Error(`--task must be oar or ptv, not ${values.task}`);
+const ptvTask = values.task === 'ptv';
 
 // OpenKBP structure names → our label values (the manifest's order; see models/training/pack_data.py).
 const OPENKBP: Record<string, number> = { Brainstem: 1, SpinalCord: 2, RightParotid: 3, LeftParotid: 4, Esophagus: 5, Larynx: 6, Mandible: 7 };
@@ -42,19 +48,20 @@ const perPatient: Record<string, Record<string, { dice: number; hd95: number }>>
 let seconds = 0;
 for (const pt of patients) {
   const ct = await readVolumeNifti(join(values.data!, pt, 'ct.nii.gz'), 'CT');
-  const oar = await readVolumeNifti(join(values.data!, pt, 'oar.nii.gz'), 'MASK');
+  const oar = await readVolumeNifti(join(values.data!, pt, ptvTask ? 'ptv.nii.gz' : 'oar.nii.gz'), 'MASK');
   const t0 = performance.now();
   const r = await segmentWithNetwork(ct, manifest, net.runner, { tta: !values['no-tta'] });
   const dt = (performance.now() - t0) / 1000;
   seconds += dt;
   perPatient[pt] = {};
-  for (const name of index.patients[pt].structures) {
-    const value = OPENKBP[name];
-    if (!value) continue;
-    const label = manifest.labels.find((l) => l.value === value)!;
+  // The PTV task has one label, compared with the union of the PTVs (every patient has at least PTV70).
+  const compared = ptvTask ? [{ label: manifest.labels[0], ref: (v: number) => v > 0 }] : index.patients[pt].structures
+    .filter((name) => OPENKBP[name])
+    .map((name) => ({ label: manifest.labels.find((l) => l.value === OPENKBP[name])!, ref: (v: number) => v === OPENKBP[name] }));
+  for (const { label, ref: isRef } of compared) {
     const s = r.structures.find((x) => x.name === label.name)!;
     const pred = s.mask.toDense();
-    const ref = Uint8Array.from(oar.data, (v) => (v === value ? 1 : 0));
+    const ref = Uint8Array.from(oar.data, (v) => (isRef(v) ? 1 : 0));
     const d = dice(pred, ref);
     const h = hd95(pred, ref, ct.dimensions, ct.spacing);
     perStructure.get(label.name)!.dice.push(d);

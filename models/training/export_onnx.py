@@ -7,6 +7,10 @@ Writes <out>/model.onnx (opset 17, fp32, dynamic batch/height/width: the engine 
 updates onnx.model.{sha256, bytes} in <out>/manifest.json, and writes a parity fixture to
 .training-data/parity/ (a batch of real CT tiles and PyTorch's logits for them) that verify_onnx.ts feeds to
 ONNX Runtime (onnxruntime-node) to confirm both agree within 1e-3.
+
+A checkpoint of `train.py --task ptv` (one class: the target envelope) gets, when <out> has no manifest yet, a
+manifest derived from hn-oar's (same preprocessing and tiling) with the single PTV_Union label, marked as a
+proposal for review: export it outside models/ until its validation Dice clears the bar in models/README.md.
 """
 import argparse
 import hashlib
@@ -33,7 +37,8 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(2)
     state = torch.load(a.checkpoint, map_location='cpu')
-    model = UNet2D(base=state['base'])
+    classes = state.get('classes', 8)
+    model = UNet2D(classes=classes, base=state['base'])
     model.load_state_dict(state['model'])
     model.eval()
     os.makedirs(a.out, exist_ok=True)
@@ -48,6 +53,19 @@ def main():
     data = open(path, 'rb').read()
     sha = hashlib.sha256(data).hexdigest()
     man_path = os.path.join(a.out, 'manifest.json')
+    if not os.path.exists(man_path) and state.get('task') == 'ptv':
+        man = json.load(open(os.path.join(repo, 'models', 'hn-oar', 'manifest.json')))
+        man.update({
+            'id': 'hn-target-proposal',
+            'name': 'Head-and-neck elective target envelope (PROPOSAL for review)',
+            'version': '0.1.0',
+            'description': 'A proposal of the whole elective target envelope (the union of OpenKBP\'s PTV56, PTV63 and PTV70) from a '
+                           'planning CT, for a clinician to review and edit; never a target by itself. See MODEL_CARD.md.',
+        })
+        man['labels'] = [{'value': 1, 'name': 'PTV_Union', 'standardName': 'PTV_Union', 'interpretedType': 'PTV',
+                          'color': [255, 0, 0], 'postprocess': {'minComponentCc': 5, 'fillHoles': '2d'}}]
+        man['onnx']['model']['classes'] = classes
+        json.dump(man, open(man_path, 'w'), indent=2)
     if os.path.exists(man_path):
         man = json.load(open(man_path))
         man['onnx']['model']['sha256'] = sha

@@ -18,6 +18,10 @@ Partial labels: index.json lists the structures actually contoured per patient; 
 Output: .training-data/openkbp-<split>/pt_N.npz with ct (int16 HU, clipped to [-1024, 1500]), label
 (uint8, 0 = background, 1..7 = classes below), contoured (bool[7]), spacing (float[3], x y z mm).
 Usage: /usr/bin/python3 models/training/pack_data.py [--data ../shared/data/openkbp] [--out .training-data]
+
+--task ptv packs the target-proposal data instead (.training-data/openkbp-ptv-<split>): label 1 = the union of
+PTV56, PTV63 and PTV70 (OpenKBP made the three non-overlapping, so only the union is an anatomical volume), on the
+same grid; every patient has at least PTV70 and no patient's targets are partial, so `contoured` is [True].
 """
 import argparse
 import json
@@ -83,10 +87,13 @@ def resample_nearest(a: np.ndarray, axis: int, coords: np.ndarray):
 
 
 def pack_one(args):
-    src_dir, out_path, spacing, structures = args
+    src_dir, out_path, spacing, structures, task = args
     ct_img = nib.load(os.path.join(src_dir, 'ct.nii.gz'))
     ct = np.asarray(ct_img.dataobj).astype(np.float32)  # (x, y, z)
-    oar = np.asarray(nib.load(os.path.join(src_dir, 'oar.nii.gz')).dataobj).astype(np.uint8)
+    labels_file = 'ptv.nii.gz' if task == 'ptv' else 'oar.nii.gz'
+    oar = np.asarray(nib.load(os.path.join(src_dir, labels_file)).dataobj).astype(np.uint8)
+    if task == 'ptv':
+        oar = (oar > 0).astype(np.uint8)  # PTV56 ∪ PTV63 ∪ PTV70 (resampled as one mask: nearest is per label anyway)
     # ../shared's conversion already holds HU (int16, -1024 where the organisers stored nothing).
     ct = np.transpose(ct, (2, 1, 0))  # (z, y, x)
     oar = np.transpose(oar, (2, 1, 0))
@@ -97,10 +104,13 @@ def pack_one(args):
         oar = resample_nearest(oar, axis, coords)
     # OpenKBP label numbers coincide with our class indices (same order); the mapping above documents it.
     label = oar.astype(np.uint8)
-    contoured = np.zeros(7, dtype=bool)
-    for name in structures:
-        if name in OPENKBP_TO_TG263:
-            contoured[OPENKBP_TO_TG263[name][1] - 1] = True
+    if task == 'ptv':
+        contoured = np.ones(1, dtype=bool)
+    else:
+        contoured = np.zeros(7, dtype=bool)
+        for name in structures:
+            if name in OPENKBP_TO_TG263:
+                contoured[OPENKBP_TO_TG263[name][1] - 1] = True
     ct = np.clip(np.rint(ct), HU_MIN, HU_MAX).astype(np.int16)
     np.savez_compressed(out_path, ct=ct, label=label, contoured=contoured, spacing=np.array(TARGET_SPACING))
     return os.path.basename(out_path), ct.shape, int(contoured.sum())
@@ -113,16 +123,17 @@ def main():
     p.add_argument('--data', default=os.path.join(repo, '..', 'shared', 'data', 'openkbp'))
     p.add_argument('--out', default=os.path.join(repo, '.training-data'))
     p.add_argument('--workers', type=int, default=2)
+    p.add_argument('--task', choices=['oar', 'ptv'], default='oar')
     a = p.parse_args()
     jobs = []
     for split in ('train', 'validation'):
         index = json.load(open(os.path.join(a.data, split, 'index.json')))
         labels = index['labels']['oar']
         assert [labels[str(k)] for k in range(1, 8)] == list(OPENKBP_TO_TG263), 'OpenKBP label numbering changed'
-        out_dir = os.path.join(a.out, f'openkbp-{split}')
+        out_dir = os.path.join(a.out, f'openkbp-{split}' if a.task == 'oar' else f'openkbp-ptv-{split}')
         os.makedirs(out_dir, exist_ok=True)
         for pt, meta in sorted(index['patients'].items()):
-            jobs.append((os.path.join(a.data, split, pt), os.path.join(out_dir, f'{pt}.npz'), meta['spacing_mm'], meta['structures']))
+            jobs.append((os.path.join(a.data, split, pt), os.path.join(out_dir, f'{pt}.npz'), meta['spacing_mm'], meta['structures'], a.task))
     with ProcessPoolExecutor(a.workers) as ex:
         for n, (name, shape, k) in enumerate(ex.map(pack_one, jobs)):
             if n % 20 == 0:

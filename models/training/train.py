@@ -32,11 +32,13 @@ import torch.nn.functional as F
 from unet import UNet2D
 
 CLASSES = ['background', 'Brainstem', 'SpinalCord', 'Parotid_R', 'Parotid_L', 'Esophagus', 'Larynx', 'Bone_Mandible']
+# --task ptv: the elective target envelope (PTV56 ∪ PTV63 ∪ PTV70, pack_data.py --task ptv), one class.
+PTV_CLASSES = ['background', 'PTV_Union']
 HU_CLIP = (-1000.0, 1000.0)  # manifest intensity.clip
 HU_MEAN, HU_STD = 0.0, 500.0  # manifest intensity.mean/std
 PATCH = 128
 PAD_HU = -1024.0  # outside the image = air, exactly what the engine pads with
-LR_SWAP = [0, 1, 2, 4, 3, 5, 6, 7]  # class permutation under a left-right mirror
+LR_SWAP = [0, 1, 2, 4, 3, 5, 6, 7]  # class permutation under a left-right mirror (set for the task in main)
 
 
 def normalise(hu: np.ndarray) -> np.ndarray:
@@ -119,7 +121,7 @@ def augment(x, y, c, rng: np.random.Generator):
         x[flip] = torch.flip(x[flip], dims=[-1])
         swap = torch.tensor(LR_SWAP)
         y[flip] = swap[torch.flip(y[flip], dims=[-1])]
-        cc = c[flip][:, [0, 1, 3, 2, 4, 5, 6]]  # contoured flags of classes 1..7 follow the swap
+        cc = c[flip][:, [k - 1 for k in LR_SWAP[1:]]]  # contoured flags of classes 1..k follow the swap
         c = c.clone()
         c[flip] = cc
     gain = torch.from_numpy(rng.uniform(0.9, 1.1, (n, 1, 1, 1)).astype(np.float32))
@@ -173,7 +175,7 @@ def validate(model, patients):
         # cheap on 2 shared cores; evaluate.ts measures whole volumes through the engine.
         z_range = (max(0, int(p.fg_z.min()) - 8), min(p.ct.shape[0], int(p.fg_z.max()) + 9)) if len(p.fg_z) else None
         pred = predict_volume(model, p, z_range=z_range)
-        for k in range(1, 8):
+        for k in range(1, len(CLASSES)):
             if not p.contoured[k - 1]:
                 continue
             a, b = pred == k, p.label == k
@@ -199,20 +201,31 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--resume', help='checkpoint to start from (weights only; the schedule restarts)')
+    ap.add_argument('--init', help='checkpoint whose weights of the same shape start the model (the other task\'s network: all but its output layer)')
+    ap.add_argument('--task', choices=['oar', 'ptv'], default='oar', help='oar: hn-oar; ptv: the target-envelope proposal')
     a = ap.parse_args()
+    global CLASSES, LR_SWAP
+    if a.task == 'ptv':
+        CLASSES, LR_SWAP = PTV_CLASSES, [0, 1]
+    prefix = 'openkbp' if a.task == 'oar' else 'openkbp-ptv'
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
     os.makedirs(a.out, exist_ok=True)
-    train = [Patient(f) for f in sorted(glob.glob(os.path.join(a.data, 'openkbp-train', '*.npz')))]
-    val_all = [Patient(f) for f in sorted(glob.glob(os.path.join(a.data, 'openkbp-validation', '*.npz')))]
+    train = [Patient(f) for f in sorted(glob.glob(os.path.join(a.data, f'{prefix}-train', '*.npz')))]
+    val_all = [Patient(f) for f in sorted(glob.glob(os.path.join(a.data, f'{prefix}-validation', '*.npz')))]
     # A fixed, spread-out subset keeps validation cheap on 2 cores; the full 33 run in evaluate.ts.
     val = val_all[:: max(1, len(val_all) // a.val_patients)][: a.val_patients]
     print(f'train {len(train)} patients, validate on {[p.name for p in val]}', flush=True)
-    model = UNet2D(base=a.base)
+    model = UNet2D(classes=len(CLASSES), base=a.base)
     if a.resume:
         model.load_state_dict(torch.load(a.resume, map_location='cpu')['model'])
         print(f'resumed weights from {a.resume}', flush=True)
+    elif a.init:
+        own = model.state_dict()
+        theirs = {k: v for k, v in torch.load(a.init, map_location='cpu')['model'].items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(theirs, strict=False)
+        print(f'initialised {len(theirs)} of {len(own)} tensors from {a.init}', flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     budget = a.minutes * 60
     t0 = time.time()
@@ -243,7 +256,7 @@ def main():
             mean, per = validate(model, val)
             history.append({'step': step, 'minutes': (time.time() - t0) / 60, 'mean_dice': mean, 'dice': per})
             print(f'VAL step {step} mean={mean:.4f} ' + ' '.join(f'{k}={v:.3f}' for k, v in per.items()), flush=True)
-            state = {'model': model.state_dict(), 'base': a.base, 'step': step, 'val': per, 'mean': mean}
+            state = {'model': model.state_dict(), 'base': a.base, 'classes': len(CLASSES), 'task': a.task, 'step': step, 'val': per, 'mean': mean}
             torch.save(state, os.path.join(a.out, 'last.pt'))
             if mean > best:
                 best = mean
