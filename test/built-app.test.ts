@@ -2,8 +2,8 @@
 // itk-wasm readers and the models are copied into the build (vite.config.ts, APP_RAW_ASSETS and MODEL_FILES), at
 // the URLs the app's defaults point to. This test builds into a temporary folder, serves it with `vite preview`
 // (the production server, with the cross-origin isolation headers) and, in headless Chromium, opens a real
-// OpenKBP CT through the app's file input (NIfTI → itk-wasm image-io) and auto-contours it with hn-oar
-// (onnxruntime-web WASM in the segment worker). Every request must succeed and stay on the app's origin.
+// OpenKBP CT through the app's file input (NIfTI → itk-wasm image-io) and auto-contours it with hn-oar and
+// hn-target-proposal (onnxruntime-web WASM in the segment worker). Every request must succeed and stay on the app's origin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -72,16 +72,25 @@ test('the built app opens a NIfTI CT and auto-contours it with hn-oar, all from 
         app.addEventListener('delineo-error', (e) => done(`error ${(e as CustomEvent<{ message: string }>).detail.message}`), { once: true });
       });
       await app.autoContour('hn-oar');
-      return { outcome: await outcome, dimensions: app.session.volume.dimensions, names: app.session.store.state.structures.map((s) => s.name) };
+      const oar = await outcome;
+      // The target-envelope proposal, offered in the same menu, runs from the build too.
+      const proposal = new Promise<string>((done) => {
+        app.addEventListener('delineo-auto-contour', () => done('ok'), { once: true });
+        app.addEventListener('delineo-error', (e) => done(`error ${(e as CustomEvent<{ message: string }>).detail.message}`), { once: true });
+      });
+      await app.autoContour('hn-target-proposal');
+      return { outcome: oar, proposal: await proposal, dimensions: app.session.volume.dimensions, names: app.session.store.state.structures.map((s) => s.name) };
     });
     assert.deepEqual(result.dimensions, [128, 128, 128]);
     assert.match(result.outcome, /^ok onnxruntime-web wasm/, result.outcome);
+    assert.equal(result.proposal, 'ok');
+    assert.ok(result.names.includes('PTV_Union'), result.names.join(', '));
     // pt_201 has these contoured; the model finds each of them on a real patient.
     for (const name of ['Brainstem', 'SpinalCord', 'Parotid_R', 'Parotid_L', 'Bone_Mandible']) assert.ok(result.names.includes(name), `${name} in ${result.names.join(', ')}`);
     assert.deepEqual(failed, [], 'every request succeeded');
     assert.deepEqual(foreign, [], 'every request went to the app\'s own origin');
     assert.deepEqual(pageErrors, []);
-    for (const path of ['/models/hn-oar/manifest.json', '/models/hn-oar/model.onnx', '/raw/ort/ort-wasm-simd-threaded.jsep.wasm', '/raw/itk/image-io/nifti-read-image.js']) {
+    for (const path of ['/models/hn-oar/manifest.json', '/models/hn-oar/model.onnx', '/models/hn-target-proposal/model.onnx', '/raw/ort/ort-wasm-simd-threaded.jsep.wasm', '/raw/itk/image-io/nifti-read-image.js']) {
       assert.ok(served.has(path), `${path} was loaded from the build (loaded: ${[...served].filter((p) => !p.startsWith('/assets/')).join(', ')})`);
     }
   } finally {

@@ -32,6 +32,14 @@ export function defaultModels(base = '/models/'): AppModel[] {
       manifestUrl: `${root}hn-oar/manifest.json`,
       modelUrl: `${root}hn-oar/model.onnx`,
     },
+    {
+      id: 'hn-target-proposal',
+      name: 'Head and neck target envelope: PROPOSAL for review (hn-target-proposal)',
+      description:
+        'Proposes the whole elective target envelope (PTV_Union: the union of the PTVs of the OpenKBP plans) on a head-and-neck planning CT, as a starting point for the physician to edit; never a target without review. See its model card.',
+      manifestUrl: `${root}hn-target-proposal/manifest.json`,
+      modelUrl: `${root}hn-target-proposal/model.onnx`,
+    },
   ];
 }
 

@@ -88,5 +88,5 @@ for (const s of summary) console.log(`| ${s.structure} | ${s.patients} | ${s.dic
 console.log(`| **mean of ${names.length}** | | **${meanDice.toFixed(3)}** | | | ${mean(summary.map((s) => s.hd95)).toFixed(1)} | | |`);
 console.log(`\n${patients.length} patients, ${(seconds / patients.length).toFixed(1)} s per patient (onnxruntime-node, ${values.threads} threads, TTA ${values['no-tta'] || !manifest.onnx?.mirror?.length ? 'off' : 'on'})`);
 if (values.out) {
-  await writeFile(values.out, JSON.stringify({ model: manifest.id, version: manifest.version, sha256: manifest.onnx?.model.sha256, tta: !values['no-tta'] && Boolean(manifest.onnx?.mirror?.length), patients: patients.length, meanDice, summary, perPatient, secondsPerPatient: seconds / patients.length }, null, 1) + '\n');
+  await writeFile(values.out, JSON.stringify({ model: manifest.id, version: manifest.version, task: values.task, sha256: manifest.onnx?.model.sha256, tta: !values['no-tta'] && Boolean(manifest.onnx?.mirror?.length), patients: patients.length, meanDice, summary, perPatient, secondsPerPatient: seconds / patients.length }, null, 1) + '\n');
 }

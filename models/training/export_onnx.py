@@ -63,7 +63,7 @@ def main():
                            'planning CT, for a clinician to review and edit; never a target by itself. See MODEL_CARD.md.',
         })
         man['labels'] = [{'value': 1, 'name': 'PTV_Union', 'standardName': 'PTV_Union', 'interpretedType': 'PTV',
-                          'color': [255, 0, 0], 'postprocess': {'minComponentCc': 5, 'fillHoles': '2d'}}]
+                          'color': [255, 0, 0], 'postprocess': {'largestComponent': True, 'fillHoles': '2d'}}]
         man['onnx']['model']['classes'] = classes
         json.dump(man, open(man_path, 'w'), indent=2)
     if os.path.exists(man_path):

@@ -23,6 +23,7 @@ Auto-contours a CT with a local model; nothing leaves the machine.
 
   --ct <path>        a folder with a DICOM CT series, or a CT volume file (.nii, .nii.gz, .nrrd, .mha)
   --model <id>       hn-oar (head-and-neck OARs, ONNX) | ct-external-lungs-bones (rules) |
+                     hn-target-proposal (head-and-neck target envelope, a PROPOSAL to review) |
                      a path to a model's manifest.json
   --out <file>       *.dcm: an RT Structure Set referencing the CT series (needs a DICOM CT);
                      *.nii / *.nii.gz: a label map on the CT grid (values = the model's label values)
