@@ -8,7 +8,7 @@ import { expect } from '@esm-bundle/chai';
 import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { dice, generatePhantom, importRtstruct, type Vec3 } from '../../src/index.ts';
 import { captureElement } from '../../test/helpers/screenshot.ts';
-import { chord, frames } from '../../test/helpers/viewer.ts';
+import { chord, frames, nextEvent as next, partOf as part } from '../../test/helpers/viewer.ts';
 import type { DelineoSliceView } from '../delineo-slice-view/delineo-slice-view.component.ts';
 import type { DelineoReviewPanel } from '../delineo-review-panel/delineo-review-panel.component.ts';
 import type { DelineoAutoContourEvent } from '../events/delineo-auto-contour.ts';
@@ -19,18 +19,6 @@ import { ViewerSession } from '../internal/viewer-session.ts';
 import { SHORTCUTS } from './shortcuts.ts';
 import './delineo-app.ts';
 import type { DelineoApp } from './delineo-app.ts';
-
-const part = <T extends HTMLElement = HTMLElement>(el: Element, name: string) => el.shadowRoot!.querySelector<T>(`[part~="${name}"]`)!;
-
-function next<K extends keyof GlobalEventHandlersEventMap>(target: EventTarget, name: K, timeoutMs = 120000): Promise<GlobalEventHandlersEventMap[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeoutMs} ms`)), timeoutMs);
-    target.addEventListener(name, (e) => {
-      clearTimeout(timer);
-      resolve(e as GlobalEventHandlersEventMap[K]);
-    }, { once: true });
-  });
-}
 
 async function mountDemo(): Promise<DelineoApp> {
   const withSurfaces = await docScreenshotsEnabled();

@@ -14,19 +14,8 @@ import type { DelineoVolumeLoadEvent } from '../events/delineo-volume-load.ts';
 import './delineo-app.ts';
 import type { DelineoApp } from './delineo-app.ts';
 import { seededOrthanc, until } from '../../test/helpers/orthanc-browser.ts';
+import { nextEvent as next, partOf as part } from '../../test/helpers/viewer.ts';
 
-
-function next<K extends keyof GlobalEventHandlersEventMap>(target: EventTarget, name: K, timeoutMs = 120_000): Promise<GlobalEventHandlersEventMap[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeoutMs} ms`)), timeoutMs);
-    target.addEventListener(name, (e) => {
-      clearTimeout(timer);
-      resolve(e as GlobalEventHandlersEventMap[K]);
-    }, { once: true });
-  });
-}
-
-const part = <T extends HTMLElement = HTMLElement>(el: Element, name: string) => el.shadowRoot!.querySelector<T>(`[part~="${name}"]`)!;
 const studyRows = (el: DelineoDicomwebBrowser) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="studies"] [role="option"]')];
 const seriesRows = (el: DelineoDicomwebBrowser) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="series"] [role="option"]')];
 

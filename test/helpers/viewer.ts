@@ -32,7 +32,18 @@ export async function mountView(session: ViewerSession | null, orientation: View
 export const viewportOf = (view: DelineoSliceView): HTMLElement => view.shadowRoot!.querySelector<HTMLElement>('[part="viewport"]')!;
 
 /** A part of an element's shadow root. */
-export const partOf = (el: Element, name: string): HTMLElement => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`)!;
+export const partOf = <T extends HTMLElement = HTMLElement>(el: Element, name: string): T => el.shadowRoot!.querySelector<T>(`[part~="${name}"]`)!;
+
+/** The next `name` event on `target`; rejects after `timeoutMs` so that a missing event fails the test with its name. */
+export function nextEvent<K extends keyof GlobalEventHandlersEventMap>(target: EventTarget, name: K, timeoutMs = 120_000): Promise<GlobalEventHandlersEventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeoutMs} ms`)), timeoutMs);
+    target.addEventListener(name, (e) => {
+      clearTimeout(timer);
+      resolve(e as GlobalEventHandlersEventMap[K]);
+    }, { once: true });
+  });
+}
 
 /**
  * Zooms the view by `zoom` and pans so that `point` (patient mm, on the slice) is at the centre of the
