@@ -10,27 +10,27 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type ElementHandle } from 'puppeteer-core';
-import { preview } from 'vite';
+import puppeteer, { type Browser, type ElementHandle } from 'puppeteer-core';
+import { preview, type PreviewServer } from 'vite';
 
 const CT = resolve('../shared/data/openkbp/validation/pt_201/ct.nii.gz');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 
-test('the built app opens a NIfTI CT and auto-contours it with hn-oar, all from its own origin', { timeout: 300_000 }, async () => {
+test('the built app opens a NIfTI CT and auto-contours it with hn-oar and hn-target-proposal, all from its own origin', { timeout: 300_000 }, async () => {
   assert.ok(existsSync(CT), `test data missing: ${CT}`);
   assert.ok(CHROMIUM, 'no Chromium found (.ci/run installs Debian\'s)');
   const outDir = mkdtempSync(join(tmpdir(), 'delineo-built-app-'));
-  const server = await (async () => {
+  let server: PreviewServer | undefined;
+  let browser: Browser | undefined;
+  try {
     const build = spawnSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { encoding: 'utf8' });
     assert.equal(build.status, 0, `vite build failed:\n${build.stderr}`);
-    return preview({ preview: { port: 0, host: '127.0.0.1', open: false }, build: { outDir }, logLevel: 'warn' });
-  })();
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-  });
-  try {
+    server = await preview({ preview: { port: 0, host: '127.0.0.1', open: false }, build: { outDir }, logLevel: 'warn' });
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+    });
     const origin = new URL(server.resolvedUrls!.local[0]).origin;
     const page = await browser.newPage();
     await page.setViewport({ width: 1000, height: 600 });
@@ -94,8 +94,9 @@ test('the built app opens a NIfTI CT and auto-contours it with hn-oar, all from 
       assert.ok(served.has(path), `${path} was loaded from the build (loaded: ${[...served].filter((p) => !p.startsWith('/assets/')).join(', ')})`);
     }
   } finally {
-    await browser.close();
-    await new Promise<void>((done) => server.httpServer.close(() => done()));
+    // Whatever failed (the build included), nothing is left behind: no browser, no server, no build folder.
+    await browser?.close();
+    if (server) await new Promise<void>((done) => server!.httpServer.close(() => done()));
     rmSync(outDir, { recursive: true, force: true });
   }
 });
