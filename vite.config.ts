@@ -20,8 +20,9 @@ const APP_RAW_ASSETS: readonly { readonly prefix: keyof typeof RAW_PREFIXES; rea
   { prefix: '/raw/itk/morphological-contour-interpolation/' },
   // The volume readers of src/io/itk/image-formats.ts and GDCM for compressed DICOM transfer syntaxes.
   { prefix: '/raw/itk/image-io/', files: /^(nifti|nrrd|meta|gdcm)-read-image\.(js|wasm\.zst)$/ },
-  // onnxruntime-web's default entry (`import 'onnxruntime-web'`) loads the JSEP build (WASM, and WebGPU when chosen).
-  { prefix: '/raw/ort/', files: /^ort-wasm-simd-threaded\.jsep\.(mjs|wasm)$/ },
+  // onnxruntime-web's runtimes (src/inference/segment-web.ts): the plain WASM build the
+  // WASM provider runs on, and the JSEP build that WebGPU needs.
+  { prefix: '/raw/ort/', files: /^ort-wasm-simd-threaded(\.jsep)?\.(mjs|wasm)$/ },
 ];
 
 /** What each model folder under models/ ships to the app (`models-base` defaults to /models/). */

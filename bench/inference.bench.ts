@@ -1,19 +1,21 @@
 // Full hn-oar inference on a 128³ OpenKBP CT (validation pt_201) in headless Chromium — onnxruntime-web WASM
-// with 2 threads in the segmentation Web Worker, the whole engine (resampling, tiling, blending, resampling
-// back, post-processing) — as a ratio to the Node path (onnxruntime-node, 2 threads, same engine) in the same
-// run. Targets: ratio ≤ 2.0, browser ≤ 10 s. Also the peak memory of each side: the Node process's RSS, and
-// the summed RSS of Chromium's processes (page, worker, GPU/utility), sampled every 50 ms from /proc.
+// with 2 threads, as the app runs it: two single-threaded tile workers under the segmentation Web Worker
+// (src/inference/provider.ts) — the whole engine (resampling, tiling, blending, resampling back,
+// post-processing) — as a ratio to the Node path (onnxruntime-node, 2 intra-op threads, same engine) in the same
+// run. Targets: ratio ≤ 2.0, browser ≤ 10 s. For comparison it also times one 2-threaded onnxruntime-web
+// runtime (`tileWorkers: false`). Also the peak memory of each side: the Node process's RSS, and the summed RSS
+// of Chromium's processes (page, workers, GPU/utility), sampled every 50 ms from /proc.
 //
-// How: esbuild bundles bench/browser/inference-page.ts and src/inference/segment.worker.ts with onnxruntime-web
-// resolved to its "extern wasm" build (the runtime's .mjs/.wasm served raw under /ort/, as the app's build
-// does), served with COOP/COEP (cross-origin isolation: WASM threads); puppeteer-core drives Debian's Chromium.
-// The first run of each side (session start, JIT) is reported apart; the ratio uses the medians of the warm
-// runs, which alternate between the two sides so background load affects both alike.
+// How: esbuild bundles bench/browser/inference-page.ts, src/inference/segment.worker.ts and ort-tile.worker.ts
+// with onnxruntime-web's "extern wasm" builds (the runtime's .mjs/.wasm served raw under /ort/, as the app's
+// build does), served with COOP/COEP (cross-origin isolation: WASM threads); puppeteer-core drives Debian's
+// Chromium. The first run of each configuration (session start, JIT) is reported apart; the ratios use the
+// medians of the warm runs, which alternate between the configurations so background load affects all alike.
 //
 //   npm run bench -- inference
 import * as fs from 'node:fs';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -79,7 +81,7 @@ const work = await mkdtemp(join(tmpdir(), 'delineo-bench-inference-'));
 try {
   const site = join(work, 'site');
   await build({
-    entryPoints: { 'inference-page': 'bench/browser/inference-page.ts', 'segment.worker': 'src/inference/segment.worker.ts' },
+    entryPoints: { 'inference-page': 'bench/browser/inference-page.ts', 'segment.worker': 'src/inference/segment.worker.ts', 'ort-tile.worker': 'src/inference/ort-tile.worker.ts' },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -89,6 +91,8 @@ try {
     external: ['@itk-wasm/image-io', 'itk-wasm'],
     logLevel: 'error',
   });
+  // esbuild leaves `new Worker(new URL('./ort-tile.worker.ts', import.meta.url))` as written: serve the bundle at that name.
+  await rename(join(site, 'ort-tile.worker.js'), join(site, 'ort-tile.worker.ts'));
   await writeFile(join(site, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./inference-page.js"></script>');
   await writeFile(join(site, 'ct.i16'), Int16Array.from(ct.data));
   await writeFile(join(site, 'ct.json'), JSON.stringify({ dimensions: ct.dimensions, spacing: ct.spacing, origin: ct.origin, direction: ct.direction }));
@@ -124,27 +128,41 @@ try {
     await page.waitForFunction('globalThis.benchReady === true', { timeout: 60_000 });
     type Run = { ms: number; provider: string; reason: string; timings: Record<string, number>; fg: number; crossOriginIsolated: boolean };
     const web: Run[] = [];
+    const single: Run[] = [];
     let webPeak = 0;
+    let singlePeak = 0;
+    // The app's default (THREADS single-threaded tile workers), and for comparison one THREADS-threaded runtime.
     const runWeb = async () => {
-      const { value, peak } = await peakDuring(() => treeRss(pid), () => page.evaluate(`runOnce(${THREADS})`) as Promise<Run>);
+      const { value, peak } = await peakDuring(() => treeRss(pid), () => page.evaluate(`runOnce(${THREADS}, true)`) as Promise<Run>);
       webPeak = Math.max(webPeak, peak);
       web.push(value);
       return value;
     };
+    const runSingle = async () => {
+      const { value, peak } = await peakDuring(() => treeRss(pid), () => page.evaluate(`runOnce(${THREADS}, false)`) as Promise<Run>);
+      singlePeak = Math.max(singlePeak, peak);
+      single.push(value);
+      return value;
+    };
     const nodeCold = await runNode();
+    const singleCold = await runSingle();
     const webCold = await runWeb();
     nodeMs.length = 0;
     web.length = 0;
+    single.length = 0;
     for (let r = 0; r < RUNS; r++) {
       await runWeb();
       await runNode();
+      await runSingle();
     }
     // BENCH_RUNS=0 (a quick look) reports the cold runs in place of the warm ones.
     if (!web.length) {
       web.push(webCold);
+      single.push(singleCold);
       nodeMs.push(nodeCold.ms);
     }
     const webWarm = median(web.map((w) => w.ms));
+    const singleWarm = median(single.map((w) => w.ms));
     const nodeWarm = median(nodeMs);
     report('inference', {
       what: 'hn-oar (2.5D U-Net, tiles as its manifest says) on OpenKBP validation pt_201 (128³ CT): whole engine, no TTA',
@@ -159,8 +177,14 @@ try {
       nodeWarmMs: nodeMs.map(Math.round),
       nodeWarmMedianMs: Math.round(nodeWarm),
       ratioWarm: +(webWarm / nodeWarm).toFixed(3),
-      sameForeground: web.every((w) => Math.abs(w.fg - nodeCold.fg) <= nodeCold.fg * 0.001 + 10),
+      singleRuntimeProvider: singleCold.provider,
+      singleRuntimeWarmMs: single.map((w) => Math.round(w.ms)),
+      singleRuntimeWarmMedianMs: Math.round(singleWarm),
+      singleRuntimeStageMs: Object.fromEntries(Object.entries(single.at(-1)!.timings).map(([k, v]) => [k, Math.round(v)])),
+      singleRuntimeRatioWarm: +(singleWarm / nodeWarm).toFixed(3),
+      sameForeground: [...web, ...single].every((w) => Math.abs(w.fg - nodeCold.fg) <= nodeCold.fg * 0.001 + 10),
       peakRssBrowserMb: Math.round(webPeak / 2 ** 20),
+      peakRssBrowserSingleRuntimeMb: Math.round(singlePeak / 2 ** 20),
       peakRssNodeMb: Math.round(nodePeak / 2 ** 20),
       targets: 'ratioWarm <= 2.0, browserWarmMedianMs <= 10000',
       threads: THREADS,

@@ -82,7 +82,8 @@ test('the built app opens a NIfTI CT and auto-contours it with hn-oar and hn-tar
       return { outcome: oar, proposal: await proposal, dimensions: app.session.volume.dimensions, names: app.session.store.state.structures.map((s) => s.name) };
     });
     assert.deepEqual(result.dimensions, [128, 128, 128]);
-    assert.match(result.outcome, /^ok onnxruntime-web wasm/, result.outcome);
+    // With several cores the build runs the tile-worker pool (a worker started from the segmentation worker).
+    assert.match(result.outcome, /^ok onnxruntime-web wasm \((\d+ threads: \d+ tile workers|1 thread)\)$/, result.outcome);
     assert.equal(result.proposal, 'ok');
     assert.ok(result.names.includes('PTV_Union'), result.names.join(', '));
     // pt_201 has these contoured; the model finds each of them on a real patient.
@@ -90,9 +91,13 @@ test('the built app opens a NIfTI CT and auto-contours it with hn-oar and hn-tar
     assert.deepEqual(failed, [], 'every request succeeded');
     assert.deepEqual(foreign, [], 'every request went to the app\'s own origin');
     assert.deepEqual(pageErrors, []);
-    for (const path of ['/models/hn-oar/manifest.json', '/models/hn-oar/model.onnx', '/models/hn-target-proposal/model.onnx', '/raw/ort/ort-wasm-simd-threaded.jsep.wasm', '/raw/itk/image-io/nifti-read-image.js']) {
+    for (const path of ['/models/hn-oar/manifest.json', '/models/hn-oar/model.onnx', '/models/hn-target-proposal/model.onnx', '/raw/ort/ort-wasm-simd-threaded.wasm', '/raw/itk/image-io/nifti-read-image.js']) {
       assert.ok(served.has(path), `${path} was loaded from the build (loaded: ${[...served].filter((p) => !p.startsWith('/assets/')).join(', ')})`);
     }
+    // The WASM provider runs on the plain build, not the slower Asyncify-instrumented JSEP build (src/inference/segment-web.ts),
+    // which the build still carries for WebGPU.
+    assert.ok(!served.has('/raw/ort/ort-wasm-simd-threaded.jsep.wasm'), 'the WASM provider did not load the JSEP build');
+    assert.ok(existsSync(join(outDir, 'raw/ort/ort-wasm-simd-threaded.jsep.wasm')), 'the build carries the JSEP runtime for WebGPU');
   } finally {
     // Whatever failed (the build included), nothing is left behind: no browser, no server, no build folder.
     await browser?.close();

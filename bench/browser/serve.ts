@@ -9,6 +9,8 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.json': 'application/json',
   '.dcm': 'application/dicom',
+  // A bundled worker kept at its source name (.ts), where bundled code's `new URL('./x.worker.ts', import.meta.url)` looks.
+  '.ts': 'text/javascript',
 };
 
 /**

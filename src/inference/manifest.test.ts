@@ -75,4 +75,17 @@ describe('execution provider choice', () => {
     assert.equal(chooseExecutionProvider({ ...base, crossOriginIsolated: true }, { provider: 'wasm', threads: 3 }).threads, 3);
     assert.match(chooseExecutionProvider(base, { provider: 'webgpu' }).reason, /user/);
   });
+  it('spreads WASM threads over single-threaded tile workers unless told not to', () => {
+    const iso = { ...base, crossOriginIsolated: true, hardwareConcurrency: 2 };
+    const pooled = chooseExecutionProvider(iso);
+    assert.deepEqual([pooled.provider, pooled.threads, pooled.workers], ['wasm', 2, 2]);
+    assert.match(pooled.reason, /2 single-threaded tile workers/);
+    const one = chooseExecutionProvider(iso, { tileWorkers: false });
+    assert.deepEqual([one.threads, one.workers], [2, 1]);
+    assert.doesNotMatch(one.reason, /tile workers/);
+    // One thread, or WebGPU: no pool.
+    assert.equal(chooseExecutionProvider(base).workers, 1);
+    assert.equal(chooseExecutionProvider({ ...iso, webgpu: true, adapter: { isFallbackAdapter: false } }).workers, 1);
+    assert.equal(chooseExecutionProvider(iso, { provider: 'wasm', threads: 3 }).workers, 3);
+  });
 });

@@ -19,21 +19,35 @@ export interface PlatformFacts {
   readonly hardwareConcurrency: number;
 }
 
-/** The decision: provider, WASM threads, and a sentence saying why (shown to the user). */
+/**
+ * The decision: provider, WASM threads, how they are used, and a sentence saying why (shown to the user).
+ * `workers` > 1 (WASM only): the threads are that many single-threaded ONNX Runtime instances in tile
+ * workers, each running whole batches of tiles, instead of one runtime whose thread pool splits every
+ * operator. Data-parallel batches scale better: on hn-oar's 8-tile batches in headless Chromium 156, two
+ * 1-thread workers gave 66–68 ms per batch against 78–79 ms for one 2-thread runtime (bench/inference.bench.ts).
+ */
 export interface ProviderChoice {
   readonly provider: ExecutionProviderName;
   readonly threads: number;
+  readonly workers: number;
   readonly reason: string;
 }
 
-/** A user's override: a provider and/or a thread count. */
+/** A user's override: a provider, a thread count, and/or `tileWorkers: false` for one multi-threaded runtime. */
 export interface ProviderOverride {
   readonly provider?: ExecutionProviderName;
   readonly threads?: number;
+  readonly tileWorkers?: boolean;
 }
 
 /** Chooses the execution provider (see the module comment); `maxThreads` caps WASM threads (default 4). */
 export function chooseExecutionProvider(facts: PlatformFacts, override: ProviderOverride = {}, maxThreads = 4): ProviderChoice {
+  const choice = chooseProviderAndThreads(facts, override, maxThreads);
+  const workers = choice.provider === 'wasm' && choice.threads > 1 && override.tileWorkers !== false ? choice.threads : 1;
+  return { ...choice, workers, reason: workers > 1 ? `${choice.reason}, as ${workers} single-threaded tile workers` : choice.reason };
+}
+
+function chooseProviderAndThreads(facts: PlatformFacts, override: ProviderOverride, maxThreads: number): Omit<ProviderChoice, 'workers'> {
   const cores = Math.max(1, Math.floor(facts.hardwareConcurrency || 1));
   const wasmThreads = facts.crossOriginIsolated ? Math.max(1, Math.min(maxThreads, cores)) : 1;
   if (override.provider) {

@@ -2,8 +2,17 @@
  * Auto-segmentation in the browser: onnxruntime-web (WebGPU or WASM, chosen by {@link chooseExecutionProvider})
  * running the same engine as Node. Meant to run inside a Web Worker (segment.worker.ts) so inference never
  * blocks the page and a hard cancel can terminate it; works on the main thread too (tests, benchmarks).
+ *
+ * Which onnxruntime-web build runs depends on the provider. WASM uses the plain build
+ * (`onnxruntime-web/wasm`, ort-wasm-simd-threaded.wasm). WebGPU uses the default JSEP build, the only one
+ * whose WASM can call WebGPU. The JSEP build is compiled with Asyncify, and that instrumentation slows every
+ * CPU kernel: on hn-oar's 8 × 3 × 96 × 96 tile batch with 2 threads it took 165–178 ms against 94–102 ms
+ * for the plain build (headless Chromium 156; `npm run bench -- ort-web-builds`). The WASM path is what nearly
+ * every user without a GPU runs, so it must not pay for WebGPU support it does not use. Each build is imported
+ * only when first needed; a deployment serves both runtimes under `wasmPaths`:
+ * ort-wasm-simd-threaded.{mjs,wasm} (plain) and ort-wasm-simd-threaded.jsep.{mjs,wasm} (vite.config.ts copies them).
  */
-import * as ort from 'onnxruntime-web';
+import type * as OrtWeb from 'onnxruntime-web';
 import type { VolumeInit } from '../domain/volume.ts';
 import { Volume } from '../domain/volume.ts';
 import type { SerializedMask } from '../domain/mask.ts';
@@ -12,6 +21,8 @@ import { segmentWithNetwork, type SegmentationResult, type SegmentOptions } from
 import { InferenceError } from './errors.ts';
 import { validateManifest, type ModelManifest } from './manifest.ts';
 import { createOrtNetwork, type OrtModule, type OrtNetwork } from './ort-runner.ts';
+import type { OrtTileWorkerApi } from './ort-tile.worker.ts';
+import { createWorkerClient, type WorkerLike } from '../jobs/worker-rpc.ts';
 import { chooseExecutionProvider, probePlatform, type ProviderChoice, type ProviderOverride } from './provider.ts';
 import { runRuleModel } from './rules/index.ts';
 
@@ -24,27 +35,129 @@ export interface WebSegmentOptions extends SegmentOptions {
   readonly wasmPaths?: WasmPaths;
 }
 
+/** An onnxruntime-web build (all builds share the API of the default entry). */
+type OrtWebModule = typeof OrtWeb;
+
+/** Which build a provider runs on (see the module comment). */
+export type OrtWebBuild = 'wasm' | 'jsep';
+
+/** The build for a provider: the plain WASM build unless WebGPU was chosen. */
+export function ortBuildFor(provider: ProviderChoice['provider']): OrtWebBuild {
+  return provider === 'webgpu' ? 'jsep' : 'wasm';
+}
+
 let configured: ProviderChoice | null = null;
+let configuredPaths: WasmPaths | undefined;
+const builds = new Map<OrtWebBuild, Promise<OrtWebModule>>();
+/** The WASM thread count each started build really runs with (reported to the user, not the latest request). */
+const buildThreads = new Map<OrtWebBuild, number>();
 
 /**
- * Decides the execution provider once per realm (ONNX Runtime reads `env.wasm.numThreads` only when its WASM
- * runtime starts, so later changes would be silently ignored) and configures onnxruntime-web for it.
+ * Imports a build once per realm and configures it with the realm's first choice: ONNX Runtime reads
+ * `env.wasm.numThreads` only when its WASM runtime starts, so later changes would be silently ignored.
+ */
+function loadOrtBuild(build: OrtWebBuild, threads: number): Promise<OrtWebModule> {
+  let pending = builds.get(build);
+  if (!pending) {
+    pending = (build === 'wasm' ? import('onnxruntime-web/wasm') : import('onnxruntime-web')).then((ort) => {
+      ort.env.wasm.numThreads = threads;
+      buildThreads.set(build, threads);
+      if (configuredPaths) ort.env.wasm.wasmPaths = configuredPaths as typeof ort.env.wasm.wasmPaths;
+      return ort;
+    });
+    builds.set(build, pending);
+    pending.catch(() => builds.delete(build));
+  }
+  return pending;
+}
+
+/**
+ * Decides the execution provider (once per realm unless overridden: the thread count of a started runtime
+ * cannot change) and remembers where the runtime files are served.
  */
 export async function configureOrtWeb(override: ProviderOverride = {}, wasmPaths?: WasmPaths): Promise<ProviderChoice> {
-  if (configured && !override.provider && override.threads === undefined) return configured;
+  if (configured && !override.provider && override.threads === undefined && override.tileWorkers === undefined) return configured;
   const choice = chooseExecutionProvider(await probePlatform(), override);
-  if (!configured) {
-    ort.env.wasm.numThreads = choice.threads;
-    if (wasmPaths) ort.env.wasm.wasmPaths = wasmPaths as typeof ort.env.wasm.wasmPaths;
-  }
+  if (!configured && wasmPaths) configuredPaths = wasmPaths;
   configured = choice;
   return choice;
 }
 
-/** Starts a network with onnxruntime-web on the chosen provider (WebGPU falls back to WASM inside ONNX Runtime). */
-export async function loadWebNetwork(manifest: ModelManifest, bytes: Uint8Array, choice: ProviderChoice): Promise<OrtNetwork> {
+/** Spawns a tile worker (ort-tile.worker.ts as a module worker, from the realm that runs the engine). */
+export type TileWorkerSpawn = () => WorkerLike;
+const defaultTileWorker: TileWorkerSpawn = () => new Worker(new URL('./ort-tile.worker.ts', import.meta.url), { type: 'module' });
+
+/** A started network and how it really runs (a pool may fall back to one runtime). */
+interface WebNetwork extends OrtNetwork {
+  readonly threads: number;
+  readonly workers: number;
+  /** Why the tile-worker pool was not used, when it was chosen but could not start. */
+  readonly fallback?: string;
+}
+
+/**
+ * Starts a pool of `workers` single-threaded tile workers, each with its own session of the model; the runner
+ * hands each batch to an idle worker and reports `concurrency` so the sliding window keeps them all busy.
+ */
+async function loadTileWorkerPool(manifest: ModelManifest, bytes: Uint8Array, workers: number, spawn: TileWorkerSpawn): Promise<WebNetwork> {
+  const clients = Array.from({ length: workers }, () => createWorkerClient<OrtTileWorkerApi>(spawn));
+  try {
+    await Promise.all(clients.map((c) => c.call('open', { bytes: bytes.slice().buffer, manifest, wasmPaths: configuredPaths })));
+  } catch (e) {
+    for (const c of clients) c.dispose();
+    throw e;
+  }
+  const idle = [...clients];
+  const waiting: ((c: (typeof clients)[number]) => void)[] = [];
+  const acquire = () => (idle.length ? Promise.resolve(idle.pop()!) : new Promise<(typeof clients)[number]>((r) => waiting.push(r)));
+  const giveBack = (c: (typeof clients)[number]) => {
+    const next = waiting.shift();
+    if (next) next(c);
+    else idle.push(c);
+  };
+  return {
+    provider: 'wasm',
+    threads: workers,
+    workers,
+    runner: {
+      concurrency: workers,
+      async run(input, dims) {
+        const c = await acquire();
+        try {
+          return (await c.call('run', { input, dims })).logits;
+        } finally {
+          giveBack(c);
+        }
+      },
+    },
+    async release() {
+      await Promise.allSettled(clients.map((c) => c.call('close', {})));
+      for (const c of clients) c.dispose();
+    },
+  };
+}
+
+/**
+ * Starts a network with onnxruntime-web on the chosen provider (WebGPU falls back to WASM inside ONNX Runtime).
+ * WASM with `choice.workers` > 1 runs on a pool of tile workers; where workers cannot start (no nested workers,
+ * a policy that forbids them) it falls back to one runtime with `choice.threads` threads and says why.
+ */
+export async function loadWebNetwork(manifest: ModelManifest, bytes: Uint8Array, choice: ProviderChoice, spawnTileWorker: TileWorkerSpawn = defaultTileWorker): Promise<WebNetwork> {
+  let fallback: string | undefined;
+  if (choice.provider === 'wasm' && choice.workers > 1) {
+    try {
+      if (typeof Worker !== 'function' && spawnTileWorker === defaultTileWorker) throw new Error('this realm cannot start workers');
+      return await loadTileWorkerPool(manifest, bytes, choice.workers, spawnTileWorker);
+    } catch (e) {
+      // A model the runtime rejects fails the same way in one runtime: report that, not a fallback.
+      if (e instanceof InferenceError) throw e;
+      fallback = `tile workers unavailable (${(e as Error)?.message ?? e})`;
+    }
+  }
+  const ort = await loadOrtBuild(ortBuildFor(choice.provider), choice.threads);
   const providers = choice.provider === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
-  return createOrtNetwork(ort as unknown as OrtModule, bytes, manifest, { executionProviders: providers });
+  const net = await createOrtNetwork(ort as unknown as OrtModule, bytes, manifest, { executionProviders: providers });
+  return { ...net, threads: buildThreads.get(ortBuildFor(choice.provider)) ?? choice.threads, workers: 1, fallback };
 }
 
 /** Fetches a model's .onnx bytes; a network failure is 'corrupt-model' naming the URL. */
@@ -88,7 +201,7 @@ export interface SegmentJobInput {
   readonly tta?: boolean;
 }
 
-const networks = new Map<string, Promise<OrtNetwork>>();
+const networks = new Map<string, Promise<WebNetwork>>();
 
 /**
  * Segments a CT in this realm (see the module comment): rule-based models run directly; ONNX models are
@@ -98,7 +211,7 @@ export async function segmentWeb(ct: Volume, model: ModelSource, options: WebSeg
   const manifest = validateManifest(model.manifest);
   if (manifest.kind === 'rules') return { ...(await runRuleModel(ct, manifest, options)), reason: 'rule-based: no network' };
   const choice = await configureOrtWeb(options.override, options.wasmPaths);
-  const key = `${manifest.onnx!.model.sha256}:${choice.provider}`;
+  const key = `${manifest.onnx!.model.sha256}:${choice.provider}:${choice.threads}x${choice.workers}`;
   let pending = networks.get(key);
   if (!pending) {
     pending = (async () => {
@@ -110,8 +223,20 @@ export async function segmentWeb(ct: Volume, model: ModelSource, options: WebSeg
     pending.catch(() => networks.delete(key));
   }
   const net = await pending;
-  const r = await segmentWithNetwork(ct, manifest, net.runner, options);
-  return { ...r, provider: `onnxruntime-web ${choice.provider}${choice.provider === 'wasm' ? ` (${choice.threads} thread${choice.threads > 1 ? 's' : ''})` : ''}`, reason: choice.reason };
+  let r: SegmentationResult;
+  try {
+    r = await segmentWithNetwork(ct, manifest, net.runner, options);
+  } catch (e) {
+    // A tile worker that crashed comes back without its session: start the pool afresh next time.
+    if (net.workers > 1 && (e as Error)?.name !== 'AbortError' && networks.get(key) === pending) {
+      networks.delete(key);
+      void net.release();
+    }
+    throw e;
+  }
+  const { threads, workers } = net;
+  const how = workers > 1 ? `${threads} threads: ${workers} tile workers` : `${threads} thread${threads > 1 ? 's' : ''}`;
+  return { ...r, provider: `onnxruntime-web ${choice.provider}${choice.provider === 'wasm' ? ` (${how})` : ''}`, reason: net.fallback ? `${choice.reason}; ${net.fallback}, so one runtime with ${threads} thread${threads > 1 ? 's' : ''}` : choice.reason };
 }
 
 /** The worker job: {@link segmentWeb} on plain data, returning plain data. */

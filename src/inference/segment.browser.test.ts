@@ -3,7 +3,9 @@
 // - a second, differently shaped network (the 3D tiny-3d fixture) through the whole engine;
 // - hard cancel: aborting terminates the worker inside ONNX Runtime, the next call respawns it;
 // - parity: on two OpenKBP validation patients the browser labels agree with the Node path (onnxruntime-node,
-//   run by the `delineo-node-segment` server command) on ≥ 99.9 % of voxels.
+//   run by the `delineo-node-segment` server command) on ≥ 99.9 % of voxels, with the default pool of
+//   single-threaded tile workers and with one multi-threaded runtime;
+// - a pool that cannot start (no tile worker script) falls back to one runtime and says so.
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
@@ -55,8 +57,9 @@ describe('inference in the browser (onnxruntime-web in a worker)', function () {
     const manifest = await manifestAt(TINY);
     const tiles: number[] = [];
     const r = await client.segment(ct, { manifest, url: `${TINY}model.onnx` }, { progress: (p) => p.stage === 'inference' && tiles.push(p.done) });
-    expect(r.provider).to.match(/onnxruntime-web wasm \(\d threads?\)/);
-    expect(r.reason).to.match(/WASM/);
+    // Two cores in the test browser: two single-threaded tile workers (provider.ts).
+    expect(r.provider).to.equal('onnxruntime-web wasm (2 threads: 2 tile workers)');
+    expect(r.reason).to.match(/WASM .*2 single-threaded tile workers/);
     expect(tiles.at(-1)).to.be.greaterThan(1);
     const t = new GridTransform(ct.geometry);
     const ref = new Uint8Array(ct.data.length);
@@ -100,14 +103,39 @@ describe('inference in the browser (onnxruntime-web in a worker)', function () {
     expect(spawns).to.equal(2);
   });
 
-  for (const patient of ['pt_201', 'pt_230']) {
-    it(`agrees with the Node path (onnxruntime-node) on ≥ 99.9 % of voxels: ${patient}`, async () => {
+  it('falls back to one multi-threaded runtime when tile workers cannot start, and says so', async () => {
+    const { loadWebNetwork } = await import('./segment-web.ts');
+    const { chooseExecutionProvider } = await import('./provider.ts');
+    const manifest = await manifestAt(TINY);
+    const bytes = new Uint8Array(await (await fetch(`${TINY}model.onnx`)).arrayBuffer());
+    const choice = chooseExecutionProvider({ webgpu: false, adapter: null, crossOriginIsolated: true, hardwareConcurrency: 2 });
+    expect(choice.workers).to.equal(2);
+    const net = await loadWebNetwork(manifest, bytes, choice, () => new Worker('/no-such-tile-worker.js', { type: 'module' }));
+    try {
+      expect(net.workers).to.equal(1);
+      expect(net.fallback).to.match(/tile workers unavailable/);
+      const [x, y, z] = manifest.onnx!.patch;
+      const out = await net.runner.run(new Float32Array(x * y * z), [1, 1, z, y, x]);
+      expect(out.length).to.equal(manifest.onnx!.model.classes * x * y * z);
+    } finally {
+      await net.release();
+    }
+  });
+
+  const parityRuns = [
+    { patient: 'pt_201', tileWorkers: true },
+    { patient: 'pt_230', tileWorkers: true },
+    { patient: 'pt_201', tileWorkers: false },
+  ];
+  for (const { patient, tileWorkers } of parityRuns) {
+    it(`agrees with the Node path (onnxruntime-node) on ≥ 99.9 % of voxels: ${patient}, ${tileWorkers ? 'tile workers' : 'one multi-threaded runtime'}`, async () => {
       const manifest = await manifestAt(HN);
       const meta = await nodeSegment(patient);
       const ct = await parityCt(patient, meta);
       const node = new Uint8Array(await (await fetch(`/test/.out/parity/${patient}.hn-oar.node-labels.u8`)).arrayBuffer());
       const t0 = performance.now();
-      const r = await client.segment(ct, { manifest, url: `${HN}model.onnx` }, { tta: false });
+      const r = await client.segment(ct, { manifest, url: `${HN}model.onnx` }, { tta: false, override: { tileWorkers } });
+      expect(r.provider).to.equal(tileWorkers ? 'onnxruntime-web wasm (2 threads: 2 tile workers)' : 'onnxruntime-web wasm (2 threads)');
       const ms = performance.now() - t0;
       let same = 0;
       let fg = 0;

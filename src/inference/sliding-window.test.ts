@@ -183,4 +183,54 @@ describe('sliding window', () => {
     assert.equal(all.at(-1)!.done, 60);
     assert.equal(all.at(-1)!.total, 60);
   });
+
+  it('keeps `concurrency` batches in flight and blends them in order, so the result does not depend on which finishes first', async () => {
+    const f = (c: number, v: number, dx: number, dy: number) => (c ? v + (dx - dy) / 8 : 0);
+    const serial = await slidingWindow({ data, dimensions: [nx, ny, nz] }, full, spec, fnRunner(2, f), {});
+    const base = fnRunner(2, f);
+    let inFlight = 0;
+    let most = 0;
+    let calls = 0;
+    const pool: TileRunner = {
+      concurrency: 3,
+      async run(input, dims) {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // Later batches often finish first, as a pool of workers would return them.
+        const delay = [9, 1, 4, 0, 6][calls++ % 5];
+        const out = await base.run(input.slice(), dims);
+        await new Promise((r) => setTimeout(r, delay));
+        inFlight--;
+        return out;
+      },
+    };
+    const reports: number[] = [];
+    const pooled = await slidingWindow({ data, dimensions: [nx, ny, nz] }, full, spec, pool, { progress: (p) => reports.push(p.done) });
+    assert.equal(most, 3);
+    assert.equal(calls, 12);
+    assert.deepEqual([...pooled], [...serial]); // bit-identical
+    assert.deepEqual(reports, [...reports].sort((a, b) => a - b));
+  });
+
+  it('fails with the first failing batch and leaves no unhandled rejection from batches still in flight', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let calls = 0;
+      const failing: TileRunner = {
+        concurrency: 2,
+        async run() {
+          const k = calls++;
+          await new Promise((r) => setTimeout(r, k === 0 ? 5 : 1));
+          throw new Error(`batch ${k} failed`);
+        },
+      };
+      await assert.rejects(slidingWindow({ data, dimensions: [nx, ny, nz] }, full, spec, failing, {}), /batch 0 failed/);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

@@ -10,9 +10,14 @@ import { throwIfAborted, throttleProgress, type JobOptions } from '../jobs/job.t
 import type { Box3 } from './preprocess.ts';
 import type { MirrorAxis } from './manifest.ts';
 
-/** Runs the network on a batch: input [B, C, ...spatial] → logits [B, classes, ...spatial], row-major. */
+/**
+ * Runs the network on a batch: input [B, C, ...spatial] → logits [B, classes, ...spatial], row-major.
+ * `concurrency` (default 1) is how many `run` calls it can execute at once (a pool of workers): the sliding
+ * window keeps that many batches in flight. `run` must not keep or modify `input` after it returns.
+ */
 export interface TileRunner {
   run(input: Float32Array, dims: readonly number[]): Promise<Float32Array>;
+  readonly concurrency?: number;
 }
 
 /**
@@ -155,9 +160,8 @@ export async function slidingWindow(grid: GridData, box: Box3, spec: SlidingWind
     }
   };
 
-  for (let t0 = 0; t0 < tiles.length; t0 += spec.batch) {
-    throwIfAborted(options.signal);
-    const batchTiles = tiles.slice(t0, t0 + spec.batch);
+  // One batch through the network, every mirror included: the summed softmax of its tiles.
+  const runBatch = async (batchTiles: [number, number, number][]): Promise<Float32Array> => {
     const B = batchTiles.length;
     const input = new Float32Array(B * inCh * plane);
     batchTiles.forEach((t, b) => readTile(input, b * inCh * plane, t));
@@ -179,7 +183,31 @@ export async function slidingWindow(grid: GridData, box: Box3, spec: SlidingWind
         }
       }
     }
-    const scale = 1 / mirrors.length;
+    return probs;
+  };
+
+  // Up to `concurrency` batches in flight; results are blended strictly in batch order, so the floating-point
+  // sums (and so the labels) do not depend on which worker finished first.
+  const depth = Math.max(1, Math.floor(runner.concurrency ?? 1));
+  const starts = Array.from({ length: Math.ceil(tiles.length / spec.batch) }, (_, i) => i * spec.batch);
+  const inFlight: Promise<Float32Array>[] = [];
+  let launched = 0;
+  const launch = () => {
+    const t0 = starts[launched++];
+    const pending = runBatch(tiles.slice(t0, t0 + spec.batch));
+    pending.catch(() => undefined); // a batch still in flight when an earlier one fails is not an unhandled rejection
+    inFlight.push(pending);
+  };
+  const scale = 1 / mirrors.length;
+  for (const t0 of starts) {
+    throwIfAborted(options.signal);
+    while (launched < starts.length && inFlight.length < depth) launch();
+    const probs = await inFlight.shift()!;
+    throwIfAborted(options.signal);
+    // Keep the runner busy while this batch is blended.
+    if (launched < starts.length) launch();
+    const batchTiles = tiles.slice(t0, t0 + spec.batch);
+    const B = batchTiles.length;
     batchTiles.forEach(([x0, y0, z0], b) => {
       for (let dz = 0; dz < pz; dz++) {
         const z = z0 + dz;
