@@ -7,7 +7,7 @@ export interface DelineoAutoContourDetail {
   readonly structureIds: readonly string[];
   /** Ids of the previous, unreviewed result of the same model that this run replaced. */
   readonly replacedIds: readonly string[];
-  /** The execution provider used (e.g. 'onnxruntime-web wasm (2 threads)' or 'rules'). */
+  /** The execution provider used (e.g. 'onnxruntime-web wasm (2 threads: 2 tile workers)', 'onnxruntime-web webgpu' or 'rules'). */
   readonly provider: string;
   /** Wall time of the run in seconds. */
   readonly seconds: number;
