@@ -1,4 +1,4 @@
-import { EXTERNAL_LUNGS_BONES, validateManifest, type ModelManifest, type ModelSource } from '../../src/index.ts';
+import { EXTERNAL_LUNGS_BONES, validateManifest, type ModelManifest, type ModelSource, type ProviderOverride } from '../../src/index.ts';
 
 /**
  * An auto-contouring model the app offers. Rule-based models carry their manifest inline; ONNX models name
@@ -52,4 +52,14 @@ export async function modelSource(model: AppModel, signal?: AbortSignal): Promis
   const manifest = validateManifest(await res.json());
   const url = model.modelUrl ?? new URL('model.onnx', new URL(model.manifestUrl, globalThis.location?.href)).href;
   return { manifest, url };
+}
+
+/**
+ * The execution-provider override of the app's `inference-provider` and `inference-threads` settings: 'auto'
+ * (or anything unknown) leaves the choice to the engine; threads count only when positive, and only for WASM.
+ */
+export function inferenceOverride(provider: string, threads: number): ProviderOverride {
+  const chosen = provider === 'wasm' || provider === 'webgpu' ? provider : undefined;
+  const n = Number.isFinite(threads) && threads >= 1 ? Math.floor(threads) : undefined;
+  return { ...(chosen ? { provider: chosen } : {}), ...(n && chosen !== 'webgpu' ? { threads: n } : {}) };
 }

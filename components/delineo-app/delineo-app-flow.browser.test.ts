@@ -2,11 +2,12 @@
 // built-in phantom: demo → auto-contour (rules, in the worker, with progress) → review (QA, change measures) →
 // edit with the brush → approve every structure → export the RTSTRUCT, checked with dciodvfy (dicom3tools, run
 // by a server command) and imported back onto the CT. Also: cancel, a bad file, the help panel. With
-// DOC_SCREENSHOTS=1 each stage is written to docs/screenshots/flow-*.png for the README.
+// DOC_SCREENSHOTS=1 each stage is written to docs/screenshots/flow-*.png for the README. Also: the execution
+// provider settings (inference-provider, inference-threads) with a small ONNX test network.
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
-import { dice, generatePhantom, importRtstruct, type Vec3 } from '../../src/index.ts';
+import { dice, generatePhantom, importRtstruct, Volume, type Vec3 } from '../../src/index.ts';
 import { captureElement } from '../../test/helpers/screenshot.ts';
 import { chord, frames, nextEvent as next, partOf as part } from '../../test/helpers/viewer.ts';
 import type { DelineoSliceView } from '../delineo-slice-view/delineo-slice-view.component.ts';
@@ -234,6 +235,39 @@ describe('<delineo-app> clinical flow on the phantom', function () {
     expect(store.state.structures.map((s) => s.id)).to.deep.equal(before);
     expect(part(el, 'progress')).to.equal(null);
     expect(part(el, 'message').textContent).to.match(/^Cancelled: Auto-contouring/);
+  });
+
+  it('runs ONNX models where inference-provider and inference-threads say, a changed setting taking effect on the next run', async () => {
+    const app = document.createElement('delineo-app');
+    el = app;
+    app.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
+    app.autosaveStorage = null;
+    app.demo = 'none';
+    app.append(Object.assign(document.createElement('div'), { slot: '3d' }));
+    // A 40 × 36 × 24 box of soft tissue with a bone block: a few tiles of the tiny 3D test network.
+    const dims: Vec3 = [40, 36, 24];
+    const data = new Int16Array(dims[0] * dims[1] * dims[2]);
+    for (let k = 0, o = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, o++) {
+      const bone = Math.abs(i - 20) < 5 && Math.abs(j - 18) < 5 && Math.abs(k - 12) < 5;
+      data[o] = bone ? 800 : Math.abs(i - 20) < 14 && Math.abs(j - 18) < 12 && Math.abs(k - 12) < 9 ? 20 : -1000;
+    }
+    app.volume = new Volume({ dimensions: dims, spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data, modality: 'CT' });
+    app.models = [{ id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl: '/test/fixtures/models/tiny-3d/manifest.json' }];
+    app.setAttribute('inference-provider', 'wasm');
+    app.setAttribute('inference-threads', '1');
+    document.body.append(app);
+    await app.updateComplete;
+    const run = async () => {
+      const done = next(app, 'delineo-auto-contour');
+      await app.autoContour('tiny-3d');
+      return ((await done) as DelineoAutoContourEvent).detail.provider;
+    };
+    expect(await run()).to.equal('onnxruntime-web wasm (1 thread)');
+    app.inferenceThreads = 2;
+    expect(await run()).to.equal('onnxruntime-web wasm (2 threads: 2 tile workers)');
+    await app.updateComplete;
+    expect(part(app, 'message').textContent).to.contain('(onnxruntime-web wasm (2 threads: 2 tile workers))');
+    expect(app.session!.store.state.structures.map((s) => s.name)).to.include('Bone');
   });
 
   it('reports a file that is not an image as a notice naming it, keeping the case on screen', async () => {

@@ -45,7 +45,7 @@ import { emit } from '../internal/emit.ts';
 import { personName } from '../internal/person-name.ts';
 import { nextForReview, showStructure } from '../internal/review-nav.ts';
 import { EDITING_TOOLS, TOOL_SHORTCUTS, ViewerSession, type ToolName } from '../internal/viewer-session.ts';
-import { defaultModels, modelSource, type AppModel } from './app-models.ts';
+import { defaultModels, inferenceOverride, modelSource, type AppModel } from './app-models.ts';
 import styles from './delineo-app.styles.ts';
 import { SHORTCUTS } from './shortcuts.ts';
 
@@ -167,6 +167,16 @@ export class DelineoApp extends LitElement {
   /** Where onnxruntime-web's WASM files are served; default '/raw/ort/' (the dev server and the built app). */
   @property({ attribute: 'ort-wasm-path' }) accessor ortWasmPath = '/raw/ort/';
 
+  /**
+   * Where ONNX models run: 'auto' (default: WebGPU with a hardware adapter, else WASM with threads when the page
+   * is cross-origin isolated, else one WASM thread), 'wasm' or 'webgpu'. The provider used is shown with each
+   * result and reported in `delineo-auto-contour`. Any other value means 'auto'.
+   */
+  @property({ attribute: 'inference-provider' }) accessor inferenceProvider: 'auto' | 'wasm' | 'webgpu' = 'auto';
+
+  /** WASM threads for ONNX models; 0 (default) chooses them (the cores available, at most 4). */
+  @property({ type: Number, attribute: 'inference-threads' }) accessor inferenceThreads = 0;
+
   /** Where @itk-wasm/image-io's pipelines are served (NIfTI, NRRD, MHA and compressed DICOM); default '/raw/itk/image-io'. */
   @property({ attribute: 'image-io-url' }) accessor imageIoUrl = '/raw/itk/image-io';
 
@@ -195,6 +205,8 @@ export class DelineoApp extends LitElement {
   #jobController: AbortController | null = null;
   #io: IoWorker | null = null;
   #segment: SegmentClient | null = null;
+  /** The settings the segmentation client was started with (wasm path and provider override). */
+  #segmentConfig = '';
   #autosave: Autosave | null = null;
   #storeSubscription: Subscription | null = null;
   #noticeId = 0;
@@ -437,8 +449,16 @@ export class DelineoApp extends LitElement {
     await this.#runJob('auto-contour', `Auto-contouring: ${model.name}`, async (signal, progress, finish) => {
       const started = performance.now();
       const source = await modelSource(model, signal);
+      const override = inferenceOverride(this.inferenceProvider, this.inferenceThreads);
+      // A runtime keeps the threads it started with: a changed setting gets a fresh worker.
+      const config = JSON.stringify([this.ortWasmPath, override]);
+      if (this.#segment && this.#segmentConfig !== config) {
+        this.#segment.dispose();
+        this.#segment = null;
+      }
       this.#segment ??= createSegmentClient(defaultSegmentWorker, this.ortWasmPath);
-      const result = await this.#segment.segment(session.volume, source, { signal, progress });
+      this.#segmentConfig = config;
+      const result = await this.#segment.segment(session.volume, source, { signal, progress, override });
       if (this.session !== session) return; // another CT was opened meanwhile: the result belongs to the old one
       const store = session.store;
       const manifest = source.manifest;
