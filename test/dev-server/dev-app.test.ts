@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { createServer, type ViteDevServer } from 'vite';
+import type * as Core from '../../src/index.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 
@@ -33,7 +34,7 @@ test('npm start with a fresh dependency cache: the first ONNX auto-contouring su
     await page.waitForFunction(() => Boolean((document.querySelector('delineo-app') as unknown as { session?: unknown } | null)?.session), { timeout: 180_000 });
     const outcome = await page.evaluate(async () => {
       // A 40 × 36 × 24 box of soft tissue with a bone block, 2 mm voxels: a few tiles of the test network.
-      const core = (await import('/src/index.ts' as string)) as typeof import('../../src/index.ts');
+      const core = (await import('/src/index.ts' as string)) as typeof Core;
       const dims: [number, number, number] = [40, 36, 24];
       const data = new Int16Array(dims[0] * dims[1] * dims[2]);
       for (let k = 0, o = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, o++) {
