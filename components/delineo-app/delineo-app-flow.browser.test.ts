@@ -8,6 +8,7 @@ import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { dice, generatePhantom, importRtstruct, Volume, type Vec3 } from '../../src/index.ts';
+import { boxCtInit } from '../../test/helpers/box-ct.ts';
 import { captureElement } from '../../test/helpers/screenshot.ts';
 import { chord, frames, nextEvent as next, partOf as part } from '../../test/helpers/viewer.ts';
 import type { DelineoSliceView } from '../delineo-slice-view/delineo-slice-view.component.ts';
@@ -244,14 +245,7 @@ describe('<delineo-app> clinical flow on the phantom', function () {
     app.autosaveStorage = null;
     app.demo = 'none';
     app.append(Object.assign(document.createElement('div'), { slot: '3d' }));
-    // A 40 × 36 × 24 box of soft tissue with a bone block: a few tiles of the tiny 3D test network.
-    const dims: Vec3 = [40, 36, 24];
-    const data = new Int16Array(dims[0] * dims[1] * dims[2]);
-    for (let k = 0, o = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, o++) {
-      const bone = Math.abs(i - 20) < 5 && Math.abs(j - 18) < 5 && Math.abs(k - 12) < 5;
-      data[o] = bone ? 800 : Math.abs(i - 20) < 14 && Math.abs(j - 18) < 12 && Math.abs(k - 12) < 9 ? 20 : -1000;
-    }
-    app.volume = new Volume({ dimensions: dims, spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data, modality: 'CT' });
+    app.volume = new Volume(boxCtInit());
     app.models = [{ id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl: '/test/fixtures/models/tiny-3d/manifest.json' }];
     app.setAttribute('inference-provider', 'wasm');
     app.setAttribute('inference-threads', '1');

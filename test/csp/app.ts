@@ -3,6 +3,7 @@
 // vtk.js WebGL slice views and 3D surfaces (meshing worker), itk-wasm on the main thread (interpolation) and
 // in the io worker (reading an image file), onnxruntime-web in the segmentation worker — and reports to the
 // test (csp.browser.test.ts) through `window.cspPage`.
+import { boxCtInit } from '../helpers/box-ct.ts';
 
 /** A `securitypolicyviolation` event, in the fields worth reporting. */
 export interface Violation {
@@ -135,14 +136,7 @@ async function main(): Promise<void> {
   await step('segmentation', async () => {
     const base = '/test/fixtures/models/tiny-3d/';
     const manifest = core.validateManifest(await (await fetch(`${base}manifest.json`)).json());
-    const dims: [number, number, number] = [40, 36, 24];
-    const data = new Int16Array(dims[0] * dims[1] * dims[2]);
-    for (let k = 0, o = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, o++) {
-      const inside = Math.abs(i - 20) < 14 && Math.abs(j - 18) < 12 && Math.abs(k - 12) < 9;
-      const bone = Math.abs(i - 20) < 5 && Math.abs(j - 18) < 5 && Math.abs(k - 12) < 5;
-      data[o] = bone ? 800 : inside ? 20 : -1000;
-    }
-    const ct = new core.Volume({ dimensions: dims, spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data, modality: 'CT' });
+    const ct = new core.Volume(boxCtInit());
     const client = core.createSegmentClient(core.defaultSegmentWorker, '/raw/ort/');
     try {
       const r = await client.segment(ct, { manifest, url: `${base}model.onnx` });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { createServer, type ViteDevServer } from 'vite';
 import type * as Core from '../../src/index.ts';
+import type * as BoxCt from '../helpers/box-ct.ts';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 
@@ -33,17 +34,12 @@ test('npm start with a fresh dependency cache: the first ONNX auto-contouring su
     await page.goto(url, { waitUntil: 'load', timeout: 180_000 });
     await page.waitForFunction(() => Boolean((document.querySelector('delineo-app') as unknown as { session?: unknown } | null)?.session), { timeout: 180_000 });
     const outcome = await page.evaluate(async () => {
-      // A 40 × 36 × 24 box of soft tissue with a bone block, 2 mm voxels: a few tiles of the test network.
+      // The small box CT of test/helpers/box-ct.ts: a few tiles of the test network.
       const core = (await import('/src/index.ts' as string)) as typeof Core;
-      const dims: [number, number, number] = [40, 36, 24];
-      const data = new Int16Array(dims[0] * dims[1] * dims[2]);
-      for (let k = 0, o = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, o++) {
-        const bone = Math.abs(i - 20) < 5 && Math.abs(j - 18) < 5 && Math.abs(k - 12) < 5;
-        data[o] = bone ? 800 : Math.abs(i - 20) < 14 && Math.abs(j - 18) < 12 && Math.abs(k - 12) < 9 ? 20 : -1000;
-      }
+      const { boxCtInit } = (await import('/test/helpers/box-ct.ts' as string)) as typeof BoxCt;
       type App = HTMLElement & { volume: unknown; models: unknown; updateComplete: Promise<boolean>; autoContour(id: string): Promise<void> };
       const app = document.querySelector('delineo-app') as unknown as App;
-      app.volume = new core.Volume({ dimensions: dims, spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data, modality: 'CT' });
+      app.volume = new core.Volume(boxCtInit());
       app.models = [{ id: 'tiny-3d', name: 'Tiny 3D test network', description: 'a test network', manifestUrl: '/test/fixtures/models/tiny-3d/manifest.json' }];
       await app.updateComplete;
       const result = new Promise<string>((done) => {
