@@ -165,7 +165,7 @@ try {
     const singleWarm = median(single.map((w) => w.ms));
     const nodeWarm = median(nodeMs);
     report('inference', {
-      what: 'hn-oar (2.5D U-Net, tiles as its manifest says) on OpenKBP validation pt_201 (128³ CT): whole engine, no TTA',
+      what: `hn-oar ${manifest.version} (tiles as its manifest says) on OpenKBP validation pt_201 (128³ CT): whole engine, no TTA`,
       browser: await browser.version(),
       crossOriginIsolated: webCold.crossOriginIsolated,
       browserProvider: webCold.provider,

@@ -1,11 +1,12 @@
-// One hn-oar tile batch (8 × 3 × 96 × 96, as its manifest tiles) through ONNX Runtime alone, without the engine:
+// One hn-oar tile batch, shaped as its manifest tiles (0.2: 8 × 3 × 96 × 96 slices; 0.3: 1 × 1 × 96 × 96 × 144
+// patches), through ONNX Runtime alone, without the engine:
 // which onnxruntime-web build and which use of two threads src/inference/segment-web.ts should pick.
 // - builds: the default JSEP build (Asyncify-instrumented, needed for WebGPU), the plain WASM build and the JSPI
 //   build, each with 2 threads in one module worker;
 // - pools: one 2-threaded runtime against two 1-threaded runtimes in two workers running batches side by side
 //   (throughput = per-batch time / workers);
 // - onnxruntime-node with 2 and 1 intra-op threads on the same batch, the native reference.
-// Medians of BENCH_REPS (default 15) warm runs after one warm-up run. Input: a synthetic slice (a soft-tissue disc
+// Medians of BENCH_REPS (default 15; 5 for a 3D patch, which takes seconds) warm runs after one warm-up run. Input: a synthetic slice (a soft-tissue disc
 // in air), normalised as the manifest says.
 //
 //   npm run bench -- ort-web-builds
@@ -17,19 +18,27 @@ import * as ortNode from 'onnxruntime-node';
 import puppeteer from 'puppeteer-core';
 import { serveIsolated } from './browser/serve.ts';
 import { median, report } from './util.ts';
+import { readManifest } from '../src/inference/segment-node.ts';
 
-const REPS = Number(process.env.BENCH_REPS ?? 15);
-const [B, C, P] = [8, 3, 96];
+const { manifest } = await readManifest('hn-oar');
+const onnx = manifest.onnx!;
+const REPS = Number(process.env.BENCH_REPS ?? (onnx.layout.kind === '3d' ? 5 : 15));
+/** [batch, channels, (z,) y, x] of one batch as the engine feeds it. */
+const DIMS = onnx.layout.kind === '3d'
+  ? [onnx.batch, 1, onnx.patch[2], onnx.patch[1], onnx.patch[0]]
+  : [onnx.batch, 2 * onnx.layout.contextSlices + 1, onnx.patch[1], onnx.patch[0]];
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 if (!CHROMIUM) throw new Error('Chromium is not installed: apt-get install chromium');
 
-/** The batch: per slice a disc of soft tissue (0.05·sin, ≈ 25 HU) of radius 40 px in air (−2 = −1000 HU / 500). */
-function batch(): Float32Array {
-  const x = new Float32Array(B * C * P * P);
+/** The batch: per slice a disc of soft tissue (0.05·sin, ≈ 25 HU) of radius 0.4 × the rows in air (−2 = −1000 HU / 500). */
+function batch(dims: number[]): Float32Array {
+  const [rows, cols] = dims.slice(-2);
+  const x = new Float32Array(dims.reduce((a, b) => a * b, 1));
+  const rad = 0.4 * rows;
   for (let i = 0; i < x.length; i++) {
-    const r = Math.floor(i / P) % P;
-    const c = i % P;
-    x[i] = (r - 48) ** 2 + (c - 48) ** 2 < 1600 ? 0.05 * Math.sin(i * 0.01) : -2;
+    const r = Math.floor(i / cols) % rows;
+    const c = i % cols;
+    x[i] = (r - rows / 2) ** 2 + (c - cols / 2) ** 2 < rad * rad ? 0.05 * Math.sin(i * 0.01) : -2;
   }
   return x;
 }
@@ -37,7 +46,7 @@ function batch(): Float32Array {
 // The worker: loads one build, starts a session, times REPS runs of the batch; `batch()` is inlined as source.
 const WORKER = `
 const batch = ${batch.toString()};
-const [B, C, P] = [${B}, ${C}, ${P}];
+const DIMS = ${JSON.stringify(DIMS)};
 onmessage = async (e) => {
   const { file, threads, reps } = e.data;
   const ort = await import('/ort/' + file);
@@ -45,7 +54,7 @@ onmessage = async (e) => {
   ort.env.wasm.wasmPaths = '/ort/';
   const bytes = new Uint8Array(await (await fetch('/model/model.onnx')).arrayBuffer());
   const s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-  const t = new ort.Tensor('float32', batch(), [B, C, P, P]);
+  const t = new ort.Tensor('float32', batch(DIMS), DIMS);
   await s.run({ ct: t });
   const ms = [];
   for (let r = 0; r < reps; r++) { const t0 = performance.now(); await s.run({ ct: t }); ms.push(performance.now() - t0); }
@@ -80,7 +89,7 @@ try {
   const model = await readFile('models/hn-oar/model.onnx');
   const node = async (threads: number) => {
     const s = await ortNode.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-    const t = new ortNode.Tensor('float32', batch(), [B, C, P, P]);
+    const t = new ortNode.Tensor('float32', batch(DIMS), DIMS);
     await s.run({ ct: t });
     const ms: number[] = [];
     for (let r = 0; r < REPS; r++) {
@@ -100,7 +109,7 @@ try {
   const node2 = await node(2);
   const node1 = await node(1);
   report('ort-web-builds', {
-    what: `hn-oar, one batch of ${B} × ${C} × ${P} × ${P} tiles, ONNX Runtime only: median ms per batch`,
+    what: `hn-oar ${manifest.version}, one batch of ${DIMS.join(' × ')}, ONNX Runtime only: median ms per batch`,
     browser: await browser.version(),
     jsepBuild2Threads: r(jsep2),
     plainWasmBuild2Threads: r(plain2),

@@ -3,7 +3,7 @@
 
     /usr/bin/python3 models/training/export_onnx.py [--checkpoint .training-data/run/best.pt] [--out models/hn-oar]
 
-Writes <out>/model.onnx (opset 17, fp32, dynamic batch/height/width: the engine batches 128×128 tiles),
+Writes <out>/model.onnx (opset 17, fp32, dynamic batch and spatial sizes: the engine batches its tiles),
 updates onnx.model.{sha256, bytes} in <out>/manifest.json, and writes a parity fixture to
 .training-data/parity/ (a batch of real CT tiles and PyTorch's logits for them) that verify_onnx.ts feeds to
 ONNX Runtime (onnxruntime-node) to confirm both agree within 1e-3.
@@ -11,6 +11,10 @@ ONNX Runtime (onnxruntime-node) to confirm both agree within 1e-3.
 A checkpoint of `train.py --task ptv` (one class: the target envelope) gets, when <out> has no manifest yet, a
 manifest derived from hn-oar's (same preprocessing and tiling) with the single PTV_Union label, marked as a
 proposal for review: export it outside models/ until its validation Dice clears the bar in models/README.md.
+
+A checkpoint of train3d.py (`arch: unet3d`, hn-oar ≥ 0.3) exports the 3D U-Net ([N, 1, Z, Y, X] in, logits out);
+its parity fixture is one real 80 × 128 × 128 patch of the same validation patient. With --member2d <train.py
+checkpoint> the exported graph is the ensemble of both networks (unet.py `Ensemble3D25D`, what hn-oar 0.3 ships).
 """
 import argparse
 import hashlib
@@ -23,7 +27,7 @@ import onnx
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from unet import UNet2D  # noqa: E402
+from unet import Ensemble3D25D, UNet2D, UNet3D  # noqa: E402
 from train import Patient, crop, normalise, PAD_HU  # noqa: E402
 
 
@@ -34,20 +38,36 @@ def main():
     ap.add_argument('--checkpoint', default=os.path.join(repo, '.training-data', 'run', 'best.pt'))
     ap.add_argument('--out', default=os.path.join(repo, 'models', 'hn-oar'))
     ap.add_argument('--parity', default=os.path.join(repo, '.training-data', 'parity'))
+    ap.add_argument('--member2d', help='a train.py (2.5D) checkpoint to ensemble with a train3d.py checkpoint')
     a = ap.parse_args()
     torch.set_num_threads(2)
     state = torch.load(a.checkpoint, map_location='cpu')
     classes = state.get('classes', 8)
-    model = UNet2D(classes=classes, base=state['base'])
-    model.load_state_dict(state['model'])
+    is3d = state.get('arch') == 'unet3d'
+    if is3d:
+        model = UNet3D(classes=classes, base=state['base'], levels=state['levels'])
+    else:
+        model = UNet2D(classes=classes, base=state['base'])
+    # train3d.py stores fp16 weights (a device run brings back small files); the exported network is fp32.
+    model.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in state['model'].items()})
+    if a.member2d:
+        assert is3d, '--member2d ensembles a 2.5D network with a 3D one: --checkpoint must be a train3d.py checkpoint'
+        s2 = torch.load(a.member2d, map_location='cpu')
+        net2d = UNet2D(classes=s2.get('classes', 8), base=s2['base'])
+        net2d.load_state_dict(s2['model'])
+        model = Ensemble3D25D(model, net2d)
     model.eval()
     os.makedirs(a.out, exist_ok=True)
     path = os.path.join(a.out, 'model.onnx')
-    dummy = torch.zeros(2, 3, 128, 128)
+    if is3d:
+        dummy = torch.zeros(1, 1, 80, 128, 128)
+        axes = {0: 'batch', 2: 'depth', 3: 'height', 4: 'width'}
+    else:
+        dummy = torch.zeros(2, 3, 128, 128)
+        axes = {0: 'batch', 2: 'height', 3: 'width'}
     torch.onnx.export(
         model, dummy, path, opset_version=17, input_names=['ct'], output_names=['logits'],
-        dynamic_axes={'ct': {0: 'batch', 2: 'height', 3: 'width'}, 'logits': {0: 'batch', 2: 'height', 3: 'width'}},
-        do_constant_folding=True,
+        dynamic_axes={'ct': axes, 'logits': axes}, do_constant_folding=True,
     )
     onnx.checker.check_model(onnx.load(path))
     data = open(path, 'rb').read()
@@ -76,14 +96,25 @@ def main():
     # the whole dynamic range of the network).
     os.makedirs(a.parity, exist_ok=True)
     p = Patient(os.path.join(repo, '.training-data', 'openkbp-validation', 'pt_201.npz'))
-    zs = np.linspace(p.fg_z.min(), p.fg_z.max(), 4).astype(int) if len(p.fg_z) else [10, 20, 30, 40]
-    x = np.stack([crop(p.slab(int(z)), int(p.centre[z][0]) - 64, int(p.centre[z][1]) - 64, 128, np.int16(PAD_HU)) for z in zs])
-    x = normalise(x).astype(np.float32)
+    if is3d:
+        # One 80 × 128 × 128 patch around the organs' centre slice, padded with air like the engine pads.
+        zc = int(p.fg_z.mean()) if len(p.fg_z) else p.ct.shape[0] // 2
+        r0, c0 = int(p.centre[zc][0]) - 64, int(p.centre[zc][1]) - 64
+        slab = np.full((80,) + p.ct.shape[1:], np.int16(PAD_HU), dtype=np.int16)
+        z0 = zc - 40
+        zs, ze = max(0, z0), min(p.ct.shape[0], z0 + 80)
+        slab[zs - z0:ze - z0] = p.ct[zs:ze]
+        x = normalise(crop(slab, r0, c0, 128, np.int16(PAD_HU))[None, None]).astype(np.float32)
+    else:
+        zs = np.linspace(p.fg_z.min(), p.fg_z.max(), 4).astype(int) if len(p.fg_z) else [10, 20, 30, 40]
+        x = np.stack([crop(p.slab(int(z)), int(p.centre[z][0]) - 64, int(p.centre[z][1]) - 64, 128, np.int16(PAD_HU)) for z in zs])
+        x = normalise(x).astype(np.float32)
     with torch.no_grad():
         y = model(torch.from_numpy(x)).numpy().astype(np.float32)
     x.tofile(os.path.join(a.parity, 'input.f32'))
     y.tofile(os.path.join(a.parity, 'torch_logits.f32'))
     json.dump({'input_dims': list(x.shape), 'output_dims': list(y.shape), 'checkpoint': os.path.relpath(a.checkpoint, repo),
+               'member2d': a.member2d and os.path.relpath(a.member2d, repo),
                'step': state.get('step'), 'val': state.get('val')}, open(os.path.join(a.parity, 'meta.json'), 'w'), indent=1)
     print(f'wrote {path} ({len(data) / 1e6:.2f} MB, sha256 {sha}); parity fixture in {a.parity}')
 

@@ -43,3 +43,72 @@ class UNet2D(nn.Module):
             x = self.up[i](x)
             x = self.dec[i](torch.cat([skips[i], x], dim=1))
         return self.head(x)
+
+
+def block3d(cin: int, cout: int) -> nn.Sequential:
+    """Two 3×3×3 conv + BatchNorm + LeakyReLU (the BatchNorm folds into the conv at inference)."""
+    return nn.Sequential(
+        nn.Conv3d(cin, cout, 3, padding=1, bias=False),
+        nn.BatchNorm3d(cout),
+        nn.LeakyReLU(0.01, inplace=True),
+        nn.Conv3d(cout, cout, 3, padding=1, bias=False),
+        nn.BatchNorm3d(cout),
+        nn.LeakyReLU(0.01, inplace=True),
+    )
+
+
+class UNet3D(nn.Module):
+    """3D U-Net (hn-oar ≥ 0.3): `levels` resolutions (levels-1 2× poolings), `base` channels at full resolution,
+    doubling per level up to `cap`.
+
+    Input  [N, 1, Z, Y, X]: a patch of the normalised CT, each side a multiple of 2**(levels-1).
+    Output [N, classes, Z, Y, X]: logits (softmax is the engine's).
+    """
+
+    def __init__(self, classes: int = 8, base: int = 16, levels: int = 5, cap: int = 256):
+        super().__init__()
+        c = [min(cap, base * 2 ** i) for i in range(levels)]
+        self.levels = levels
+        self.enc = nn.ModuleList([block3d(1 if i == 0 else c[i - 1], c[i]) for i in range(levels)])
+        self.pool = nn.MaxPool3d(2)
+        self.up = nn.ModuleList([nn.ConvTranspose3d(c[i + 1], c[i], 2, stride=2) for i in range(levels - 1)])
+        self.dec = nn.ModuleList([block3d(2 * c[i], c[i]) for i in range(levels - 1)])
+        self.head = nn.Conv3d(c[0], classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = []
+        for i, enc in enumerate(self.enc):
+            x = enc(x)
+            if i < self.levels - 1:
+                skips.append(x)
+                x = self.pool(x)
+        for i in reversed(range(self.levels - 1)):
+            x = self.up[i](x)
+            x = self.dec[i](torch.cat([skips[i], x], dim=1))
+        return self.head(x)
+
+
+class Ensemble3D25D(nn.Module):
+    """hn-oar ≥ 0.3: a 3D U-Net and a 2.5D U-Net over the same 3D patch, their class probabilities averaged
+    (nnU-Net's ensembling). The 2.5D member sees each slice of the patch with its two neighbours, the patch's first
+    and last slice repeated beyond it (the engine blends tiles with a Gaussian, so patch edges weigh little).
+
+    Input [N, 1, Z, Y, X] normalised CT; output [N, classes, Z, Y, X] log of the mean probability, which the engine's
+    softmax turns back into exactly that mean probability.
+    """
+
+    def __init__(self, net3d: nn.Module, net2d: nn.Module):
+        super().__init__()
+        self.net3d = net3d
+        self.net2d = net2d
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a = torch.log_softmax(self.net3d(x), dim=1)
+        n, _, z, h, w = x.shape
+        s = x[:, 0]
+        prev = torch.cat([s[:, :1], s[:, :-1]], dim=1)
+        nxt = torch.cat([s[:, 1:], s[:, -1:]], dim=1)
+        slab = torch.stack([prev, s, nxt], dim=2).reshape(n * z, 3, h, w)
+        b = torch.log_softmax(self.net2d(slab), dim=1)
+        b = b.reshape(n, z, b.shape[1], h, w).permute(0, 2, 1, 3, 4)
+        return torch.logsumexp(torch.stack([a, b]), dim=0) - 0.6931471805599453

@@ -27,8 +27,9 @@ const got = await net.runner.run(input, meta.input_dims);
 await net.release();
 let worst = 0;
 let argmaxAgree = 0;
-const [b, c, h, w] = meta.output_dims;
-const plane = h * w;
+// [batch, classes, ...spatial]: 2D tiles (hn-oar 0.2, the target proposal) or 3D patches (hn-oar ≥ 0.3).
+const [b, c, ...spatial] = meta.output_dims;
+const plane = spatial.reduce((x, y) => x * y, 1);
 for (let o = 0; o < got.length; o++) worst = Math.max(worst, Math.abs(got[o] - expected[o]));
 for (let n = 0; n < b; n++) {
   for (let p = 0; p < plane; p++) {

@@ -44,8 +44,14 @@ describe('model manifest', () => {
     bad.onnx.layout = { kind: '4d' };
     assert.throws(() => validateManifest(bad), /layout.kind/);
     const z = structuredClone(hn);
+    z.onnx.layout = { kind: '2.5d', contextSlices: 1 };
+    z.onnx.patch = [96, 96];
     z.onnx.mirror = [{ axis: 'z' }];
     assert.throws(() => validateManifest(z), /mirror\[0\].axis/);
+    // hn-oar ≥ 0.3 is 3D: a z mirror is a valid test-time augmentation there.
+    const z3 = structuredClone(hn);
+    z3.onnx.mirror = [{ axis: 'z' }];
+    assert.equal(validateManifest(z3).onnx?.mirror?.[0].axis, 'z');
     const rules = structuredClone(hn);
     rules.kind = 'rules';
     assert.throws(() => validateManifest(rules), /onnx must be absent/);

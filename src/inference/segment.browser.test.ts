@@ -92,7 +92,18 @@ describe('inference in the browser (onnxruntime-web in a worker)', function () {
     const ct = await parityCt('pt_201', meta);
     const ac = new AbortController();
     const started = performance.now();
-    const run = client.segment(ct, { manifest, url: `${HN}model.onnx` }, { signal: ac.signal, progress: (p) => p.stage === 'inference' && p.done >= 8 && ac.abort() });
+    // Half a second after the tiles start: hn-oar's 3D patches take seconds each, so the abort lands inside ONNX Runtime.
+    let armed = false;
+    let abortedAt = 0;
+    const progress = (p: { stage: string }) => {
+      if (p.stage !== 'inference' || armed) return;
+      armed = true;
+      setTimeout(() => {
+        abortedAt = performance.now();
+        ac.abort();
+      }, 500);
+    };
+    const run = client.segment(ct, { manifest, url: `${HN}model.onnx` }, { signal: ac.signal, progress });
     let err: unknown;
     try {
       await run;
@@ -101,6 +112,9 @@ describe('inference in the browser (onnxruntime-web in a worker)', function () {
     }
     expect(isAbortError(err)).to.equal(true);
     expect(performance.now() - started).to.be.lessThan(120000);
+    // Hard: the worker is terminated, not asked to stop after its current multi-second patch.
+    expect(abortedAt).to.be.greaterThan(0);
+    expect(performance.now() - abortedAt).to.be.lessThan(1500);
     const r = await client.segment(boxCt().ct, { manifest: await manifestAt(TINY), url: `${TINY}model.onnx` });
     expect(r.structures.length).to.equal(2);
     expect(spawns).to.equal(2);
