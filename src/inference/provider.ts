@@ -23,7 +23,7 @@ export interface PlatformFacts {
  * The decision: provider, WASM threads, how they are used, and a sentence saying why (shown to the user).
  * `workers` > 1 (WASM only): the threads are that many single-threaded ONNX Runtime instances in tile
  * workers, each running whole batches of tiles, instead of one runtime whose thread pool splits every
- * operator. Data-parallel batches scale better: on hn-oar's 8-tile batches in headless Chromium 156, two
+ * operator. Data-parallel batches scale better: on hn-oar 0.2's 8-tile batches in headless Chromium 156, two
  * 1-thread workers gave 70.9 ms of throughput per batch against 78.6 ms for one 2-thread runtime
  * (`npm run bench -- ort-web-builds`); the whole engine went from 4.9 to 4.2 s (`npm run bench -- inference`).
  */

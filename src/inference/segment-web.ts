@@ -6,7 +6,7 @@
  * Which onnxruntime-web build runs depends on the provider. WASM uses the plain build
  * (`onnxruntime-web/wasm`, ort-wasm-simd-threaded.wasm). WebGPU uses the default JSEP build, the only one
  * whose WASM can call WebGPU. The JSEP build is compiled with Asyncify, and that instrumentation slows every
- * CPU kernel: on hn-oar's 8 × 3 × 96 × 96 tile batch with 2 threads it took 160 ms against 78.6 ms
+ * CPU kernel: on hn-oar 0.2's 8 × 3 × 96 × 96 tile batch with 2 threads it took 160 ms against 78.6 ms
  * for the plain build (headless Chromium 156; `npm run bench -- ort-web-builds`). The WASM path is what nearly
  * every user without a GPU runs, so it must not pay for WebGPU support it does not use. Each build is imported
  * only when first needed; a deployment serves both runtimes under `wasmPaths`:
