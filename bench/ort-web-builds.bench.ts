@@ -6,8 +6,8 @@
 // - pools: one 2-threaded runtime against two 1-threaded runtimes in two workers running batches side by side
 //   (throughput = per-batch time / workers);
 // - onnxruntime-node with 2 and 1 intra-op threads on the same batch, the native reference.
-// Medians of BENCH_REPS (default 15; 5 for a 3D patch, which takes seconds) warm runs after one warm-up run. Input: a synthetic slice (a soft-tissue disc
-// in air), normalised as the manifest says.
+// Medians of BENCH_REPS (default 15; 5 for a 3D patch, which takes seconds) warm runs after one warm-up run.
+// Input: a synthetic slice (a soft-tissue disc in air) in every slice of the batch, normalised as the manifest says.
 //
 //   npm run bench -- ort-web-builds
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
