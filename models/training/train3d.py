@@ -2,7 +2,7 @@
 """Train the hn-oar 3D U-Net (hn-oar ≥ 0.3) on the packed OpenKBP data (pack_data.py), on a GPU.
 
     python3 models/training/train3d.py --data .training-data/openkbp-train --val .training-data/gpu-val \
-        --out OUT --base 16 --minutes 7.5            # what made hn-oar 0.3 on one H200 (see MODEL_CARD.md)
+        --out OUT --base 12 --minutes 7.2            # on a GPU; hn-oar 0.3's two runs: models/hn-oar/MODEL_CARD.md
     /usr/bin/python3 models/training/train3d.py --device cpu --minutes 0.3 --patch 32 64 64 --batch 1 --base 4 ...
                                                      # a smoke run on a CPU
 
@@ -147,7 +147,7 @@ def partial_label_loss(logits, y, contoured):
     present = (onehot[:, 1:] * w).sum(dim=dims) > 0
     dice = (2 * inter + 1e-5) / (denom + 1e-5)
     dice_loss = (1 - dice[present]).mean() if bool(present.any()) else logits.sum() * 0
-    return ce + dice_loss, float(ce), float(dice_loss)
+    return ce + dice_loss, float(ce.detach()), float(dice_loss.detach())
 
 
 @torch.no_grad()
