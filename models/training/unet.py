@@ -8,14 +8,16 @@ import torch
 from torch import nn
 
 
-def block(cin: int, cout: int) -> nn.Sequential:
-    """Two 3×3 conv + BatchNorm + LeakyReLU (BatchNorm folds into the conv in ONNX Runtime at load)."""
+def block(cin: int, cout: int, dims: int = 2) -> nn.Sequential:
+    """Two 3×3 (dims 2) or 3×3×3 (dims 3) conv + BatchNorm + LeakyReLU (BatchNorm folds into the conv in ONNX
+    Runtime at load)."""
+    conv, norm = (nn.Conv2d, nn.BatchNorm2d) if dims == 2 else (nn.Conv3d, nn.BatchNorm3d)
     return nn.Sequential(
-        nn.Conv2d(cin, cout, 3, padding=1, bias=False),
-        nn.BatchNorm2d(cout),
+        conv(cin, cout, 3, padding=1, bias=False),
+        norm(cout),
         nn.LeakyReLU(0.01, inplace=True),
-        nn.Conv2d(cout, cout, 3, padding=1, bias=False),
-        nn.BatchNorm2d(cout),
+        conv(cout, cout, 3, padding=1, bias=False),
+        norm(cout),
         nn.LeakyReLU(0.01, inplace=True),
     )
 
@@ -45,18 +47,6 @@ class UNet2D(nn.Module):
         return self.head(x)
 
 
-def block3d(cin: int, cout: int) -> nn.Sequential:
-    """Two 3×3×3 conv + BatchNorm + LeakyReLU (the BatchNorm folds into the conv at inference)."""
-    return nn.Sequential(
-        nn.Conv3d(cin, cout, 3, padding=1, bias=False),
-        nn.BatchNorm3d(cout),
-        nn.LeakyReLU(0.01, inplace=True),
-        nn.Conv3d(cout, cout, 3, padding=1, bias=False),
-        nn.BatchNorm3d(cout),
-        nn.LeakyReLU(0.01, inplace=True),
-    )
-
-
 class UNet3D(nn.Module):
     """3D U-Net (hn-oar ≥ 0.3): `levels` resolutions (levels-1 2× poolings), `base` channels at full resolution,
     doubling per level up to `cap`.
@@ -69,10 +59,10 @@ class UNet3D(nn.Module):
         super().__init__()
         c = [min(cap, base * 2 ** i) for i in range(levels)]
         self.levels = levels
-        self.enc = nn.ModuleList([block3d(1 if i == 0 else c[i - 1], c[i]) for i in range(levels)])
+        self.enc = nn.ModuleList([block(1 if i == 0 else c[i - 1], c[i], 3) for i in range(levels)])
         self.pool = nn.MaxPool3d(2)
         self.up = nn.ModuleList([nn.ConvTranspose3d(c[i + 1], c[i], 2, stride=2) for i in range(levels - 1)])
-        self.dec = nn.ModuleList([block3d(2 * c[i], c[i]) for i in range(levels - 1)])
+        self.dec = nn.ModuleList([block(2 * c[i], c[i], 3) for i in range(levels - 1)])
         self.head = nn.Conv3d(c[0], classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
