@@ -1,8 +1,10 @@
-"""The 2.5D U-Net of the hn-oar model (shared by train.py and export_onnx.py).
+"""The hn-oar networks (shared by train.py, train3d.py and export_onnx.py).
 
+UNet2D, the 2.5D U-Net (hn-oar 0.1–0.2, hn-target-proposal):
 Input  [N, 3, H, W]: three adjacent axial slices (k-1, k, k+1) of the normalised CT, H and W multiples of 8.
 Output [N, 8, H, W]: logits for background + the 7 OARs (softmax is applied by the engine, so the exported
 graph stays a plain logit network that any manifest can describe).
+UNet3D, the 3D U-Net, and Ensemble3D25D, both networks over one 3D patch (hn-oar ≥ 0.3): see their docstrings.
 """
 import torch
 from torch import nn
