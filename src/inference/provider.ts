@@ -25,7 +25,8 @@ export interface PlatformFacts {
  * workers, each running whole batches of tiles, instead of one runtime whose thread pool splits every
  * operator. Data-parallel batches scale better: on hn-oar 0.2's 8-tile batches in headless Chromium 156, two
  * 1-thread workers gave 70.9 ms of throughput per batch against 78.6 ms for one 2-thread runtime
- * (`npm run bench -- ort-web-builds`); the whole engine went from 4.9 to 4.2 s (`npm run bench -- inference`).
+ * (`npm run bench -- ort-web-builds`); the whole engine went from 4.9 to 4.2 s on hn-oar 0.2, and from
+ * 10.3 to 8.6 s on hn-oar 0.3's 3D patches (`npm run bench -- inference`).
  */
 export interface ProviderChoice {
   readonly provider: ExecutionProviderName;
