@@ -131,24 +131,32 @@ def augment(x, y, c, rng: np.random.Generator):
 
 
 def partial_label_loss(logits, y, contoured):
-    """Marginal cross-entropy over {background ∪ uncontoured} + soft Dice over contoured classes."""
+    """Marginal cross-entropy over {background ∪ uncontoured} + soft Dice over contoured classes.
+
+    logits [n, k, *spatial] (2D tiles here, 3D patches in train3d.py; computed in fp32 whatever the autocast),
+    y [n, *spatial] class indices, contoured [n, k-1] bool. Returns (loss, ce, dice_loss as floats).
+    """
     n, k = logits.shape[:2]
-    logp = F.log_softmax(logits, dim=1)
+    dev = logits.device
+    spatial = logits.dim() - 2
+    per_class = (n, k) + (1,) * spatial  # broadcasts a [n, k] table over the voxels
+    dims = (0,) + tuple(range(2, 2 + spatial))  # sum over samples and voxels, per class
+    logp = F.log_softmax(logits.float(), dim=1)
     # Classes merged into "unknown background" per sample: background (always) + not contoured.
-    merged = torch.cat([torch.ones(n, 1, dtype=torch.bool), ~contoured], dim=1)  # [n, k]
-    neg = torch.full((n, k, 1, 1), -1e4)
-    bg_logp = torch.logsumexp(logp + torch.where(merged[:, :, None, None], torch.zeros(1), neg), dim=1)
+    merged = torch.cat([torch.ones(n, 1, dtype=torch.bool, device=dev), ~contoured], dim=1)  # [n, k]
+    neg = torch.full(per_class, -1e4, device=dev)
+    bg_logp = torch.logsumexp(logp + torch.where(merged.view(per_class), torch.zeros(1, device=dev), neg), dim=1)
     fg_logp = torch.gather(logp, 1, y[:, None])[:, 0]
     ce = -torch.where(y == 0, bg_logp, fg_logp).mean()
     p = logp.exp()
-    onehot = F.one_hot(y, k).permute(0, 3, 1, 2).float()
-    w = contoured.float()[:, :, None, None]  # [n, k-1, 1, 1]: only samples where the class was drawn
-    inter = (p[:, 1:] * onehot[:, 1:] * w).sum(dim=(0, 2, 3))
-    denom = (p[:, 1:] * w).sum(dim=(0, 2, 3)) + (onehot[:, 1:] * w).sum(dim=(0, 2, 3))
-    present = (onehot[:, 1:] * w).sum(dim=(0, 2, 3)) > 0
+    onehot = F.one_hot(y, k).movedim(-1, 1).float()
+    w = contoured.float().view((n, k - 1) + (1,) * spatial)  # only samples where the class was drawn
+    inter = (p[:, 1:] * onehot[:, 1:] * w).sum(dim=dims)
+    denom = (p[:, 1:] * w).sum(dim=dims) + (onehot[:, 1:] * w).sum(dim=dims)
+    present = (onehot[:, 1:] * w).sum(dim=dims) > 0
     dice = (2 * inter + 1e-5) / (denom + 1e-5)
-    dice_loss = (1 - dice[present]).mean() if present.any() else logits.sum() * 0
-    return ce + dice_loss, ce.item(), dice_loss.item()
+    dice_loss = (1 - dice[present]).mean() if bool(present.any()) else logits.sum() * 0
+    return ce + dice_loss, float(ce.detach()), float(dice_loss.detach())
 
 
 @torch.no_grad()

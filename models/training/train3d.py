@@ -33,13 +33,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+# The classes, their left-right permutation, the manifest's intensity normalisation and padding, and the loss are
+# the 2.5D trainer's: both members of hn-oar 0.3 learn the same task the same way.
+from train import CLASSES, HU_CLIP, HU_MEAN, HU_STD, LR_SWAP, PAD_HU, partial_label_loss
 from unet import UNet3D
 
-CLASSES = ['background', 'Brainstem', 'SpinalCord', 'Parotid_R', 'Parotid_L', 'Esophagus', 'Larynx', 'Bone_Mandible']
-LR_SWAP = [0, 1, 2, 4, 3, 5, 6, 7]  # class permutation under a left-right mirror
-HU_CLIP = (-1000.0, 1000.0)  # manifest intensity.clip
-HU_MEAN, HU_STD = 0.0, 500.0  # manifest intensity.mean/std
-PAD_HU = -1024.0  # the engine's padHu
 PAD_N = (max(HU_CLIP[0], min(HU_CLIP[1], PAD_HU)) - HU_MEAN) / HU_STD  # PAD_HU after normalisation
 
 
@@ -125,29 +123,6 @@ def sample(p, patch, base_off: torch.Tensor, rng: np.random.Generator, augment: 
 def batch_of(patients, n, patch, base_off, rng, augment=True):
     xs, ys, cs = zip(*(sample(patients[int(rng.integers(len(patients)))], patch, base_off, rng, augment) for _ in range(n)))
     return torch.stack(xs), torch.stack(ys), torch.stack(cs)
-
-
-def partial_label_loss(logits, y, contoured):
-    """Marginal cross-entropy over {background ∪ uncontoured} + soft Dice over contoured classes (as train.py)."""
-    n, k = logits.shape[:2]
-    dev = logits.device
-    logits = logits.float()
-    logp = F.log_softmax(logits, dim=1)
-    merged = torch.cat([torch.ones(n, 1, dtype=torch.bool, device=dev), ~contoured], dim=1)
-    neg = torch.full((n, k, 1, 1, 1), -1e4, device=dev)
-    bg_logp = torch.logsumexp(logp + torch.where(merged[:, :, None, None, None], torch.zeros(1, device=dev), neg), dim=1)
-    fg_logp = torch.gather(logp, 1, y[:, None])[:, 0]
-    ce = -torch.where(y == 0, bg_logp, fg_logp).mean()
-    p = logp.exp()
-    onehot = F.one_hot(y, k).permute(0, 4, 1, 2, 3).float()
-    w = contoured.float()[:, :, None, None, None]
-    dims = (0, 2, 3, 4)
-    inter = (p[:, 1:] * onehot[:, 1:] * w).sum(dim=dims)
-    denom = (p[:, 1:] * w).sum(dim=dims) + (onehot[:, 1:] * w).sum(dim=dims)
-    present = (onehot[:, 1:] * w).sum(dim=dims) > 0
-    dice = (2 * inter + 1e-5) / (denom + 1e-5)
-    dice_loss = (1 - dice[present]).mean() if bool(present.any()) else logits.sum() * 0
-    return ce + dice_loss, float(ce.detach()), float(dice_loss.detach())
 
 
 @torch.no_grad()
