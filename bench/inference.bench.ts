@@ -11,6 +11,9 @@
 // build does), served with COOP/COEP (cross-origin isolation: WASM threads); puppeteer-core drives Debian's
 // Chromium. The first run of each configuration (session start, JIT) is reported apart; the ratios use the
 // medians of the warm runs, which alternate between the configurations so background load affects all alike.
+// Before all that, each in a browser of its own, it times the first auto-contour in a fresh page with nothing
+// started, and after what the app does once a CT is open (SegmentClient.prepare: the model's sessions started in
+// the background; also the memory that holds while idle): the wait of a clinician's first click.
 //
 //   npm run bench -- inference
 import * as fs from 'node:fs';
@@ -114,18 +117,53 @@ try {
     return value;
   };
 
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const pid = browser.process()!.pid!;
+  /** A fresh headless Chromium on the bench page, ready to run. */
+  const openPage = async () => {
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e));
     page.on('console', (m) => console.log('page:', m.text()));
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction('globalThis.benchReady === true', { timeout: 60_000 });
+    return { browser, page, pid: browser.process()!.pid! };
+  };
+
+  // What a clinician's first auto-contour costs, each in a browser of its own (nothing compiled or cached by an
+  // earlier run helps it), alternating so that the machine's changing load affects both alike:
+  // - cold: the first run in a fresh page, with nothing started before (model-preload="none");
+  // - prepared: what the app does once a CT is open (SegmentClient.prepare: download, integrity check, one session
+  //   per tile worker), the memory that holds while idle, then the first run.
+  type FirstRun = { ms: number; fg: number; timings: Record<string, number> };
+  const coldFirst: FirstRun[] = [];
+  const preparedFirst: FirstRun[] = [];
+  const prepareMs: number[] = [];
+  const preparedIdleRss: number[] = [];
+  for (let r = 0; r < Math.max(1, RUNS); r++) {
+    for (const prepare of [false, true]) {
+      const fresh = await openPage();
+      try {
+        if (prepare) {
+          const before = treeRss(fresh.pid);
+          const ready = (await fresh.page.evaluate(`prepareOnce(${THREADS}, true)`)) as { wallMs: number };
+          prepareMs.push(ready.wallMs);
+          await new Promise((done) => setTimeout(done, 1000));
+          preparedIdleRss.push(treeRss(fresh.pid) - before);
+        }
+        const first = (await fresh.page.evaluate(`runOnce(${THREADS}, true)`)) as FirstRun;
+        (prepare ? preparedFirst : coldFirst).push(first);
+      } finally {
+        await fresh.browser.close();
+      }
+    }
+  }
+  const stages = (runs: FirstRun[]) => Object.fromEntries(Object.keys(runs[0].timings).map((k) => [k, Math.round(median(runs.map((x) => x.timings[k])))]));
+
+  const { browser, page, pid } = await openPage();
+  try {
     type Run = { ms: number; provider: string; reason: string; timings: Record<string, number>; fg: number; crossOriginIsolated: boolean };
     const web: Run[] = [];
     const single: Run[] = [];
@@ -169,7 +207,14 @@ try {
       browser: await browser.version(),
       crossOriginIsolated: webCold.crossOriginIsolated,
       browserProvider: webCold.provider,
-      browserColdMs: Math.round(webCold.ms),
+      browserFreshColdFirstMs: coldFirst.map((x) => Math.round(x.ms)),
+      browserFreshColdFirstMedianMs: Math.round(median(coldFirst.map((x) => x.ms))),
+      browserFreshColdFirstStageMs: stages(coldFirst),
+      browserPrepareMs: prepareMs.map(Math.round),
+      browserPreparedFirstMs: preparedFirst.map((x) => Math.round(x.ms)),
+      browserPreparedFirstMedianMs: Math.round(median(preparedFirst.map((x) => x.ms))),
+      browserPreparedFirstStageMs: stages(preparedFirst),
+      browserPreparedIdleRssMb: Math.round(median(preparedIdleRss) / 2 ** 20),
       browserWarmMs: web.map((w) => Math.round(w.ms)),
       browserWarmMedianMs: Math.round(webWarm),
       browserStageMs: Object.fromEntries(Object.entries(web.at(-1)!.timings).map(([k, v]) => [k, Math.round(v)])),
@@ -182,7 +227,7 @@ try {
       singleRuntimeWarmMedianMs: Math.round(singleWarm),
       singleRuntimeStageMs: Object.fromEntries(Object.entries(single.at(-1)!.timings).map(([k, v]) => [k, Math.round(v)])),
       singleRuntimeRatioWarm: +(singleWarm / nodeWarm).toFixed(3),
-      sameForeground: [...web, ...single].every((w) => Math.abs(w.fg - nodeCold.fg) <= nodeCold.fg * 0.001 + 10),
+      sameForeground: [...web, ...single, ...coldFirst, ...preparedFirst].every((w) => Math.abs(w.fg - nodeCold.fg) <= nodeCold.fg * 0.001 + 10),
       peakRssBrowserMb: Math.round(webPeak / 2 ** 20),
       peakRssBrowserSingleRuntimeMb: Math.round(singlePeak / 2 ** 20),
       peakRssNodeMb: Math.round(nodePeak / 2 ** 20),

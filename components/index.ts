@@ -17,6 +17,7 @@ export { defaultModels, type AppModel } from './delineo-app/app-models.ts';
 export { SHORTCUTS, type Shortcut } from './delineo-app/shortcuts.ts';
 export * from './internal/viewer-session.ts';
 export type * from './events/delineo-volume-load.ts';
+export type * from './events/delineo-model-ready.ts';
 export type * from './events/delineo-slice-change.ts';
 export type * from './events/delineo-crosshair-change.ts';
 export type * from './events/delineo-window-change.ts';

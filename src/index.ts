@@ -47,5 +47,5 @@ export { segmentWithNetwork, assertCt, type SegmentOptions, type SegmentationRes
 export type { TileRunner } from './inference/sliding-window.ts';
 export { RULE_MODELS, runRuleModel } from './inference/rules/index.ts';
 export { EXTERNAL_LUNGS_BONES, computeBodyMasks, type BodyMasks, type BodyRuleOptions } from './inference/rules/external-lungs-bones.ts';
-export { createSegmentClient, defaultSegmentWorker, type SegmentClient, type WorkerSegmentation, type ClientSegmentOptions } from './inference/segment-client.ts';
-export type { ModelSource, WasmPaths } from './inference/segment-web.ts';
+export { createSegmentClient, defaultSegmentWorker, type SegmentClient, type WorkerSegmentation, type ClientSegmentOptions, type ClientPrepareOptions } from './inference/segment-client.ts';
+export type { ModelSource, PrepareResult, WasmPaths } from './inference/segment-web.ts';

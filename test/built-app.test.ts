@@ -71,7 +71,14 @@ test('the built app opens a NIfTI CT and auto-contours it with hn-oar and hn-tar
         app.addEventListener('delineo-auto-contour', (e) => done(`ok ${(e as CustomEvent<{ provider: string }>).detail.provider}`), { once: true });
         app.addEventListener('delineo-error', (e) => done(`error ${(e as CustomEvent<{ message: string }>).detail.message}`), { once: true });
       });
+      // While it runs, the progress row counts the seconds (its patches take seconds each).
+      const clock = new Set<string>();
+      const watch = setInterval(() => {
+        const text = app.shadowRoot!.querySelector('[part~="progress-time"]')?.textContent?.trim();
+        if (text) clock.add(text);
+      }, 100);
       await app.autoContour('hn-oar');
+      clearInterval(watch);
       const oar = await outcome;
       // The target-envelope proposal, offered in the same menu, runs from the build too.
       const proposal = new Promise<string>((done) => {
@@ -79,12 +86,14 @@ test('the built app opens a NIfTI CT and auto-contours it with hn-oar and hn-tar
         app.addEventListener('delineo-error', (e) => done(`error ${(e as CustomEvent<{ message: string }>).detail.message}`), { once: true });
       });
       await app.autoContour('hn-target-proposal');
-      return { outcome: oar, proposal: await proposal, dimensions: app.session.volume.dimensions, names: app.session.store.state.structures.map((s) => s.name) };
+      return { clock: [...clock], outcome: oar, proposal: await proposal, dimensions: app.session.volume.dimensions, names: app.session.store.state.structures.map((s) => s.name) };
     });
     assert.deepEqual(result.dimensions, [128, 128, 128]);
     // With several cores the build runs the tile-worker pool (a worker started from the segmentation worker).
     assert.match(result.outcome, /^ok onnxruntime-web wasm \((\d+ threads: \d+ tile workers|1 thread)\)$/, result.outcome);
     assert.equal(result.proposal, 'ok');
+    const seconds = result.clock.map((t) => Number(/^(\d+) s$/.exec(t)?.[1]));
+    assert.ok(seconds.length >= 2 && seconds[0] === 1 && seconds.every((n, i) => i === 0 || n > seconds[i - 1]), `the progress row counted the seconds: ${result.clock.join(', ')}`);
     assert.ok(result.names.includes('PTV_Union'), result.names.join(', '));
     // pt_201 has these contoured; the model finds each of them on a real patient.
     for (const name of ['Brainstem', 'SpinalCord', 'Parotid_R', 'Parotid_L', 'Bone_Mandible']) assert.ok(result.names.includes(name), `${name} in ${result.names.join(', ')}`);

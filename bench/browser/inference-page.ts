@@ -8,11 +8,20 @@ import { validateManifest } from '../../src/inference/manifest.ts';
 const g = globalThis as unknown as Record<string, unknown>;
 const client = createSegmentClient(() => new Worker('/segment.worker.js', { type: 'module' }), '/ort/');
 
+const loadManifest = async () => validateManifest(await (await fetch('/models/hn-oar/manifest.json')).json());
+
+/** What the app does once a CT is open: start the model's network before the first auto-contour. */
+g.prepareOnce = async (threads: number, tileWorkers = true) => {
+  const t0 = performance.now();
+  const r = await client.prepare({ manifest: await loadManifest(), url: '/models/hn-oar/model.onnx' }, { override: { provider: 'wasm', threads, tileWorkers } });
+  return { ...r, wallMs: performance.now() - t0 };
+};
+
 g.runOnce = async (threads: number, tileWorkers = true) => {
   const meta = (await (await fetch('/ct.json')).json()) as { dimensions: Vec3; spacing: Vec3; origin: Vec3; direction: Mat3 };
   const data = new Int16Array(await (await fetch('/ct.i16')).arrayBuffer());
   const ct = new Volume({ ...meta, data, modality: 'CT' });
-  const manifest = validateManifest(await (await fetch('/models/hn-oar/manifest.json')).json());
+  const manifest = await loadManifest();
   const t0 = performance.now();
   const r = await client.segment(ct, { manifest, url: '/models/hn-oar/model.onnx' }, { override: { provider: 'wasm', threads, tileWorkers } });
   const ms = performance.now() - t0;

@@ -3,7 +3,8 @@ import { EXTERNAL_LUNGS_BONES, validateManifest, type ModelManifest, type ModelS
 /**
  * An auto-contouring model the app offers. Rule-based models carry their manifest inline; ONNX models name
  * the URL of their manifest (validated on first use) and of the network (by default `model.onnx` next to the
- * manifest). Nothing is fetched until the user runs the model.
+ * manifest). Nothing is fetched until a CT is open with the model selected (the app's `model-preload`,
+ * default 'auto', starts it then) or, with `model-preload="none"`, until the user runs the model.
  */
 export interface AppModel {
   /** The manifest id. */

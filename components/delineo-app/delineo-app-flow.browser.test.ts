@@ -17,6 +17,7 @@ import type { DelineoAutoContourEvent } from '../events/delineo-auto-contour.ts'
 import type { DelineoExportEvent } from '../events/delineo-export.ts';
 import type { DelineoJobProgressDetail } from '../events/delineo-job-progress.ts';
 import type { DelineoErrorEvent } from '../events/delineo-error.ts';
+import type { DelineoModelReadyEvent } from '../events/delineo-model-ready.ts';
 import { ViewerSession } from '../internal/viewer-session.ts';
 import { SHORTCUTS } from './shortcuts.ts';
 import './delineo-app.ts';
@@ -262,6 +263,70 @@ describe('<delineo-app> clinical flow on the phantom', function () {
     await app.updateComplete;
     expect(part(app, 'message').textContent).to.contain('(onnxruntime-web wasm (2 threads: 2 tile workers))');
     expect(app.session!.store.state.structures.map((s) => s.name)).to.include('Bone');
+  });
+
+  it('preloads the selected ONNX model once a CT is open, and the first auto-contour runs on the preloaded network', async () => {
+    const tiny = { id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl: '/test/fixtures/models/tiny-3d/manifest.json' };
+    const app = document.createElement('delineo-app');
+    el = app;
+    app.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
+    app.autosaveStorage = null;
+    app.demo = 'none';
+    app.append(Object.assign(document.createElement('div'), { slot: '3d' }));
+    app.models = [tiny];
+    app.setAttribute('inference-provider', 'wasm');
+    app.setAttribute('inference-threads', '2');
+    document.body.append(app);
+    await app.updateComplete;
+    const ready = next(app, 'delineo-model-ready');
+    app.volume = new Volume(boxCtInit());
+    const { detail } = (await ready) as DelineoModelReadyEvent;
+    expect(detail.modelId).to.equal('tiny-3d');
+    expect(detail.modelVersion).to.equal('1.0.0');
+    expect(detail.provider).to.equal('onnxruntime-web wasm (2 threads: 2 tile workers)');
+    expect(detail.seconds).to.be.greaterThan(0);
+    // The network's file is no longer where it was: a run that downloaded and started it again would fail.
+    app.models = [{ ...tiny, modelUrl: '/test/fixtures/models/tiny-3d/no-such-file.onnx' }];
+    const done = next(app, 'delineo-auto-contour');
+    let failed = '';
+    app.addEventListener('delineo-error', (e) => (failed = e.detail.message), { once: true });
+    await app.autoContour('tiny-3d');
+    expect(failed).to.equal('');
+    expect(((await done) as DelineoAutoContourEvent).detail.provider).to.equal(detail.provider);
+    expect(app.session!.store.state.structures.map((s) => s.name)).to.include('Bone');
+  });
+
+  it('with model-preload="none" fetches nothing of a model until the user runs it', async () => {
+    const manifestUrl = `/test/fixtures/models/tiny-3d/manifest.json?none=${Date.now()}`;
+    // The app fetches the manifest on the main thread, as the first step of a preload or a run.
+    const requested: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      requested.push(String(input instanceof Request ? input.url : input));
+      return realFetch(input, init);
+    };
+    try {
+      const app = document.createElement('delineo-app');
+      el = app;
+      app.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
+      app.autosaveStorage = null;
+      app.demo = 'none';
+      app.setAttribute('model-preload', 'none');
+      app.append(Object.assign(document.createElement('div'), { slot: '3d' }));
+      app.models = [{ id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl }];
+      app.volume = new Volume(boxCtInit());
+      document.body.append(app);
+      await app.updateComplete;
+      expect(app.session, 'a CT is open').to.not.equal(null);
+      expect(requested.filter((u) => u.endsWith(manifestUrl))).to.deep.equal([]);
+      const done = next(app, 'delineo-auto-contour');
+      await app.autoContour('tiny-3d');
+      await done;
+      await app.updateComplete;
+      expect(requested.filter((u) => u.endsWith(manifestUrl)), 'the run fetched it, and nothing preloaded it after the run').to.have.length(1);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
   it('reports a file that is not an image as a notice naming it, keeping the case on screen', async () => {

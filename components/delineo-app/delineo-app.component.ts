@@ -23,6 +23,7 @@ import {
   type IoWorker,
   type KeyValueStorage,
   type ProgressCallback,
+  type ProviderOverride,
   type RtstructWriteResult,
   type SavedSession,
   type SegmentClient,
@@ -39,6 +40,7 @@ import '../delineo-toolbar/delineo-toolbar.ts';
 import type { DelineoStructureList } from '../delineo-structure-list/delineo-structure-list.component.ts';
 import type { DelineoToolbar } from '../delineo-toolbar/delineo-toolbar.component.ts';
 import type { DelineoJobProgressDetail } from '../events/delineo-job-progress.ts';
+import type { DelineoModelReadyDetail } from '../events/delineo-model-ready.ts';
 import type { DelineoSeriesOpenEvent } from '../events/delineo-series-open.ts';
 import type { DelineoVolumeLoadDetail } from '../events/delineo-volume-load.ts';
 import { emit } from '../internal/emit.ts';
@@ -80,6 +82,7 @@ import { SHORTCUTS } from './shortcuts.ts';
  *
  * @event {DelineoVolumeLoadEvent} delineo-volume-load - A volume has been loaded and is shown.
  * @event {DelineoAutoContourEvent} delineo-auto-contour - An auto-contouring run finished; its structures were added for review.
+ * @event {DelineoModelReadyEvent} delineo-model-ready - The selected ONNX model was started in the background (`model-preload`): the next auto-contour will not wait for it.
  * @event {DelineoStructureApproveEvent} delineo-structure-approve - A structure was approved or its approval withdrawn (key A, or the review panel).
  * @event {DelineoExportEvent} delineo-export - An RTSTRUCT was downloaded or stored on the DICOMweb server; detail holds the file.
  * @event {DelineoJobProgressEvent} delineo-job-progress - A long operation (open, auto-contour, export) started, progressed or ended.
@@ -106,6 +109,7 @@ import { SHORTCUTS } from './shortcuts.ts';
  * @csspart send-button - Stores the RTSTRUCT with STOW-RS (only with a DICOMweb server).
  * @csspart help-button - Opens the keyboard shortcut panel.
  * @csspart progress - The running operation: label, stage, bar and Cancel.
+ * @csspart progress-time - The seconds since the running operation started.
  * @csspart progress-bar - The `<progress>` bar.
  * @csspart cancel-button - Cancels the running operation.
  * @csspart notice - A notice under the header (also `notice-error`, `notice-warning`, `notice-info`).
@@ -177,6 +181,15 @@ export class DelineoApp extends LitElement {
   /** WASM threads for ONNX models; 0 (default) chooses them (the cores available, at most 4). */
   @property({ type: Number, attribute: 'inference-threads' }) accessor inferenceThreads = 0;
 
+  /**
+   * 'auto' (default): once a CT is open and an ONNX model is selected, download it and start its ONNX Runtime
+   * sessions in the background, so that the first Auto-contour does not wait for them (on the 2-core reference
+   * machine that start is about 4–5 s of the first run's wait; the started sessions hold about 0.3 GB while idle;
+   * see models/hn-oar/MODEL_CARD.md). 'none': nothing is fetched or started before the user runs a model.
+   * `delineo-model-ready` announces a started model.
+   */
+  @property({ attribute: 'model-preload' }) accessor modelPreload: 'auto' | 'none' = 'auto';
+
   /** Where @itk-wasm/image-io's pipelines are served (NIfTI, NRRD, MHA and compressed DICOM); default '/raw/itk/image-io'. */
   @property({ attribute: 'image-io-url' }) accessor imageIoUrl = '/raw/itk/image-io';
 
@@ -193,6 +206,11 @@ export class DelineoApp extends LitElement {
   @state() private accessor message: { text: string; error: boolean } | null = null;
   /** The long operation running, with its progress. */
   @state() private accessor job: JobView | null = null;
+  /**
+   * Whole seconds since the running operation started, shown beside its progress: a model's inference
+   * advances in a few multi-second patches, and the clock shows the app is working between them.
+   */
+  @state() private accessor jobSeconds = 0;
   /** Errors, warnings and offers shown under the header until dismissed. */
   @state() private accessor notices: readonly Notice[] = [];
   /** Several image series were opened at once: the user picks one. */
@@ -207,6 +225,8 @@ export class DelineoApp extends LitElement {
   #segment: SegmentClient | null = null;
   /** The settings the segmentation client was started with (wasm path and provider override). */
   #segmentConfig = '';
+  /** The model and settings last given to the segmentation worker to preload (see `model-preload`). */
+  #preloaded = '';
   #autosave: Autosave | null = null;
   #storeSubscription: Subscription | null = null;
   #noticeId = 0;
@@ -255,6 +275,7 @@ export class DelineoApp extends LitElement {
     this.#io = null;
     this.#segment?.dispose();
     this.#segment = null;
+    this.#preloaded = '';
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -277,6 +298,7 @@ export class DelineoApp extends LitElement {
   }
 
   protected override updated(): void {
+    this.#preloadSelectedModel();
     const volume = this.volume;
     // Announced once the opening job has ended, so that a listener may start the next operation at once.
     if (!volume || volume === this.#announced || this.job) return;
@@ -379,6 +401,7 @@ export class DelineoApp extends LitElement {
     return html`<div part="progress" class="progress" role="group" aria-label=${job.label}>
       <span class="job-label">${job.label}</span>
       <span class="job-stage">${job.stage}${job.total > 0 ? ` ${job.done} / ${job.total}${job.unit ? ` ${job.unit}` : ''}` : ''}</span>
+      ${this.jobSeconds > 0 ? html`<span part="progress-time" class="job-time" title="Time since the operation started">${this.jobSeconds} s</span>` : nothing}
       <progress part="progress-bar" max="100" value=${pct ?? nothing} aria-label=${job.label}></progress>
       <button part="cancel-button" @click=${() => this.cancelJob()}>Cancel</button>
     </div>`;
@@ -449,16 +472,15 @@ export class DelineoApp extends LitElement {
     await this.#runJob('auto-contour', `Auto-contouring: ${model.name}`, async (signal, progress, finish) => {
       const started = performance.now();
       const source = await modelSource(model, signal);
-      const override = inferenceOverride(this.inferenceProvider, this.inferenceThreads);
-      // A runtime keeps the threads it started with: a changed setting gets a fresh worker.
-      const config = JSON.stringify([this.ortWasmPath, override]);
-      if (this.#segment && this.#segmentConfig !== config) {
-        this.#segment.dispose();
-        this.#segment = null;
+      const { client, override } = this.#segmentWorker();
+      let result;
+      try {
+        result = await client.segment(session.volume, source, { signal, progress, override });
+      } catch (e) {
+        // A cancel (or a crash) ends the worker and the model in it: preload it again for the next run.
+        this.#preloaded = '';
+        throw e;
       }
-      this.#segment ??= createSegmentClient(defaultSegmentWorker, this.ortWasmPath);
-      this.#segmentConfig = config;
-      const result = await this.#segment.segment(session.volume, source, { signal, progress, override });
       if (this.session !== session) return; // another CT was opened meanwhile: the result belongs to the old one
       const store = session.store;
       const manifest = source.manifest;
@@ -478,6 +500,42 @@ export class DelineoApp extends LitElement {
       if (ids[0]) this.#showStructure(ids[0], true);
       finish(() => emit(this, 'delineo-auto-contour', { modelId: manifest.id, modelVersion: manifest.version, structureIds: ids, replacedIds: replace, provider: result.provider, seconds }));
     });
+  }
+
+  /** The segmentation worker for the current settings: a runtime keeps the threads it started with, so a changed setting gets a fresh worker. */
+  #segmentWorker(): { client: SegmentClient; override: ProviderOverride } {
+    const override = inferenceOverride(this.inferenceProvider, this.inferenceThreads);
+    const config = JSON.stringify([this.ortWasmPath, override]);
+    if (this.#segment && this.#segmentConfig !== config) {
+      this.#segment.dispose();
+      this.#segment = null;
+    }
+    this.#segment ??= createSegmentClient(defaultSegmentWorker, this.ortWasmPath);
+    this.#segmentConfig = config;
+    return { client: this.#segment, override };
+  }
+
+  /**
+   * With `model-preload` 'auto', a CT open and no job running: starts the selected ONNX model in the segmentation
+   * worker in the background (once per model and settings), and announces it with `delineo-model-ready`. A failure
+   * here stays silent: the user's own run reports it.
+   */
+  #preloadSelectedModel(): void {
+    if (this.modelPreload !== 'auto' || !this.session || this.job) return;
+    const model = this.availableModels.find((m) => m.id === this.modelId);
+    if (!model || model.manifest?.kind === 'rules') return;
+    const key = JSON.stringify([model.id, model.manifestUrl, model.modelUrl, this.ortWasmPath, this.inferenceProvider, this.inferenceThreads]);
+    if (this.#preloaded === key) return;
+    this.#preloaded = key;
+    const { client, override } = this.#segmentWorker();
+    const started = performance.now();
+    void (async () => {
+      const source = await modelSource(model);
+      const ready = await client.prepare(source, { override });
+      if (this.#segment !== client || !this.isConnected) return;
+      const detail: DelineoModelReadyDetail = { modelId: source.manifest.id, modelVersion: source.manifest.version, provider: ready.provider, seconds: (performance.now() - started) / 1000 };
+      emit(this, 'delineo-model-ready', detail);
+    })().catch(() => undefined);
   }
 
   /**
@@ -611,6 +669,11 @@ export class DelineoApp extends LitElement {
     this.#jobController = controller;
     let job: JobView = { operation, label, stage: 'starting', done: 0, total: 0, unit: '' };
     this.job = job;
+    const started = performance.now();
+    this.jobSeconds = 0;
+    const clock = setInterval(() => {
+      if (this.#jobController === controller) this.jobSeconds = Math.floor((performance.now() - started) / 1000);
+    }, 1000);
     const report = (state: DelineoJobProgressDetail['state']) =>
       emit(this, 'delineo-job-progress', { operation, state, stage: job.stage, done: job.done, total: job.total, unit: job.unit });
     report('running');
@@ -622,7 +685,9 @@ export class DelineoApp extends LitElement {
     };
     const announcements: (() => void)[] = [];
     const end = () => {
+      clearInterval(clock);
       if (this.#jobController !== controller) return;
+      this.jobSeconds = 0;
       this.#jobController = null;
       this.job = null;
     };

@@ -139,7 +139,8 @@ export default css`
     accent-color: var(--delineo-app-accent);
   }
 
-  .job-stage {
+  .job-stage,
+  .job-time {
     color: var(--delineo-app-muted);
     font-variant-numeric: tabular-nums;
   }

@@ -8,7 +8,7 @@ import type { Volume } from '../domain/volume.ts';
 import type { JobOptions } from '../jobs/job.ts';
 import { createWorkerClient, type WorkerLike } from '../jobs/worker-rpc.ts';
 import type { ProviderOverride } from './provider.ts';
-import type { ModelSource, WasmPaths } from './segment-web.ts';
+import type { ModelSource, PrepareResult, WasmPaths } from './segment-web.ts';
 import type { SegmentWorkerApi } from './segment.worker.ts';
 
 /** What a segmentation in the worker returns. */
@@ -27,9 +27,22 @@ export interface ClientSegmentOptions extends JobOptions {
   readonly tta?: boolean;
 }
 
+/** Options of {@link SegmentClient.prepare}. */
+export interface ClientPrepareOptions {
+  readonly signal?: AbortSignal;
+  readonly override?: ProviderOverride;
+}
+
 /** A segmentation worker (see {@link createSegmentClient}). */
 export interface SegmentClient {
   segment(ct: Volume, model: ModelSource, options?: ClientSegmentOptions): Promise<WorkerSegmentation>;
+  /**
+   * Starts a model's network in the worker ahead of the first {@link segment} (download, integrity check,
+   * ONNX Runtime sessions), so the first auto-contour does not wait for them (see prepareWeb).
+   * Pass the same `override` the segmentation will use. Nothing to do for rule-based models. Aborting it
+   * terminates the worker, like a cancelled segmentation.
+   */
+  prepare(model: ModelSource, options?: ClientPrepareOptions): Promise<PrepareResult>;
   dispose(): void;
 }
 
@@ -49,6 +62,9 @@ export function createSegmentClient(spawn: () => WorkerLike = defaultSegmentWork
       const volume = { ...ct.geometry, data, modality: ct.modality, name: ct.name };
       const out = await client.call('segment', { volume, model, override: options.override, wasmPaths, tta: options.tta }, { signal: options.signal, progress: options.progress, transfer: [data.buffer as ArrayBuffer] });
       return { ...out, structures: out.structures.map((s) => ({ ...s, mask: BinaryMask.deserialize(s.mask) })) };
+    },
+    prepare(model, options = {}) {
+      return client.call('prepare', { model, override: options.override, wasmPaths }, { signal: options.signal });
     },
     dispose: () => client.dispose(),
   };

@@ -204,12 +204,11 @@ export interface SegmentJobInput {
 const networks = new Map<string, Promise<WebNetwork>>();
 
 /**
- * Segments a CT in this realm (see the module comment): rule-based models run directly; ONNX models are
- * loaded once per SHA-256 and kept, so a second run skips download, verification and session start.
+ * The started network of an ONNX model for this realm's provider choice: downloaded, verified and started once
+ * per SHA-256, provider and thread layout, then kept (a failed start is forgotten, so the next call retries and
+ * reports its own error).
  */
-export async function segmentWeb(ct: Volume, model: ModelSource, options: WebSegmentOptions = {}): Promise<SegmentationResult & { reason: string }> {
-  const manifest = validateManifest(model.manifest);
-  if (manifest.kind === 'rules') return { ...(await runRuleModel(ct, manifest, options)), reason: 'rule-based: no network' };
+async function startedNetwork(manifest: ModelManifest, model: ModelSource, options: WebSegmentOptions): Promise<{ choice: ProviderChoice; key: string; pending: Promise<WebNetwork> }> {
   const choice = await configureOrtWeb(options.override, options.wasmPaths);
   const key = `${manifest.onnx!.model.sha256}:${choice.provider}:${choice.threads}x${choice.workers}`;
   let pending = networks.get(key);
@@ -222,6 +221,27 @@ export async function segmentWeb(ct: Volume, model: ModelSource, options: WebSeg
     networks.set(key, pending);
     pending.catch(() => networks.delete(key));
   }
+  return { choice, key, pending };
+}
+
+/** How a network runs, in words (the provider string of a segmentation), and why that provider was chosen. */
+function describe(choice: ProviderChoice, net: WebNetwork): { provider: string; reason: string } {
+  const { threads, workers } = net;
+  const how = workers > 1 ? `${threads} threads: ${workers} tile workers` : `${threads} thread${threads > 1 ? 's' : ''}`;
+  return {
+    provider: `onnxruntime-web ${choice.provider}${choice.provider === 'wasm' ? ` (${how})` : ''}`,
+    reason: net.fallback ? `${choice.reason}; ${net.fallback}, so one runtime with ${threads} thread${threads > 1 ? 's' : ''}` : choice.reason,
+  };
+}
+
+/**
+ * Segments a CT in this realm (see the module comment): rule-based models run directly; ONNX models are
+ * loaded once per SHA-256 and kept, so a second run skips download, verification and session start.
+ */
+export async function segmentWeb(ct: Volume, model: ModelSource, options: WebSegmentOptions = {}): Promise<SegmentationResult & { reason: string }> {
+  const manifest = validateManifest(model.manifest);
+  if (manifest.kind === 'rules') return { ...(await runRuleModel(ct, manifest, options)), reason: 'rule-based: no network' };
+  const { choice, key, pending } = await startedNetwork(manifest, model, options);
   const net = await pending;
   let r: SegmentationResult;
   try {
@@ -234,9 +254,49 @@ export async function segmentWeb(ct: Volume, model: ModelSource, options: WebSeg
     }
     throw e;
   }
-  const { threads, workers } = net;
-  const how = workers > 1 ? `${threads} threads: ${workers} tile workers` : `${threads} thread${threads > 1 ? 's' : ''}`;
-  return { ...r, provider: `onnxruntime-web ${choice.provider}${choice.provider === 'wasm' ? ` (${how})` : ''}`, reason: net.fallback ? `${choice.reason}; ${net.fallback}, so one runtime with ${threads} thread${threads > 1 ? 's' : ''}` : choice.reason };
+  return { ...r, ...describe(choice, net) };
+}
+
+/** What {@link prepareWeb} did. */
+export interface PrepareResult {
+  /** The execution provider the model will run on, and why (as a segmentation reports them). */
+  readonly provider: string;
+  readonly reason: string;
+  /** Milliseconds it took here; about 0 when the network was already started. */
+  readonly ms: number;
+}
+
+/**
+ * Starts a model's network ahead of its first segmentation — download, SHA-256 check, one ONNX Runtime session
+ * per runtime — so the clinician's first auto-contour does not wait for them. The app calls it when a CT is open
+ * and an ONNX model is selected. A segmentation started meanwhile waits for the same start instead of starting
+ * another. Rule-based models need nothing. A model that fails to start rejects here, and is tried (and reported)
+ * again by the segmentation.
+ *
+ * On hn-oar with two tile workers on two cores this takes about 5 s off the first run, for about a third of a GB
+ * held while idle (models/hn-oar/MODEL_CARD.md, Speed; `npm run bench -- inference`). The first run stays about
+ * a second slower than later ones. That second is not warmed away ahead: one extra run on a tiny input did not
+ * shorten it, and one at full size would hold a whole run's working memory while the model sits unused.
+ */
+export async function prepareWeb(model: ModelSource, options: WebSegmentOptions = {}): Promise<PrepareResult> {
+  const t0 = performance.now();
+  const manifest = validateManifest(model.manifest);
+  if (manifest.kind === 'rules') return { provider: 'rule-based', reason: 'rule-based: no network', ms: 0 };
+  const { choice, pending } = await startedNetwork(manifest, model, options);
+  const net = await pending;
+  return { ...describe(choice, net), ms: performance.now() - t0 };
+}
+
+/** Input of the worker's prepare job. */
+export interface PrepareJobInput {
+  readonly model: ModelSource;
+  readonly override?: ProviderOverride;
+  readonly wasmPaths?: WasmPaths;
+}
+
+/** The worker's prepare job: {@link prepareWeb} on plain data. */
+export function prepareJob(input: PrepareJobInput, options: SegmentOptions = {}): Promise<PrepareResult> {
+  return prepareWeb(input.model, { signal: options.signal, override: input.override, wasmPaths: input.wasmPaths });
 }
 
 /** The worker job: {@link segmentWeb} on plain data, returning plain data. */

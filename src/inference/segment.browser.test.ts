@@ -1,6 +1,7 @@
 // The browser inference path in headless Chromium: onnxruntime-web (WASM; threads because the test pages are
 // cross-origin isolated) in the segmentation Web Worker, driven through the worker RPC.
 // - a second, differently shaped network (the 3D tiny-3d fixture) through the whole engine;
+// - prepare: a network started before the first segmentation is the one it runs on;
 // - hard cancel: aborting terminates the worker inside ONNX Runtime, the next call respawns it;
 // - parity: on two OpenKBP validation patients the browser labels agree with the Node path (onnxruntime-node,
 //   run by the `delineo-node-segment` server command) on ≥ 99.9 % of voxels, with the default pool of
@@ -13,6 +14,7 @@ import { GridTransform, type Mat3, type Vec3 } from '../domain/geometry.ts';
 import { Volume } from '../domain/volume.ts';
 import { isAbortError } from '../jobs/job.ts';
 import { validateManifest, type ModelManifest } from './manifest.ts';
+import { EXTERNAL_LUNGS_BONES } from './rules/external-lungs-bones.ts';
 import { dice } from './metrics.ts';
 import { createSegmentClient, type SegmentClient } from './segment-client.ts';
 
@@ -84,6 +86,29 @@ describe('inference in the browser (onnxruntime-web in a worker)', function () {
       expect((e as { code?: string }).code).to.equal('corrupt-model');
       expect((e as Error).name).to.equal('InferenceError');
     }
+  });
+
+  it('prepares a network before the first segmentation, which then runs on it; a corrupt model fails both alike', async () => {
+    const manifest = await manifestAt(TINY);
+    const bytes = new Uint8Array(await (await fetch(`${TINY}model.onnx`)).arrayBuffer());
+    bytes[300] ^= 0x55;
+    const codes: string[] = [];
+    // A failed start is not kept: the segmentation tries again and reports the same typed error.
+    await client.prepare({ manifest, bytes: bytes.slice().buffer }).catch((e: { code?: string }) => codes.push(`prepare ${e.code}`));
+    await client.segment(boxCt().ct, { manifest, bytes: bytes.slice().buffer }).catch((e: { code?: string }) => codes.push(`segment ${e.code}`));
+    expect(codes).to.deep.equal(['prepare corrupt-model', 'segment corrupt-model']);
+    const ready = await client.prepare({ manifest, url: `${TINY}model.onnx` });
+    expect(ready.provider).to.equal(`onnxruntime-web wasm (${AUTO_THREADS} threads: ${AUTO_THREADS} tile workers)`);
+    expect(ready.reason).to.match(new RegExp(`WASM .*${AUTO_THREADS} single-threaded tile workers`));
+    expect(ready.ms).to.be.greaterThan(0);
+    // The network's file is gone now: a segmentation that downloaded and started the model again would fail.
+    const r = await client.segment(boxCt().ct, { manifest, url: `${TINY}no-such-file.onnx` });
+    expect(r.provider).to.equal(ready.provider);
+    expect(r.structures.map((s) => s.name)).to.deep.equal(['Tissue', 'Bone']);
+    expect(spawns).to.equal(1);
+    // A rule-based model needs no network.
+    const rules = await client.prepare({ manifest: EXTERNAL_LUNGS_BONES });
+    expect(rules.provider).to.equal('rule-based');
   });
 
   it('hard-cancels inside ONNX Runtime and respawns the worker for the next call', async () => {

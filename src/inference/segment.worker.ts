@@ -5,7 +5,7 @@
  */
 import { exposeJobs, withTransfer } from '../jobs/worker-rpc.ts';
 import type { JobOptions } from '../jobs/job.ts';
-import { segmentJob, type SegmentJobInput, type SegmentJobOutput } from './segment-web.ts';
+import { prepareJob, segmentJob, type PrepareJobInput, type PrepareResult, type SegmentJobInput, type SegmentJobOutput } from './segment-web.ts';
 
 const jobs = {
   /** Segments a CT; the label map and the masks' buffers are transferred, not copied. */
@@ -13,6 +13,10 @@ const jobs = {
     const out = await segmentJob(input, options);
     const buffers = [out.labels.buffer as ArrayBuffer, ...out.structures.flatMap((s) => [s.mask.index.buffer as ArrayBuffer, s.mask.pool.buffer as ArrayBuffer])];
     return withTransfer(out, buffers);
+  },
+  /** Starts a model's network before its first segmentation: see prepareWeb. */
+  prepare(input: PrepareJobInput, options: JobOptions): Promise<PrepareResult> {
+    return prepareJob(input, options);
   },
 };
 
