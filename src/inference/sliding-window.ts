@@ -166,13 +166,15 @@ export async function slidingWindow(grid: GridData, box: Box3, spec: SlidingWind
     const input = new Float32Array(B * inCh * plane);
     batchTiles.forEach((t, b) => readTile(input, b * inCh * plane, t));
     const dims = is3d ? [B, 1, pz, py, px] : [B, inCh, py, px];
-    const probs = new Float32Array(B * C * plane);
+    const probs = new Float32Array(mirrors.length > 1 ? B * C * plane : 0);
     for (const m of mirrors) {
       const x = m ? flipBatch(input, B * inCh, [px, py, pz], m.axis) : input;
       const logits = await runner.run(x, dims);
       if (logits.length !== B * C * plane) throw new RangeError(`the network returned ${logits.length} values, expected ${B * C * plane} (${B}×${C}×${plane})`);
       throwIfAborted(options.signal);
       for (let b = 0; b < B; b++) softmaxChannels(logits, b * C * plane, C, plane);
+      // Without mirrors the softmax is the sum: no copy (0 + v is v).
+      if (mirrors.length === 1) return logits;
       const y = m ? flipBatch(logits, B * C, [px, py, pz], m.axis) : logits;
       const perm = channelPermutation(C, m?.swapLabels);
       for (let b = 0; b < B; b++) {
