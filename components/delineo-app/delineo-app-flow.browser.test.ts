@@ -19,6 +19,7 @@ import type { DelineoJobProgressDetail } from '../events/delineo-job-progress.ts
 import type { DelineoErrorEvent } from '../events/delineo-error.ts';
 import type { DelineoModelReadyEvent } from '../events/delineo-model-ready.ts';
 import { ViewerSession } from '../internal/viewer-session.ts';
+import type { AppModel } from './app-models.ts';
 import { SHORTCUTS } from './shortcuts.ts';
 import './delineo-app.ts';
 import type { DelineoApp } from './delineo-app.ts';
@@ -61,6 +62,21 @@ async function mountSmall(): Promise<DelineoApp> {
 }
 
 /** Writes a README screenshot when DOC_SCREENSHOTS=1; otherwise takes none (a page screenshot costs seconds). */
+/** The tiny 3D test network (soft tissue and bone), as an app offers a model. */
+const TINY_3D: AppModel = { id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl: '/test/fixtures/models/tiny-3d/manifest.json' };
+
+/** An app (not yet on the page) without demo or autosave, offering one model, with these attributes. */
+function appWithModel(model: AppModel, attributes: Record<string, string> = {}): DelineoApp {
+  const app = document.createElement('delineo-app');
+  app.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
+  app.autosaveStorage = null;
+  app.demo = 'none';
+  for (const [name, value] of Object.entries(attributes)) app.setAttribute(name, value);
+  app.append(Object.assign(document.createElement('div'), { slot: '3d' }));
+  app.models = [model];
+  return app;
+}
+
 async function docScreenshot(el: Element, name: string): Promise<void> {
   if (!(await docScreenshotsEnabled())) return;
   const { png } = await captureElement(el);
@@ -240,16 +256,9 @@ describe('<delineo-app> clinical flow on the phantom', function () {
   });
 
   it('runs ONNX models where inference-provider and inference-threads say, a changed setting taking effect on the next run', async () => {
-    const app = document.createElement('delineo-app');
+    const app = appWithModel(TINY_3D, { 'inference-provider': 'wasm', 'inference-threads': '1' });
     el = app;
-    app.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
-    app.autosaveStorage = null;
-    app.demo = 'none';
-    app.append(Object.assign(document.createElement('div'), { slot: '3d' }));
     app.volume = new Volume(boxCtInit());
-    app.models = [{ id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl: '/test/fixtures/models/tiny-3d/manifest.json' }];
-    app.setAttribute('inference-provider', 'wasm');
-    app.setAttribute('inference-threads', '1');
     document.body.append(app);
     await app.updateComplete;
     const run = async () => {
@@ -266,16 +275,8 @@ describe('<delineo-app> clinical flow on the phantom', function () {
   });
 
   it('preloads the selected ONNX model once a CT is open, and the first auto-contour runs on the preloaded network', async () => {
-    const tiny = { id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl: '/test/fixtures/models/tiny-3d/manifest.json' };
-    const app = document.createElement('delineo-app');
+    const app = appWithModel(TINY_3D, { 'inference-provider': 'wasm', 'inference-threads': '2' });
     el = app;
-    app.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
-    app.autosaveStorage = null;
-    app.demo = 'none';
-    app.append(Object.assign(document.createElement('div'), { slot: '3d' }));
-    app.models = [tiny];
-    app.setAttribute('inference-provider', 'wasm');
-    app.setAttribute('inference-threads', '2');
     document.body.append(app);
     await app.updateComplete;
     const ready = next(app, 'delineo-model-ready');
@@ -286,7 +287,7 @@ describe('<delineo-app> clinical flow on the phantom', function () {
     expect(detail.provider).to.equal('onnxruntime-web wasm (2 threads: 2 tile workers)');
     expect(detail.seconds).to.be.greaterThan(0);
     // The network's file is no longer where it was: a run that downloaded and started it again would fail.
-    app.models = [{ ...tiny, modelUrl: '/test/fixtures/models/tiny-3d/no-such-file.onnx' }];
+    app.models = [{ ...TINY_3D, modelUrl: '/test/fixtures/models/tiny-3d/no-such-file.onnx' }];
     const done = next(app, 'delineo-auto-contour');
     let failed = '';
     app.addEventListener('delineo-error', (e) => (failed = e.detail.message), { once: true });
@@ -306,14 +307,8 @@ describe('<delineo-app> clinical flow on the phantom', function () {
       return realFetch(input, init);
     };
     try {
-      const app = document.createElement('delineo-app');
+      const app = appWithModel({ ...TINY_3D, manifestUrl }, { 'model-preload': 'none' });
       el = app;
-      app.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
-      app.autosaveStorage = null;
-      app.demo = 'none';
-      app.setAttribute('model-preload', 'none');
-      app.append(Object.assign(document.createElement('div'), { slot: '3d' }));
-      app.models = [{ id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl }];
       app.volume = new Volume(boxCtInit());
       document.body.append(app);
       await app.updateComplete;
