@@ -9,8 +9,9 @@
 // How: esbuild bundles bench/browser/inference-page.ts, src/inference/segment.worker.ts and ort-tile.worker.ts
 // with onnxruntime-web's "extern wasm" builds (the runtime's .mjs/.wasm served raw under /ort/, as the app's
 // build does), served with COOP/COEP (cross-origin isolation: WASM threads); puppeteer-core drives Debian's
-// Chromium. The first run of each configuration (session start, JIT) is reported apart; the ratios use the
-// medians of the warm runs, which alternate between the configurations so background load affects all alike.
+// Chromium. The first run of each configuration in that page (session start, JIT) is left out (Node's is reported
+// as nodeColdMs); the ratios use the medians of the warm runs, which alternate between the configurations so
+// background load affects all alike.
 // Before all that, each in a browser of its own, it times the first auto-contour in a fresh page with nothing
 // started, and after what the app does once a CT is open (SegmentClient.prepare: the model's sessions started in
 // the background; also the memory that holds while idle): the wait of a clinician's first click.
