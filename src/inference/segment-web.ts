@@ -274,9 +274,10 @@ export interface PrepareResult {
  * again by the segmentation.
  *
  * On hn-oar with two tile workers on two cores this takes about 5 s off the first run, for about a third of a GB
- * held while idle (models/hn-oar/MODEL_CARD.md, Speed; `npm run bench -- inference`). The first run stays about
- * a second slower than later ones. That second is not warmed away ahead: one extra run on a tiny input did not
- * shorten it, and one at full size would hold a whole run's working memory while the model sits unused.
+ * held while idle (models/hn-oar/MODEL_CARD.md, Speed; `npm run bench -- inference`). The first run stays 1–3 s
+ * slower than later ones (ONNX Runtime's first full-size run of each session). No warm-up run is made here: one on a
+ * tiny input was tried and its effect could not be told from the machine's drift, and one at full size would hold
+ * a whole run's working memory while the model sits unused.
  */
 export async function prepareWeb(model: ModelSource, options: WebSegmentOptions = {}): Promise<PrepareResult> {
   const t0 = performance.now();
