@@ -184,7 +184,7 @@ export class DelineoApp extends LitElement {
   /**
    * 'auto' (default): once a CT is open and an ONNX model is selected, download it and start its ONNX Runtime
    * sessions in the background, so that the first Auto-contour does not wait for them (hn-oar on the 2-core
-   * reference machine: about 5 s off the first run's 17 s; the started sessions hold about 0.3 GB while idle;
+   * reference machine: 5–6 s off the first run's 17 s; the started sessions hold about 0.3 GB while idle;
    * see models/hn-oar/MODEL_CARD.md). 'none': nothing is fetched or started before the user runs a model.
    * `delineo-model-ready` announces a started model.
    */
@@ -297,8 +297,8 @@ export class DelineoApp extends LitElement {
     if (this.hasAttribute('autofocus') && (document.activeElement === document.body || document.activeElement === null)) this.focus({ preventScroll: true });
   }
 
-  protected override updated(): void {
-    this.#preloadSelectedModel();
+  protected override updated(changed: PropertyValues<this>): void {
+    if (PRELOAD_INPUTS.some((name) => changed.has(name as keyof DelineoApp))) this.#preloadSelectedModel();
     const volume = this.volume;
     // Announced once the opening job has ended, so that a listener may start the next operation at once.
     if (!volume || volume === this.#announced || this.job) return;
@@ -473,14 +473,11 @@ export class DelineoApp extends LitElement {
       const started = performance.now();
       const source = await modelSource(model, signal);
       const { client, override } = this.#segmentWorker();
-      let result;
-      try {
-        result = await client.segment(session.volume, source, { signal, progress, override });
-      } catch (e) {
+      const result = await client.segment(session.volume, source, { signal, progress, override }).catch((e: unknown) => {
         // A cancel (or a crash) ends the worker and the model in it: preload it again for the next run.
         this.#preloaded = '';
         throw e;
-      }
+      });
       if (this.session !== session) return; // another CT was opened meanwhile: the result belongs to the old one
       const store = session.store;
       const manifest = source.manifest;
@@ -947,6 +944,9 @@ export class DelineoApp extends LitElement {
 
 /** The phantom structures the demo shows as already drawn. */
 const DEMO_DRAWN: readonly string[] = ['GTV', 'Heart', 'SpinalCord', 'Esophagus'];
+
+/** What decides whether and what to preload (`model-preload`): an update that changes none of them skips the check. */
+const PRELOAD_INPUTS: readonly string[] = ['session', 'job', 'modelId', 'models', 'modelsBase', 'modelPreload', 'ortWasmPath', 'inferenceProvider', 'inferenceThreads'];
 
 type JobOperation = DelineoJobProgressDetail['operation'];
 

@@ -273,7 +273,7 @@ export interface PrepareResult {
  * another. Rule-based models need nothing. A model that fails to start rejects here, and is tried (and reported)
  * again by the segmentation.
  *
- * On hn-oar with two tile workers on two cores this takes about 5 s off the first run, for about a third of a GB
+ * On hn-oar with two tile workers on two cores this takes 5–6 s off the first run, for about a third of a GB
  * held while idle (models/hn-oar/MODEL_CARD.md, Speed; `npm run bench -- inference`). The first run stays 1–3 s
  * slower than later ones (ONNX Runtime's first full-size run of each session). No warm-up run is made here: one on a
  * tiny input was tried and its effect could not be told from the machine's drift, and one at full size would hold
@@ -293,11 +293,6 @@ export interface PrepareJobInput {
   readonly model: ModelSource;
   readonly override?: ProviderOverride;
   readonly wasmPaths?: WasmPaths;
-}
-
-/** The worker's prepare job: {@link prepareWeb} on plain data. */
-export function prepareJob(input: PrepareJobInput, options: SegmentOptions = {}): Promise<PrepareResult> {
-  return prepareWeb(input.model, { signal: options.signal, override: input.override, wasmPaths: input.wasmPaths });
 }
 
 /** The worker job: {@link segmentWeb} on plain data, returning plain data. */

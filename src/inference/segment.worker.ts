@@ -5,7 +5,7 @@
  */
 import { exposeJobs, withTransfer } from '../jobs/worker-rpc.ts';
 import type { JobOptions } from '../jobs/job.ts';
-import { prepareJob, segmentJob, type PrepareJobInput, type PrepareResult, type SegmentJobInput, type SegmentJobOutput } from './segment-web.ts';
+import { prepareWeb, segmentJob, type PrepareJobInput, type PrepareResult, type SegmentJobInput, type SegmentJobOutput } from './segment-web.ts';
 
 const jobs = {
   /** Segments a CT; the label map and the masks' buffers are transferred, not copied. */
@@ -16,7 +16,7 @@ const jobs = {
   },
   /** Starts a model's network before its first segmentation: see prepareWeb. */
   prepare(input: PrepareJobInput, options: JobOptions): Promise<PrepareResult> {
-    return prepareJob(input, options);
+    return prepareWeb(input.model, { signal: options.signal, override: input.override, wasmPaths: input.wasmPaths });
   },
 };
 
