@@ -28,13 +28,15 @@ export const chromiumArgs = [
   '--disable-sync',
   '--enable-unsafe-swiftshader',
   '--force-device-scale-factor=1',
+  // WebGPU (SwiftShader's software adapter) only for the `*.webgpu.browser.test.ts` runs (scripts/test.mjs).
+  ...(process.env.WTR_WEBGPU === '1' ? ['--enable-unsafe-webgpu'] : []),
 ];
 
 export default {
   // `*.isolated.browser.test.ts` run in their own test-runner process (scripts/test.mjs), with WTR_FILES.
   // Every browser test file imports test/helpers/browser-setup.ts first: without it, a failed assertion on a DOM
   // element stalls the runner until the browser is killed, instead of reporting the failure.
-  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : ['components/**/*.browser.test.ts', 'src/**/*.browser.test.ts', 'test/**/*.browser.test.ts', '!**/*.isolated.browser.test.ts'],
+  files: process.env.WTR_FILES ? process.env.WTR_FILES.split(',') : ['components/**/*.browser.test.ts', 'src/**/*.browser.test.ts', 'test/**/*.browser.test.ts', '!**/*.isolated.browser.test.ts', '!**/*.webgpu.browser.test.ts'],
   nodeResolve: { browser: true, exportConditions: ['browser', 'production'] },
   concurrency: 1,
   browserStartTimeout: 120000,

@@ -66,10 +66,17 @@ if (!only || only === 'browser') {
   mkdirSync('test/.out', { recursive: true });
   const countsFile = 'test/.out/wtr-counts.json';
   rmSync(countsFile, { force: true });
-  // `*.isolated.browser.test.ts` files each get a fresh Chromium (their own test-runner process); everything else
-  // shares one browser.
-  const isolated = walk('components').concat(walk('src'), walk('test')).filter((f) => f.endsWith('.isolated.browser.test.ts'));
-  const runs = [{ name: 'browser tests', env: {} }, ...isolated.map((f) => ({ name: `browser tests (${f})`, env: { WTR_FILES: f } }))];
+  // `*.isolated.browser.test.ts` files each get a fresh Chromium (their own test-runner process), and so do
+  // `*.webgpu.browser.test.ts` files, in a Chromium with WebGPU on (WTR_WEBGPU: SwiftShader's software adapter);
+  // everything else shares one browser, without WebGPU.
+  const all = walk('components').concat(walk('src'), walk('test'));
+  const isolated = all.filter((f) => f.endsWith('.isolated.browser.test.ts'));
+  const webgpu = all.filter((f) => f.endsWith('.webgpu.browser.test.ts'));
+  const runs = [
+    { name: 'browser tests', env: {} },
+    ...isolated.map((f) => ({ name: `browser tests (${f})`, env: { WTR_FILES: f } })),
+    ...webgpu.map((f) => ({ name: `browser tests with WebGPU (${f})`, env: { WTR_FILES: f, WTR_WEBGPU: '1' } })),
+  ];
   for (const { name, env } of runs) {
     rmSync(countsFile, { force: true });
     const r = run('npx', ['web-test-runner', '--config', 'web-test-runner.config.js'], { env: { WTR_COUNTS_FILE: countsFile, ...env } });

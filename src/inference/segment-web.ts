@@ -38,13 +38,8 @@ export interface WebSegmentOptions extends SegmentOptions {
 /** An onnxruntime-web build (all builds share the API of the default entry). */
 type OrtWebModule = typeof OrtWeb;
 
-/** Which build a provider runs on (see the module comment). */
+/** Which build a network runs on: the plain WASM build unless WebGPU was chosen (see the module comment). */
 export type OrtWebBuild = 'wasm' | 'jsep';
-
-/** The build for a provider: the plain WASM build unless WebGPU was chosen. */
-export function ortBuildFor(provider: ProviderChoice['provider']): OrtWebBuild {
-  return provider === 'webgpu' ? 'jsep' : 'wasm';
-}
 
 let configured: ProviderChoice | null = null;
 let configuredPaths: WasmPaths | undefined;
@@ -138,26 +133,53 @@ async function loadTileWorkerPool(manifest: ModelManifest, bytes: Uint8Array, wo
 }
 
 /**
- * Starts a network with onnxruntime-web on the chosen provider (WebGPU falls back to WASM inside ONNX Runtime).
- * WASM with `choice.workers` > 1 runs on a pool of tile workers; where workers cannot start (no nested workers,
- * a policy that forbids them) it falls back to one runtime with `choice.threads` threads and says why.
+ * Starts a network with onnxruntime-web on the chosen provider. WASM with `choice.workers` > 1 runs on a pool of
+ * tile workers; where workers cannot start (no nested workers, a policy that forbids them) it falls back to one
+ * runtime with `choice.threads` threads and says why.
+ *
+ * WebGPU gets a session on the WebGPU execution provider alone (ONNX Runtime still places operators WebGPU lacks
+ * on its CPU kernels). It is not given WASM as a second provider: with `['webgpu', 'wasm']` ONNX Runtime falls
+ * back to WASM silently when WebGPU cannot start (no adapter, device lost, a blocked feature), and the engine would
+ * then report "webgpu" for a run on the CPU, inside the slower JSEP build. Instead a WebGPU start that fails is
+ * caught here and the network starts on WASM as the automatic choice would (plain build, tile workers), with the
+ * reason reported to the user.
  */
 export async function loadWebNetwork(manifest: ModelManifest, bytes: Uint8Array, choice: ProviderChoice, spawnTileWorker: TileWorkerSpawn = defaultTileWorker): Promise<WebNetwork> {
+  if (choice.provider === 'webgpu') {
+    try {
+      const ort = await loadOrtBuild('jsep', choice.threads);
+      const net = await createOrtNetwork(ort as unknown as OrtModule, bytes, manifest, { executionProviders: ['webgpu'] });
+      return { ...net, threads: buildThreads.get('jsep') ?? choice.threads, workers: 1 };
+    } catch (e) {
+      // A damaged or mismatched model fails on every provider: report that, not a fallback.
+      if (!(e instanceof InferenceError) || e.code !== 'backend-unavailable') throw e;
+      const facts = await probePlatform();
+      const wasm = chooseExecutionProvider({ ...facts, webgpu: false, adapter: null });
+      const net = await loadWebNetwork(manifest, bytes, wasm, spawnTileWorker);
+      const how = net.workers > 1 ? `WASM with ${net.threads} threads as ${net.workers} single-threaded tile workers` : `WASM with ${net.threads} thread${net.threads > 1 ? 's' : ''}`;
+      return { ...net, fallback: `WebGPU could not start (${webGpuFailure(e)}), so ${how}${net.fallback ? ` (${net.fallback})` : ''}` };
+    }
+  }
   let fallback: string | undefined;
-  if (choice.provider === 'wasm' && choice.workers > 1) {
+  if (choice.workers > 1) {
     try {
       if (typeof Worker !== 'function' && spawnTileWorker === defaultTileWorker) throw new Error('this realm cannot start workers');
       return await loadTileWorkerPool(manifest, bytes, choice.workers, spawnTileWorker);
     } catch (e) {
       // A model the runtime rejects fails the same way in one runtime: report that, not a fallback.
       if (e instanceof InferenceError) throw e;
-      fallback = `tile workers unavailable (${(e as Error)?.message ?? e})`;
+      fallback = `tile workers unavailable (${(e as Error)?.message ?? e}), so one runtime with ${choice.threads} thread${choice.threads > 1 ? 's' : ''}`;
     }
   }
-  const ort = await loadOrtBuild(ortBuildFor(choice.provider), choice.threads);
-  const providers = choice.provider === 'webgpu' ? ['webgpu', 'wasm'] : ['wasm'];
-  const net = await createOrtNetwork(ort as unknown as OrtModule, bytes, manifest, { executionProviders: providers });
-  return { ...net, threads: buildThreads.get(ortBuildFor(choice.provider)) ?? choice.threads, workers: 1, fallback };
+  const ort = await loadOrtBuild('wasm', choice.threads);
+  const net = await createOrtNetwork(ort as unknown as OrtModule, bytes, manifest, { executionProviders: ['wasm'] });
+  return { ...net, threads: buildThreads.get('wasm') ?? choice.threads, workers: 1, fallback };
+}
+
+/** ONNX Runtime's reason for a failed WebGPU start, short enough for a status line (its first line, ≤ 160 chars). */
+function webGpuFailure(e: InferenceError): string {
+  const msg = e.message.replace(/^ONNX Runtime could not load the model: /, '').split('\n')[0].trim();
+  return msg.length > 160 ? `${msg.slice(0, 157)}…` : msg || 'no reason given';
 }
 
 /** Fetches a model's .onnx bytes; a network failure is 'corrupt-model' naming the URL. */
@@ -228,9 +250,10 @@ async function startedNetwork(manifest: ModelManifest, model: ModelSource, optio
 function describe(choice: ProviderChoice, net: WebNetwork): { provider: string; reason: string } {
   const { threads, workers } = net;
   const how = workers > 1 ? `${threads} threads: ${workers} tile workers` : `${threads} thread${threads > 1 ? 's' : ''}`;
+  // The provider the network really runs on: a WebGPU choice that could not start runs on WASM.
   return {
-    provider: `onnxruntime-web ${choice.provider}${choice.provider === 'wasm' ? ` (${how})` : ''}`,
-    reason: net.fallback ? `${choice.reason}; ${net.fallback}, so one runtime with ${threads} thread${threads > 1 ? 's' : ''}` : choice.reason,
+    provider: `onnxruntime-web ${net.provider}${net.provider === 'wasm' ? ` (${how})` : ''}`,
+    reason: net.fallback ? `${choice.reason}; ${net.fallback}` : choice.reason,
   };
 }
 

@@ -6,7 +6,8 @@
 // - parity: on two OpenKBP validation patients the browser labels agree with the Node path (onnxruntime-node,
 //   run by the `delineo-node-segment` server command) on ≥ 99.9 % of voxels, with the default pool of
 //   single-threaded tile workers and with one multi-threaded runtime;
-// - a pool that cannot start (no tile worker script) falls back to one runtime and says so.
+// - a pool that cannot start (no tile worker script) falls back to one runtime and says so;
+// - WebGPU asked for where it cannot start (no adapter here) runs on WASM and says so.
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand } from '@web/test-runner-commands';
@@ -162,6 +163,18 @@ describe('inference in the browser (onnxruntime-web in a worker)', function () {
     } finally {
       await net.release();
     }
+  });
+
+  it('runs a WebGPU choice that cannot start on WASM, and says so instead of reporting WebGPU', async () => {
+    // This suite's Chromium has no WebGPU adapter (the WebGPU suite, segment.webgpu.browser.test.ts, has one).
+    const { ct } = boxCt();
+    const manifest = await manifestAt(TINY);
+    const gpu = await client.segment(ct, { manifest, url: `${TINY}model.onnx` }, { override: { provider: 'webgpu' } });
+    expect(gpu.provider).to.equal(`onnxruntime-web wasm (${AUTO_THREADS} threads: ${AUTO_THREADS} tile workers)`);
+    expect(gpu.reason).to.match(new RegExp(`^chosen by the user; WebGPU could not start \\(.+\\), so WASM with ${AUTO_THREADS} threads as ${AUTO_THREADS} single-threaded tile workers$`));
+    const wasm = await client.segment(ct, { manifest, url: `${TINY}model.onnx` }, { override: { provider: 'wasm' } });
+    expect(gpu.labels).to.deep.equal(wasm.labels);
+    expect(wasm.labels.some((v) => v === 2)).to.equal(true);
   });
 
   const parityRuns = [
