@@ -140,25 +140,38 @@ async function loadTileWorkerPool(manifest: ModelManifest, bytes: Uint8Array, wo
  * WebGPU gets a session on the WebGPU execution provider alone (ONNX Runtime still places operators WebGPU lacks
  * on its CPU kernels). It is not given WASM as a second provider: with `['webgpu', 'wasm']` ONNX Runtime falls
  * back to WASM silently when WebGPU cannot start (no adapter, device lost, a blocked feature), and the engine would
- * then report "webgpu" for a run on the CPU, inside the slower JSEP build. Instead a WebGPU start that fails is
- * caught here and the network starts on WASM as the automatic choice would (plain build, tile workers), with the
- * reason reported to the user.
+ * then report "webgpu" for a run on the CPU, inside the slower JSEP build. The session then makes one trial run
+ * on the smallest input the network takes ({@link trialRun}): ONNX Runtime reports a WebGPU kernel that cannot
+ * run an operator only when it runs, and in 1.30 that is the case for hn-oar's 3D transposed convolutions
+ * ("currently only support 2-dimensional conv"). A WebGPU start or trial that fails is caught here and the network
+ * starts on WASM as the automatic choice would (plain build, tile workers), with the reason reported to the user,
+ * before the clinician's first run rather than during it.
  */
 export async function loadWebNetwork(manifest: ModelManifest, bytes: Uint8Array, choice: ProviderChoice, spawnTileWorker: TileWorkerSpawn = defaultTileWorker): Promise<WebNetwork> {
   if (choice.provider === 'webgpu') {
+    let why: string;
     try {
       const ort = await loadOrtBuild('jsep', choice.threads);
-      const net = await createOrtNetwork(ort as unknown as OrtModule, bytes, manifest, { executionProviders: ['webgpu'] });
-      return { ...net, threads: buildThreads.get('jsep') ?? choice.threads, workers: 1 };
+      // ONNX Runtime 1.30's WebGPU pooling supports 3D kernels only in NCHW layout (its default is NHWC).
+      const ep = manifest.onnx!.layout.kind === '3d' ? ({ name: 'webgpu', preferredLayout: 'NCHW' } as const) : 'webgpu';
+      const net = await createOrtNetwork(ort as unknown as OrtModule, bytes, manifest, { executionProviders: [ep] });
+      try {
+        await trialRun(net, manifest);
+        return { ...net, threads: buildThreads.get('jsep') ?? choice.threads, workers: 1 };
+      } catch (e) {
+        await net.release().catch(() => undefined);
+        why = `WebGPU cannot run this model (${shortReason(e)})`;
+      }
     } catch (e) {
       // A damaged or mismatched model fails on every provider: report that, not a fallback.
       if (!(e instanceof InferenceError) || e.code !== 'backend-unavailable') throw e;
-      const facts = await probePlatform();
-      const wasm = chooseExecutionProvider({ ...facts, webgpu: false, adapter: null });
-      const net = await loadWebNetwork(manifest, bytes, wasm, spawnTileWorker);
-      const how = net.workers > 1 ? `WASM with ${net.threads} threads as ${net.workers} single-threaded tile workers` : `WASM with ${net.threads} thread${net.threads > 1 ? 's' : ''}`;
-      return { ...net, fallback: `WebGPU could not start (${webGpuFailure(e)}), so ${how}${net.fallback ? ` (${net.fallback})` : ''}` };
+      why = `WebGPU could not start (${shortReason(e)})`;
     }
+    const facts = await probePlatform();
+    const wasm = chooseExecutionProvider({ ...facts, webgpu: false, adapter: null });
+    const net = await loadWebNetwork(manifest, bytes, wasm, spawnTileWorker);
+    const how = net.workers > 1 ? `WASM with ${net.threads} threads as ${net.workers} single-threaded tile workers` : `WASM with ${net.threads} thread${net.threads > 1 ? 's' : ''}`;
+    return { ...net, fallback: `${why}, so ${how}${net.fallback ? ` (${net.fallback})` : ''}` };
   }
   let fallback: string | undefined;
   if (choice.workers > 1) {
@@ -176,9 +189,23 @@ export async function loadWebNetwork(manifest: ModelManifest, bytes: Uint8Array,
   return { ...net, threads: buildThreads.get('wasm') ?? choice.threads, workers: 1, fallback };
 }
 
-/** ONNX Runtime's reason for a failed WebGPU start, short enough for a status line (its first line, ≤ 160 chars). */
-function webGpuFailure(e: InferenceError): string {
-  const msg = e.message.replace(/^ONNX Runtime could not load the model: /, '').split('\n')[0].trim();
+/**
+ * One run of a started network on the smallest cube it takes (a multiple of `divisibleBy`, at least 16 voxels a
+ * side; 2.5D: its slice stack), checked for the expected number of finite scores. Throws what ONNX Runtime threw.
+ */
+async function trialRun(net: OrtNetwork, manifest: ModelManifest): Promise<void> {
+  const m = manifest.onnx!;
+  const d = m.model.divisibleBy * Math.ceil(16 / m.model.divisibleBy);
+  const dims = m.layout.kind === '3d' ? [1, 1, d, d, d] : [1, 2 * m.layout.contextSlices + 1, d, d];
+  const voxels = m.layout.kind === '3d' ? d * d * d : d * d;
+  const out = await net.runner.run(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+  if (out.length !== m.model.classes * voxels) throw new Error(`a trial run returned ${out.length} scores, not ${m.model.classes * voxels}`);
+  if (!out.every(Number.isFinite)) throw new Error('a trial run returned scores that are not finite numbers');
+}
+
+/** ONNX Runtime's reason for a failed WebGPU start or run, short enough for a status line (first line, ≤ 160 chars). */
+function shortReason(e: unknown): string {
+  const msg = String((e as Error)?.message ?? e).replace(/^ONNX Runtime could not load the model: /, '').split('\n')[0].trim();
   return msg.length > 160 ? `${msg.slice(0, 157)}…` : msg || 'no reason given';
 }
 

@@ -3,7 +3,9 @@
 // adapter is SwiftShader's software fallback, so:
 // - the automatic choice sees it and stays on WASM, saying why (a software adapter is far slower than WASM);
 // - WebGPU asked for by the user really runs on it: ONNX Runtime's JSEP build with the WebGPU execution provider
-//   alone (no silent WASM fallback inside ONNX Runtime), and its labels equal the WASM path's.
+//   alone (no silent WASM fallback inside ONNX Runtime), and its labels equal the WASM path's;
+// - a model WebGPU cannot run (hn-oar: ONNX Runtime 1.30 has no 3D transposed convolution on WebGPU) is found out
+//   when the network starts, by a trial run, and runs on WASM, saying why — not an error at the first click.
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { GridTransform, type Mat3, type Vec3 } from '../domain/geometry.ts';
@@ -64,5 +66,12 @@ describe('inference on WebGPU (headless Chromium with a software adapter)', func
     expect(counts[1], 'tissue voxels').to.be.greaterThan(1000);
     expect(counts[2], 'bone voxels').to.be.greaterThan(200);
     expect(gpu.structures.map((s) => s.name)).to.deep.equal(['Tissue', 'Bone']);
+  });
+
+  it('starts a model WebGPU cannot run on WASM instead, when the network starts, and says why', async () => {
+    const manifest = validateManifest(await (await fetch('/models/hn-oar/manifest.json')).json());
+    const ready = await client.prepare({ manifest, url: '/models/hn-oar/model.onnx' }, { override: { provider: 'webgpu' } });
+    expect(ready.provider).to.equal(`onnxruntime-web wasm (${AUTO_THREADS} threads: ${AUTO_THREADS} tile workers)`);
+    expect(ready.reason).to.match(new RegExp(`^chosen by the user; WebGPU cannot run this model \\(.*ConvTranspose.*\\), so WASM with ${AUTO_THREADS} threads as ${AUTO_THREADS} single-threaded tile workers$`));
   });
 });
