@@ -15,6 +15,8 @@ proposal for review: export it outside models/ until its validation Dice clears 
 A checkpoint of train3d.py (`arch: unet3d`, hn-oar ≥ 0.3) exports the 3D U-Net ([N, 1, Z, Y, X] in, logits out);
 its parity fixture is one real 80 × 128 × 128 patch of the same validation patient. With --member2d <train.py
 checkpoint> the exported graph is the ensemble of both networks (unet.py `Ensemble3D25D`, what hn-oar 0.3 ships).
+The 3D network's transposed convolutions are exported as 1×1×1 convolutions and a depth-to-space (unet.py
+`ShuffleUp3D`, identical outputs) so that the model also runs on ONNX Runtime's WebGPU provider.
 """
 import argparse
 import hashlib
@@ -27,7 +29,7 @@ import onnx
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from unet import Ensemble3D25D, UNet2D, UNet3D  # noqa: E402
+from unet import Ensemble3D25D, UNet2D, UNet3D, webgpu_friendly  # noqa: E402
 from train import Patient, crop, normalise, PAD_HU  # noqa: E402
 
 
@@ -39,6 +41,8 @@ def main():
     ap.add_argument('--out', default=os.path.join(repo, 'models', 'hn-oar'))
     ap.add_argument('--parity', default=os.path.join(repo, '.training-data', 'parity'))
     ap.add_argument('--member2d', help='a train.py (2.5D) checkpoint to ensemble with a train3d.py checkpoint')
+    ap.add_argument('--keep-convtranspose', action='store_true',
+                    help='export 3D up-sampling as ConvTranspose (ONNX Runtime 1.30 cannot run it on WebGPU; see unet.ShuffleUp3D)')
     a = ap.parse_args()
     torch.set_num_threads(2)
     state = torch.load(a.checkpoint, map_location='cpu')
@@ -56,6 +60,8 @@ def main():
         net2d = UNet2D(classes=s2.get('classes', 8), base=s2['base'])
         net2d.load_state_dict(s2['model'])
         model = Ensemble3D25D(model, net2d)
+    if is3d and not a.keep_convtranspose:
+        webgpu_friendly(model)  # the same numbers, in operators ONNX Runtime's WebGPU provider runs
     model.eval()
     os.makedirs(a.out, exist_ok=True)
     path = os.path.join(a.out, 'model.onnx')

@@ -73,3 +73,40 @@ manifest = {
 json.dump(manifest, open(os.path.join(out, 'manifest.json'), 'w'), indent=2)
 open(os.path.join(out, 'manifest.json'), 'a').write('\n')
 print(f'wrote {path} ({len(data)} bytes)')
+
+
+# tiny-3d-upsample: the same thresholds on a 2 × 2 × 2 block average of the CT, with a 3D transposed convolution
+# to go back to full resolution (strided 2×2×2 mean, ConvTranspose3d with unit weights = nearest up-sampling).
+# ONNX Runtime 1.30's WebGPU provider cannot run a 3D ConvTranspose, so this fixture tests the engine's fallback
+# from WebGPU to WASM (src/inference/segment.webgpu.browser.test.ts); on WASM it segments like tiny-3d.
+class Tiny3dUpsample(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.down = nn.Conv3d(1, 1, 2, stride=2, bias=False)
+        self.up = nn.ConvTranspose3d(1, 1, 2, stride=2, bias=False)
+        self.inner = Tiny3d()
+        with torch.no_grad():
+            self.down.weight.fill_(1 / 8)
+            self.up.weight.fill_(1.0)
+
+    def forward(self, x):
+        return self.inner(self.up(self.down(x)))
+
+
+out_up = os.path.join(os.path.dirname(out), 'tiny-3d-upsample')
+os.makedirs(out_up, exist_ok=True)
+path_up = os.path.join(out_up, 'model.onnx')
+torch.onnx.export(Tiny3dUpsample().eval(), torch.zeros(1, 1, 16, 32, 32), path_up, opset_version=17, input_names=['image'],
+                  output_names=['scores'], dynamic_axes={'image': {0: 'n', 2: 'z', 3: 'y', 4: 'x'}, 'scores': {0: 'n', 2: 'z', 3: 'y', 4: 'x'}})
+data_up = open(path_up, 'rb').read()
+manifest_up = json.loads(json.dumps(manifest))
+manifest_up.update({
+    'id': 'tiny-3d-upsample',
+    'name': 'Tiny 3D threshold network with a transposed convolution (test fixture)',
+    'description': 'tiny-3d on a 2×2×2 block average of the CT, back to full resolution through a 3D ConvTranspose, which '
+                   'ONNX Runtime 1.30 cannot run on WebGPU. Tests the fallback from WebGPU to WASM.',
+})
+manifest_up['onnx']['model'].update({'sha256': hashlib.sha256(data_up).hexdigest(), 'bytes': len(data_up), 'divisibleBy': 2})
+json.dump(manifest_up, open(os.path.join(out_up, 'manifest.json'), 'w'), indent=2)
+open(os.path.join(out_up, 'manifest.json'), 'a').write('\n')
+print(f'wrote {path_up} ({len(data_up)} bytes)')

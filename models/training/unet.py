@@ -80,6 +80,42 @@ class UNet3D(nn.Module):
         return self.head(x)
 
 
+class ShuffleUp3D(nn.Module):
+    """A ConvTranspose3d with kernel 2 and stride 2, computed as a 1×1×1 convolution to 8× the channels and a 3D
+    depth-to-space (Reshape, Transpose, Reshape): the same numbers, in operators ONNX Runtime's WebGPU provider
+    runs (its 1.30 release has no 3D ConvTranspose: "currently only support 2-dimensional conv"). Used by
+    export_onnx.py only; training keeps nn.ConvTranspose3d.
+
+    out[n, o, 2z+a, 2y+b, 2x+c] = bias[o] + sum_i W[i, o, a, b, c] · x[n, i, z, y, x]
+    """
+
+    def __init__(self, up: nn.ConvTranspose3d):
+        super().__init__()
+        assert tuple(up.kernel_size) == (2, 2, 2) and tuple(up.stride) == (2, 2, 2) and tuple(up.padding) == (0, 0, 0)
+        assert up.groups == 1 and tuple(up.dilation) == (1, 1, 1) and tuple(up.output_padding) == (0, 0, 0)
+        cin, cout = up.in_channels, up.out_channels
+        self.cout = cout
+        self.conv = nn.Conv3d(cin, cout * 8, 1, bias=up.bias is not None)
+        with torch.no_grad():
+            # W [cin, cout, 2, 2, 2] → [cout, 2, 2, 2, cin] → [cout·8, cin, 1, 1, 1]: channel o·8 + a·4 + b·2 + c.
+            self.conv.weight.copy_(up.weight.permute(1, 2, 3, 4, 0).reshape(cout * 8, cin, 1, 1, 1))
+            if up.bias is not None:
+                self.conv.bias.copy_(up.bias.repeat_interleave(8))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, _, z, y, w = x.shape
+        t = self.conv(x).reshape(n, self.cout, 2, 2, 2, z, y, w)
+        return t.permute(0, 1, 5, 2, 6, 3, 7, 4).reshape(n, self.cout, 2 * z, 2 * y, 2 * w)
+
+
+def webgpu_friendly(model: nn.Module) -> nn.Module:
+    """Replaces every UNet3D's ConvTranspose3d by its ShuffleUp3D equivalent, in place; returns the model."""
+    for m in model.modules():
+        if isinstance(m, UNet3D):
+            m.up = nn.ModuleList([ShuffleUp3D(u) if isinstance(u, nn.ConvTranspose3d) else u for u in m.up])
+    return model
+
+
 class Ensemble3D25D(nn.Module):
     """hn-oar ≥ 0.3: a 3D U-Net and a 2.5D U-Net over the same 3D patch, their class probabilities averaged
     (nnU-Net's ensembling). The 2.5D member sees each slice of the patch with its two neighbours, the patch's first
@@ -103,4 +139,7 @@ class Ensemble3D25D(nn.Module):
         slab = torch.stack([prev, s, nxt], dim=2).reshape(n * z, 3, h, w)
         b = torch.log_softmax(self.net2d(slab), dim=1)
         b = b.reshape(n, z, b.shape[1], h, w).permute(0, 2, 1, 3, 4)
-        return torch.logsumexp(torch.stack([a, b]), dim=0) - 0.6931471805599453
+        # log((exp a + exp b) / 2), as element-wise operators: ONNX Runtime 1.30's WebGPU ReduceLogSumExp (what
+        # torch.logsumexp over a stack exports to) got the last element of the tensor wrong by ln 2.
+        m = torch.maximum(a, b)
+        return m + torch.log(torch.exp(a - m) + torch.exp(b - m)) - 0.6931471805599453
