@@ -255,7 +255,7 @@ describe('<delineo-app> clinical flow on the phantom', function () {
     expect(part(el, 'message').textContent).to.match(/^Cancelled: Auto-contouring/);
   });
 
-  it('runs ONNX models where inference-provider and inference-threads say, a changed setting taking effect on the next run', async () => {
+  it('runs ONNX models where inference-provider and inference-threads say, a changed setting taking effect on the next run, and says why WebGPU was not used', async () => {
     const app = appWithModel(TINY_3D, { 'inference-provider': 'wasm', 'inference-threads': '1' });
     el = app;
     app.volume = new Volume(boxCtInit());
@@ -272,6 +272,11 @@ describe('<delineo-app> clinical flow on the phantom', function () {
     await app.updateComplete;
     expect(part(app, 'message').textContent).to.contain('(onnxruntime-web wasm (2 threads: 2 tile workers))');
     expect(app.session!.store.state.structures.map((s) => s.name)).to.include('Bone');
+    // WebGPU asked for where it cannot start (this Chromium has no adapter): the run is on WASM, and the status says why.
+    app.inferenceProvider = 'webgpu';
+    expect(await run()).to.match(/^onnxruntime-web wasm \(\d+ threads: \d+ tile workers\)$/);
+    await app.updateComplete;
+    expect(part(app, 'message').textContent).to.match(/tile workers\): WebGPU could not start \(.+\), so WASM with \d+ threads as \d+ single-threaded tile workers\)/);
   });
 
   it('preloads the selected ONNX model once a CT is open, and the first auto-contour runs on the preloaded network', async () => {

@@ -491,7 +491,7 @@ export class DelineoApp extends LitElement {
       const ids = store.addMany(inits, `Auto-contour (${manifest.name})`, replace);
       const seconds = (performance.now() - started) / 1000;
       this.message = {
-        text: `${ids.length} structure${ids.length === 1 ? '' : 's'} from ${manifest.name} in ${seconds.toFixed(1)} s (${result.provider})${missing.length ? ` · nothing found for ${missing.join(', ')}` : ''}: review each, then approve`,
+        text: `${ids.length} structure${ids.length === 1 ? '' : 's'} from ${manifest.name} in ${seconds.toFixed(1)} s (${result.provider}${result.fallback ? `: ${result.fallback}` : ''})${missing.length ? ` · nothing found for ${missing.join(', ')}` : ''}: review each, then approve`,
         error: false,
       };
       if (ids[0]) this.#showStructure(ids[0], true);

@@ -18,6 +18,8 @@ export interface WorkerSegmentation {
   /** The execution provider used and why it was chosen. */
   readonly provider: string;
   readonly reason: string;
+  /** Set when the chosen provider or layout could not be used: what runs instead, and why (e.g. WebGPU that cannot run the model). */
+  readonly fallback?: string;
   readonly timings: Record<string, number>;
 }
 

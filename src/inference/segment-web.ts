@@ -238,6 +238,8 @@ export interface SegmentJobOutput {
   readonly labels: Uint8Array;
   readonly provider: string;
   readonly reason: string;
+  /** Set when the chosen configuration could not be used, saying what runs instead and why (see loadWebNetwork). */
+  readonly fallback?: string;
   readonly timings: Record<string, number>;
 }
 
@@ -274,13 +276,14 @@ async function startedNetwork(manifest: ModelManifest, model: ModelSource, optio
 }
 
 /** How a network runs, in words (the provider string of a segmentation), and why that provider was chosen. */
-function describe(choice: ProviderChoice, net: WebNetwork): { provider: string; reason: string } {
+function describe(choice: ProviderChoice, net: WebNetwork): { provider: string; reason: string; fallback?: string } {
   const { threads, workers } = net;
   const how = workers > 1 ? `${threads} threads: ${workers} tile workers` : `${threads} thread${threads > 1 ? 's' : ''}`;
   // The provider the network really runs on: a WebGPU choice that could not start runs on WASM.
   return {
     provider: `onnxruntime-web ${net.provider}${net.provider === 'wasm' ? ` (${how})` : ''}`,
     reason: net.fallback ? `${choice.reason}; ${net.fallback}` : choice.reason,
+    ...(net.fallback ? { fallback: net.fallback } : {}),
   };
 }
 
@@ -288,7 +291,7 @@ function describe(choice: ProviderChoice, net: WebNetwork): { provider: string; 
  * Segments a CT in this realm (see the module comment): rule-based models run directly; ONNX models are
  * loaded once per SHA-256 and kept, so a second run skips download, verification and session start.
  */
-export async function segmentWeb(ct: Volume, model: ModelSource, options: WebSegmentOptions = {}): Promise<SegmentationResult & { reason: string }> {
+export async function segmentWeb(ct: Volume, model: ModelSource, options: WebSegmentOptions = {}): Promise<SegmentationResult & { reason: string; fallback?: string }> {
   const manifest = validateManifest(model.manifest);
   if (manifest.kind === 'rules') return { ...(await runRuleModel(ct, manifest, options)), reason: 'rule-based: no network' };
   const { choice, key, pending } = await startedNetwork(manifest, model, options);
@@ -312,6 +315,8 @@ export interface PrepareResult {
   /** The execution provider the model will run on, and why (as a segmentation reports them). */
   readonly provider: string;
   readonly reason: string;
+  /** Set when the chosen configuration could not be used, saying what runs instead and why (see loadWebNetwork). */
+  readonly fallback?: string;
   /** Milliseconds it took here; about 0 when the network was already started. */
   readonly ms: number;
 }
@@ -354,6 +359,7 @@ export async function segmentJob(input: SegmentJobInput, options: SegmentOptions
     labels: r.labels,
     provider: r.provider,
     reason: r.reason,
+    ...(r.fallback ? { fallback: r.fallback } : {}),
     timings: r.timings,
   };
 }
