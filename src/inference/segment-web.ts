@@ -331,8 +331,8 @@ export interface PrepareResult {
  * On hn-oar with two tile workers on two cores this takes 5–6 s off the first run, for about a third of a GB
  * held while idle (models/hn-oar/MODEL_CARD.md, Speed; `npm run bench -- inference`). The first run stays 1–3 s
  * slower than later ones (ONNX Runtime's first full-size run of each session). No warm-up run is made here: one on a
- * tiny input was tried and its effect could not be told from the machine's drift, and one at full size would hold
- * a whole run's working memory while the model sits unused.
+ * 32³ or 48³ input cut that excess by only 0.3 s for 1–3 s more preload (MODEL_CARD.md, Speed), and one at full
+ * size would hold a whole run's working memory, and both cores, while the clinician looks at the CT.
  */
 export async function prepareWeb(model: ModelSource, options: WebSegmentOptions = {}): Promise<PrepareResult> {
   const t0 = performance.now();
