@@ -6,8 +6,8 @@
 //   alone (no silent WASM fallback inside ONNX Runtime), and its labels equal the WASM path's;
 // - a model WebGPU cannot run (tiny-3d-upsample: ONNX Runtime 1.30 has no 3D transposed convolution on WebGPU) is
 //   found out when the network starts, by a trial run, and runs on WASM, saying why — not an error at the first click;
-// - the shipped hn-oar (exported without 3D transposed convolutions for that reason) starts on WebGPU, and its
-//   scores there match the WASM runtime's on a small CT-like patch.
+// - both shipped networks start on WebGPU (hn-oar was exported without 3D transposed convolutions for that reason),
+//   and their scores there match the WASM runtime's on a small CT-like patch.
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { GridTransform, type Mat3, type Vec3 } from '../domain/geometry.ts';
@@ -82,32 +82,39 @@ describe('inference on WebGPU (headless Chromium with a software adapter)', func
     expect(r.labels.filter((v) => v === 2).length, 'bone voxels').to.be.greaterThan(200);
   });
 
-  it('runs hn-oar on WebGPU with the scores of the WASM runtime (a 16 × 32 × 32 CT-like patch)', async () => {
-    const manifest = validateManifest(await (await fetch('/models/hn-oar/manifest.json')).json());
-    const ready = await client.prepare({ manifest, url: '/models/hn-oar/model.onnx' }, { override: { provider: 'webgpu' } });
-    expect(ready.provider, ready.reason).to.equal('onnxruntime-web webgpu');
-    // ONNX Runtime directly, both builds in this page, on the same patch as the engine normalises a CT (HU / 500):
-    // air around a body of soft tissue (40 HU) with a bone ring (1200 HU), and some noise (σ ≈ 10 HU).
-    const [gpuOrt, wasmOrt] = await Promise.all([import('onnxruntime-web'), import('onnxruntime-web/wasm')]);
-    for (const o of [gpuOrt, wasmOrt]) o.env.wasm.wasmPaths = '/raw/ort/';
-    const bytes = new Uint8Array(await (await fetch('/models/hn-oar/model.onnx')).arrayBuffer());
-    const x = new Float32Array(16 * 32 * 32);
-    let seed = 7;
-    for (let z = 0, o = 0; z < 16; z++) for (let y = 0; y < 32; y++) for (let i = 0; i < 32; i++, o++) {
-      seed = (seed * 16807) % 2147483647;
-      const r = Math.hypot(i - 15.5, (y - 15.5) * 1.3);
-      const hu = r > 14 ? -1000 : r > 9 && r < 11 ? 1200 : 40;
-      x[o] = Math.max(-2, Math.min(2, (hu + (seed / 2147483647 - 0.5) * 35) / 500));
-    }
-    const dims = [1, 1, 16, 32, 32];
-    const gpu = await gpuOrt.InferenceSession.create(bytes, { executionProviders: [{ name: 'webgpu', preferredLayout: 'NCHW' }] });
-    const cpu = await wasmOrt.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-    const a = (await gpu.run({ ct: new gpuOrt.Tensor('float32', x, dims) })).logits.data as Float32Array;
-    const b = (await cpu.run({ ct: new wasmOrt.Tensor('float32', x, dims) })).logits.data as Float32Array;
-    await Promise.all([gpu.release(), cpu.release()]);
-    expect(a.length).to.equal(8 * x.length);
-    let maxDiff = 0;
-    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-    expect(maxDiff, 'largest |Δlogit|').to.be.lessThan(1e-3);
-  });
+  for (const id of ['hn-oar', 'hn-target-proposal']) {
+    it(`runs ${id} on WebGPU with the scores of the WASM runtime (a small CT-like patch)`, async () => {
+      const manifest = validateManifest(await (await fetch(`/models/${id}/manifest.json`)).json());
+      const ready = await client.prepare({ manifest, url: `/models/${id}/model.onnx` }, { override: { provider: 'webgpu' } });
+      expect(ready.provider, ready.reason).to.equal('onnxruntime-web webgpu');
+      // ONNX Runtime directly, both builds in this page, on a patch normalised as the engine normalises a CT (HU / 500):
+      // air around a body of soft tissue (40 HU) with a bone ring (1200 HU), and some noise (σ ≈ 10 HU); 16 slices
+      // for the 3D network, 3 for the 2.5D one (a slice and its neighbours as channels).
+      const net = manifest.onnx!;
+      const slices = net.layout.kind === '3d' ? 16 : 2 * net.layout.contextSlices + 1;
+      const dims = net.layout.kind === '3d' ? [1, 1, slices, 32, 32] : [1, slices, 32, 32];
+      const x = new Float32Array(slices * 32 * 32);
+      let seed = 7;
+      for (let z = 0, o = 0; z < slices; z++) for (let y = 0; y < 32; y++) for (let i = 0; i < 32; i++, o++) {
+        seed = (seed * 16807) % 2147483647;
+        const r = Math.hypot(i - 15.5, (y - 15.5) * 1.3);
+        const hu = r > 14 ? -1000 : r > 9 && r < 11 ? 1200 : 40;
+        x[o] = Math.max(-2, Math.min(2, (hu + (seed / 2147483647 - 0.5) * 35) / 500));
+      }
+      const [gpuOrt, wasmOrt] = await Promise.all([import('onnxruntime-web'), import('onnxruntime-web/wasm')]);
+      for (const o of [gpuOrt, wasmOrt]) o.env.wasm.wasmPaths = '/raw/ort/';
+      const bytes = new Uint8Array(await (await fetch(`/models/${id}/model.onnx`)).arrayBuffer());
+      // As the engine asks for WebGPU (segment-web.ts): NCHW layout for 3D networks.
+      const ep = net.layout.kind === '3d' ? { name: 'webgpu', preferredLayout: 'NCHW' as const } : 'webgpu';
+      const gpu = await gpuOrt.InferenceSession.create(bytes, { executionProviders: [ep] });
+      const cpu = await wasmOrt.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+      const a = (await gpu.run({ [net.model.inputName]: new gpuOrt.Tensor('float32', x, dims) }))[net.model.outputName].data as Float32Array;
+      const b = (await cpu.run({ [net.model.inputName]: new wasmOrt.Tensor('float32', x, dims) }))[net.model.outputName].data as Float32Array;
+      await Promise.all([gpu.release(), cpu.release()]);
+      expect(a.length).to.equal(net.model.classes * (x.length / (net.layout.kind === '3d' ? 1 : slices)));
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+      expect(maxDiff, 'largest |Δlogit|').to.be.lessThan(1e-3);
+    });
+  }
 });
