@@ -141,7 +141,7 @@ async function loadTileWorkerPool(manifest: ModelManifest, bytes: Uint8Array, wo
  * on its CPU kernels). It is not given WASM as a second provider: with `['webgpu', 'wasm']` ONNX Runtime falls
  * back to WASM silently when WebGPU cannot start (no adapter, device lost, a blocked feature), and the engine would
  * then report "webgpu" for a run on the CPU, inside the slower JSEP build. The session then makes one trial run
- * on the smallest input the network takes ({@link trialRun}): ONNX Runtime reports a WebGPU kernel that cannot
+ * on a small input ({@link trialRun}): ONNX Runtime reports a WebGPU kernel that cannot
  * run an operator only when it runs, and in 1.30 that is the case for hn-oar's 3D transposed convolutions
  * ("currently only support 2-dimensional conv"). A WebGPU start or trial that fails is caught here and the network
  * starts on WASM as the automatic choice would (plain build, tile workers), with the reason reported to the user,
@@ -190,8 +190,9 @@ export async function loadWebNetwork(manifest: ModelManifest, bytes: Uint8Array,
 }
 
 /**
- * One run of a started network on the smallest cube it takes (a multiple of `divisibleBy`, at least 16 voxels a
- * side; 2.5D: its slice stack), checked for the expected number of finite scores. Throws what ONNX Runtime threw.
+ * One run of a started network on a small zero cube (the smallest multiple of `divisibleBy` that is at least 16
+ * voxels a side; 2.5D: one slice stack of that size), checked for the expected number of finite scores. Throws
+ * what ONNX Runtime threw.
  */
 async function trialRun(net: OrtNetwork, manifest: ModelManifest): Promise<void> {
   const m = manifest.onnx!;
