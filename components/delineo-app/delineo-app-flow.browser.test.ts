@@ -61,7 +61,6 @@ async function mountSmall(): Promise<DelineoApp> {
   return el;
 }
 
-/** Writes a README screenshot when DOC_SCREENSHOTS=1; otherwise takes none (a page screenshot costs seconds). */
 /** The tiny 3D test network (soft tissue and bone), as an app offers a model. */
 const TINY_3D: AppModel = { id: 'tiny-3d', name: 'Tiny 3D test network', description: 'Soft tissue and bone (a test network)', manifestUrl: '/test/fixtures/models/tiny-3d/manifest.json' };
 
@@ -77,6 +76,7 @@ function appWithModel(model: AppModel, attributes: Record<string, string> = {}):
   return app;
 }
 
+/** Writes a README screenshot when DOC_SCREENSHOTS=1; otherwise takes none (a page screenshot costs seconds). */
 async function docScreenshot(el: Element, name: string): Promise<void> {
   if (!(await docScreenshotsEnabled())) return;
   const { png } = await captureElement(el);

@@ -184,7 +184,7 @@ export class DelineoApp extends LitElement {
   /**
    * 'auto' (default): once a CT is open and an ONNX model is selected, download it and start its ONNX Runtime
    * sessions in the background, so that the first Auto-contour does not wait for them (hn-oar on the 2-core
-   * reference machine: 5–6 s off the first run's 17 s; the started sessions hold about 0.3 GB while idle;
+   * reference machine: 4–6 s off the first run's 15–17 s; the started sessions hold about 0.3 GB while idle;
    * see models/hn-oar/MODEL_CARD.md). 'none': nothing is fetched or started before the user runs a model.
    * `delineo-model-ready` announces a started model.
    */

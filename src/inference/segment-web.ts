@@ -170,7 +170,7 @@ export async function loadWebNetwork(manifest: ModelManifest, bytes: Uint8Array,
     const facts = await probePlatform();
     const wasm = chooseExecutionProvider({ ...facts, webgpu: false, adapter: null });
     const net = await loadWebNetwork(manifest, bytes, wasm, spawnTileWorker);
-    const how = net.workers > 1 ? `WASM with ${net.threads} threads as ${net.workers} single-threaded tile workers` : `WASM with ${net.threads} thread${net.threads > 1 ? 's' : ''}`;
+    const how = `WASM with ${count(net.threads, 'thread')}${net.workers > 1 ? ` as ${net.workers} single-threaded tile workers` : ''}`;
     return { ...net, fallback: `${why}, so ${how}${net.fallback ? ` (${net.fallback})` : ''}` };
   }
   let fallback: string | undefined;
@@ -181,7 +181,7 @@ export async function loadWebNetwork(manifest: ModelManifest, bytes: Uint8Array,
     } catch (e) {
       // A model the runtime rejects fails the same way in one runtime: report that, not a fallback.
       if (e instanceof InferenceError) throw e;
-      fallback = `tile workers unavailable (${(e as Error)?.message ?? e}), so one runtime with ${choice.threads} thread${choice.threads > 1 ? 's' : ''}`;
+      fallback = `tile workers unavailable (${(e as Error)?.message ?? e}), so one runtime with ${count(choice.threads, 'thread')}`;
     }
   }
   const ort = await loadOrtBuild('wasm', choice.threads);
@@ -202,6 +202,11 @@ async function trialRun(net: OrtNetwork, manifest: ModelManifest): Promise<void>
   const out = await net.runner.run(new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
   if (out.length !== m.model.classes * voxels) throw new Error(`a trial run returned ${out.length} scores, not ${m.model.classes * voxels}`);
   if (!out.every(Number.isFinite)) throw new Error('a trial run returned scores that are not finite numbers');
+}
+
+/** `n` and a noun, plural unless n is 1 ("1 thread", "2 threads"). */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** ONNX Runtime's reason for a failed WebGPU start or run, short enough for a status line (first line, ≤ 160 chars). */
@@ -279,7 +284,7 @@ async function startedNetwork(manifest: ModelManifest, model: ModelSource, optio
 /** How a network runs, in words (the provider string of a segmentation), and why that provider was chosen. */
 function describe(choice: ProviderChoice, net: WebNetwork): { provider: string; reason: string; fallback?: string } {
   const { threads, workers } = net;
-  const how = workers > 1 ? `${threads} threads: ${workers} tile workers` : `${threads} thread${threads > 1 ? 's' : ''}`;
+  const how = workers > 1 ? `${threads} threads: ${workers} tile workers` : count(threads, 'thread');
   // The provider the network really runs on: a WebGPU choice that could not start runs on WASM.
   return {
     provider: `onnxruntime-web ${net.provider}${net.provider === 'wasm' ? ` (${how})` : ''}`,
@@ -329,7 +334,7 @@ export interface PrepareResult {
  * another. Rule-based models need nothing. A model that fails to start rejects here, and is tried (and reported)
  * again by the segmentation.
  *
- * On hn-oar with two tile workers on two cores this takes 5–6 s off the first run, for about a third of a GB
+ * On hn-oar with two tile workers on two cores this takes 4–6 s off the first run, for about a third of a GB
  * held while idle (models/hn-oar/MODEL_CARD.md, Speed; `npm run bench -- inference`). The first run stays 1–3 s
  * slower than later ones (ONNX Runtime's first full-size run of each session). No warm-up run is made here: one on a
  * 32³ or 48³ input cut that excess by only 0.3 s for 1–3 s more preload (MODEL_CARD.md, Speed), and one at full

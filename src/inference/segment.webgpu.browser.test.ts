@@ -10,7 +10,7 @@
 //   and their scores there match the WASM runtime's on a small CT-like patch.
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
-import { GridTransform, type Mat3, type Vec3 } from '../domain/geometry.ts';
+import { boxCtInit } from '../../test/helpers/box-ct.ts';
 import { Volume } from '../domain/volume.ts';
 import { validateManifest, type ModelManifest } from './manifest.ts';
 import { createSegmentClient, type SegmentClient } from './segment-client.ts';
@@ -20,21 +20,6 @@ const AUTO_THREADS = Math.min(4, navigator.hardwareConcurrency);
 
 async function tinyManifest(): Promise<ModelManifest> {
   return validateManifest(await (await fetch(`${TINY}manifest.json`)).json());
-}
-
-/** An oblique box phantom: soft tissue with a bone block, in LPS millimetres. */
-function phantom(): Volume {
-  const dims: Vec3 = [40, 36, 24];
-  const c = Math.cos(0.3), s = Math.sin(0.3);
-  const g = { dimensions: dims, spacing: [1.3, 1.2, 1.6] as Vec3, origin: [-20, -25, -18] as Vec3, direction: [c, s, 0, -s, c, 0, 0, 0, 1] as Mat3 };
-  const t = new GridTransform(g);
-  const data = new Int16Array(dims[0] * dims[1] * dims[2]);
-  for (let k = 0, o = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, o++) {
-    const p = t.toPatient([i, j, k]);
-    const inBody = Math.hypot(p[0], p[1] + 4) < 17 && Math.abs(p[2]) < 14;
-    data[o] = inBody && Math.abs(p[0] - 3) < 6 && Math.abs(p[1] + 2) < 5 ? 700 : inBody ? 40 : -1000;
-  }
-  return new Volume({ ...g, data, modality: 'CT' });
 }
 
 describe('inference on WebGPU (headless Chromium with a software adapter)', function () {
@@ -56,7 +41,7 @@ describe('inference on WebGPU (headless Chromium with a software adapter)', func
 
   it('runs on WebGPU when the user asks for it, with the labels of the WASM path', async () => {
     const manifest = await tinyManifest();
-    const ct = phantom();
+    const ct = new Volume(boxCtInit());
     const gpu = await client.segment(ct, { manifest, url: `${TINY}model.onnx` }, { override: { provider: 'webgpu' } });
     expect(gpu.provider).to.equal('onnxruntime-web webgpu');
     expect(gpu.reason).to.equal('chosen by the user');
@@ -77,7 +62,7 @@ describe('inference on WebGPU (headless Chromium with a software adapter)', func
     expect(ready.provider).to.equal(`onnxruntime-web wasm (${AUTO_THREADS} threads: ${AUTO_THREADS} tile workers)`);
     expect(ready.reason).to.match(new RegExp(`^chosen by the user; WebGPU cannot run this model \\(.*ConvTranspose.*\\), so WASM with ${AUTO_THREADS} threads as ${AUTO_THREADS} single-threaded tile workers$`));
     // The segmentation runs on the network the fallback started, and is right.
-    const r = await client.segment(phantom(), { manifest, url: `${base}model.onnx` }, { override: { provider: 'webgpu' } });
+    const r = await client.segment(new Volume(boxCtInit()), { manifest, url: `${base}model.onnx` }, { override: { provider: 'webgpu' } });
     expect(r.provider).to.equal(ready.provider);
     expect(r.labels.filter((v) => v === 2).length, 'bone voxels').to.be.greaterThan(200);
   });
