@@ -1,10 +1,12 @@
-// ESLint flat config. The architecture boundaries described in README.md (Layout) are enforced here as
-// `no-restricted-imports` rules, so a layering mistake fails `npm test` instead of review.
+// ESLint flat config. The architecture boundaries described in README.md (Layout) are enforced here, so a
+// layering mistake fails `npm test` instead of review: the direction between our own folders by
+// `delineo/layers` (scripts/eslint-layers.js), and which folder may use which library by `no-restricted-imports`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import lit from 'eslint-plugin-lit';
 import wc from 'eslint-plugin-wc';
 import globals from 'globals';
+import layers from './scripts/eslint-layers.js';
 
 const vtk = { group: ['@kitware/vtk.js', '@kitware/vtk.js/*'], message: 'vtk.js is used only in src/render and src/mesh.' };
 const dcmjs = { group: ['dcmjs'], message: 'dcmjs is used only in src/io/dicom.' };
@@ -12,16 +14,6 @@ const ort = { group: ['onnxruntime-*', 'onnxruntime-*/*'], message: 'onnxruntime
 const itk = { group: ['itk-wasm', '@itk-wasm/*'], message: 'itk-wasm is used only in src/io/itk and workers.' };
 const lit_ = { group: ['lit', 'lit/*', '@lit/*'], message: 'Lit belongs to components/, the core stays framework-free.' };
 const rxjs = { group: ['rxjs', 'rxjs/*'], message: 'The domain layer is pure: no rxjs (use src/state).' };
-const componentsFromSrc = { group: ['**/components/**'], message: 'src/ must not depend on components/.' };
-const domainUp = {
-  group: ['../state/**', '../jobs/**', '../io/**', '../inference/**', '../mesh/**', '../render/**', '../cli/**'],
-  message: 'src/domain is the bottom layer: it imports nothing above it.',
-};
-const srcDeep = {
-  group: ['**/src/*/**', '!**/src/index.ts'],
-  message: 'components/ import only the public surface of the core: src/index.ts.',
-};
-
 /** One restricted-imports rule with the given pattern groups. */
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -38,13 +30,14 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  { files: ['src/**/*.ts'], ignores: ['src/domain/**', 'src/render/**', 'src/mesh/**', 'src/io/**', 'src/inference/**'], rules: restrict(vtk, dcmjs, ort, itk, lit_, componentsFromSrc) },
-  { files: ['src/domain/**/*.ts'], rules: restrict(vtk, dcmjs, ort, itk, lit_, rxjs, componentsFromSrc, domainUp) },
-  { files: ['src/render/**/*.ts', 'src/mesh/**/*.ts'], rules: restrict(dcmjs, ort, itk, lit_, componentsFromSrc) },
-  { files: ['src/io/dicom/**/*.ts'], rules: restrict(vtk, ort, itk, lit_, componentsFromSrc) },
-  { files: ['src/io/itk/**/*.ts'], rules: restrict(vtk, dcmjs, ort, lit_, componentsFromSrc) },
-  { files: ['src/io/*.ts', 'src/io/dicomweb/**/*.ts'], rules: restrict(vtk, ort, itk, dcmjs, lit_, componentsFromSrc) },
-  { files: ['src/inference/**/*.ts'], rules: restrict(vtk, dcmjs, lit_, componentsFromSrc) },
+  { files: ['src/**/*.ts', 'components/**/*.ts', 'bench/**/*.ts', 'models/**/*.ts'], plugins: { delineo: layers }, rules: { 'delineo/layers': 'error' } },
+  { files: ['src/**/*.ts'], ignores: ['src/domain/**', 'src/render/**', 'src/mesh/**', 'src/io/**', 'src/inference/**'], rules: restrict(vtk, dcmjs, ort, itk, lit_) },
+  { files: ['src/domain/**/*.ts'], rules: restrict(vtk, dcmjs, ort, itk, lit_, rxjs) },
+  { files: ['src/render/**/*.ts', 'src/mesh/**/*.ts'], rules: restrict(dcmjs, ort, itk, lit_) },
+  { files: ['src/io/dicom/**/*.ts'], rules: restrict(vtk, ort, itk, lit_) },
+  { files: ['src/io/itk/**/*.ts'], rules: restrict(vtk, dcmjs, ort, lit_) },
+  { files: ['src/io/*.ts', 'src/io/dicomweb/**/*.ts'], rules: restrict(vtk, ort, itk, dcmjs, lit_) },
+  { files: ['src/inference/**/*.ts'], rules: restrict(vtk, dcmjs, lit_) },
   {
     files: ['components/**/*.ts'],
     ignores: ['components/**/*.test.ts'],
@@ -52,7 +45,7 @@ export default tseslint.config(
     rules: {
       ...lit.configs.recommended.rules,
       ...wc.configs.recommended.rules,
-      ...restrict(vtk, dcmjs, ort, itk, srcDeep),
+      ...restrict(vtk, dcmjs, ort, itk),
     },
   },
 );

@@ -2,7 +2,7 @@
 // Measured twice: the raw dab on the mask, and the dab as a user makes it — through the structure set
 // store — pointer events inside a stroke (beginEdit/apply), the stroke's undo patch recorded at its end —
 // on a body-sized structure (the worst case for undo: its mask is the largest to snapshot and diff).
-import { BinaryMask, IDENTITY, StructureSetStore, paintStroke, type ImageGeometry, type MaskEditSession, type Vec3 } from '../src/index.ts';
+import { BinaryMask, IDENTITY, StructureSetStore, paintStroke, type ImageGeometry, type MaskEditSession, type Vec3 } from '../src/node.ts';
 import { median, percentile, report } from './util.ts';
 
 const g: ImageGeometry = { dimensions: [512, 512, 134], spacing: [0.977, 0.977, 3], origin: [-250, -250, -200], direction: IDENTITY };

@@ -24,9 +24,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
-import { segmentWithNetwork } from '../src/inference/engine.ts';
-import { loadNodeNetwork, readManifest } from '../src/inference/segment-node.ts';
-import { readVolumeNifti } from '../src/io/itk/nifti.ts';
+import { segmentWithNetwork, loadNodeNetwork, readManifest, readVolumeNifti } from '../src/node.ts';
 import { median, report } from './util.ts';
 import { serveIsolated } from './browser/serve.ts';
 

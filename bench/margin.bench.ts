@@ -1,7 +1,7 @@
 // Structure operations (editing issue): an exact 10 mm margin of a 300 cc target on a 512×512×134 grid
 // (NSCLC-like 0.977 × 0.977 × 3 mm voxels) must take ≤ 300 ms. Also times a 5 mm/7 mm sup-inf anisotropic
 // margin, a 3 mm shrink, and a union of two such structures.
-import { BinaryMask, GridTransform, IDENTITY, expandMask, shrinkMask, uniformMargins, type ImageGeometry } from '../src/index.ts';
+import { BinaryMask, GridTransform, IDENTITY, expandMask, shrinkMask, uniformMargins, type ImageGeometry } from '../src/node.ts';
 import { median, report, time } from './util.ts';
 
 const g: ImageGeometry = { dimensions: [512, 512, 134], spacing: [0.977, 0.977, 3], origin: [-250, -250, -200], direction: IDENTITY };

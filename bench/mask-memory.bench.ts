@@ -2,7 +2,7 @@
 // CT. Builds a realistic structure set — body outline and a body ring, lungs, heart, nested GTV/CTV/PTV,
 // and 30 OAR-sized organs — and reports the bytes the masks hold, measured two ways: the masks' own
 // accounting and the growth of the process's ArrayBuffer memory.
-import { BinaryMask, type Vec3 } from '../src/index.ts';
+import { BinaryMask, type Vec3 } from '../src/node.ts';
 import { gc, report, time } from './util.ts';
 
 const dims: Vec3 = [512, 512, 200];

@@ -9,20 +9,7 @@ import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
 import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData.js';
 import vtkImageMarchingCubes from '@kitware/vtk.js/Filters/General/ImageMarchingCubes.js';
 import vtkWindowedSincPolyDataFilter from '@kitware/vtk.js/Filters/General/WindowedSincPolyDataFilter.js';
-import {
-  BinaryMask,
-  generatePhantom,
-  marchingCubes,
-  paddedCrop,
-  surfaceFromMask,
-  surfaceVolumeMm3,
-  triangleCount,
-  vertexNormals,
-  voxelVolumeMm3,
-  windowedSincSmooth,
-  type ImageGeometry,
-} from '../src/index.ts';
-import { readVolumeNifti } from '../src/io/itk/nifti.ts';
+import { BinaryMask, generatePhantom, marchingCubes, paddedCrop, surfaceFromMask, surfaceVolumeMm3, triangleCount, vertexNormals, voxelVolumeMm3, windowedSincSmooth, type ImageGeometry, readVolumeNifti } from '../src/node.ts';
 import { gc, median } from './util.ts';
 import { report } from './util.ts';
 

@@ -18,7 +18,7 @@ import * as ortNode from 'onnxruntime-node';
 import puppeteer from 'puppeteer-core';
 import { serveIsolated } from './browser/serve.ts';
 import { median, report } from './util.ts';
-import { readManifest } from '../src/inference/segment-node.ts';
+import { readManifest } from '../src/node.ts';
 
 const { manifest } = await readManifest('hn-oar');
 const onnx = manifest.onnx!;

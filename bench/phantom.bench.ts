@@ -1,6 +1,6 @@
 // Phantom generation time (foundation issue): the built-in demo case and the clinical-size grid, axis
 // aligned and oblique, including the exact ground-truth masks. Median of 5 runs after a warm-up.
-import { generatePhantom, obliqueDirection, type PhantomOptions } from '../src/phantom/phantom.ts';
+import { generatePhantom, obliqueDirection, type PhantomOptions } from '../src/node.ts';
 import { median, report, time } from './util.ts';
 
 const cases: Record<string, PhantomOptions> = {

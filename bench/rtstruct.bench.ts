@@ -21,13 +21,7 @@ import {
 } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BinaryMask } from '../src/domain/mask.ts';
-import { expandMask, shrinkMask, uniformMargins } from '../src/domain/ops/margin.ts';
-import type { Structure } from '../src/domain/structure.ts';
-import { importRtstruct } from '../src/io/dicom/rtstruct-reader.ts';
-import { writeRtstruct } from '../src/io/dicom/rtstruct-writer.ts';
-import { readVolumeNifti, writeMaskNifti } from '../src/io/itk/nifti.ts';
-import { loadDicomDirectory } from '../src/io/load-node.ts';
+import { BinaryMask, expandMask, shrinkMask, uniformMargins, type Structure, importRtstruct, writeRtstruct, readVolumeNifti, writeMaskNifti, loadDicomDirectory } from '../src/node.ts';
 import { gc, median, report } from './util.ts';
 
 const study = join(import.meta.dirname, '../../shared/data/nsclc-lung1-001/dicom');

@@ -4,7 +4,7 @@
 // run (in Node and in the browser's segmentation worker alike), not ONNX Runtime.
 //
 //   npm run bench -- sliding-window
-import { slidingWindow } from '../src/inference/sliding-window.ts';
+import { slidingWindow } from '../src/node.ts';
 import { median, report } from './util.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 8);

@@ -1,9 +1,6 @@
 // Page of bench/inference.bench.ts: segments the bench CT with the hn-oar model through the public browser
 // path (createSegmentClient → segment.worker → onnxruntime-web WASM) and reports the wall time of each run.
-import type { Mat3, Vec3 } from '../../src/domain/geometry.ts';
-import { Volume } from '../../src/domain/volume.ts';
-import { createSegmentClient } from '../../src/inference/segment-client.ts';
-import { validateManifest } from '../../src/inference/manifest.ts';
+import { type Mat3, type Vec3, Volume, createSegmentClient, validateManifest } from '../../src/index.ts';
 
 const g = globalThis as unknown as Record<string, unknown>;
 const client = createSegmentClient(() => new Worker('/segment.worker.js', { type: 'module' }), '/ort/');

@@ -14,13 +14,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sameGrid } from '../../src/domain/geometry.ts';
-import type { Volume } from '../../src/domain/volume.ts';
-import { resampleVolume } from '../../src/domain/resample.ts';
-import { computeBodyMasks } from '../../src/inference/rules/external-lungs-bones.ts';
-import { dice, hd95 } from '../../src/inference/metrics.ts';
-import { loadDicomDirectory } from '../../src/io/load-node.ts';
-import { readVolumeNifti } from '../../src/io/itk/nifti.ts';
+import { sameGrid, type Volume, resampleVolume, computeBodyMasks, dice, hd95, loadDicomDirectory, readVolumeNifti } from '../../src/node.ts';
 
 const { values } = parseArgs({
   options: {

@@ -14,10 +14,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { segmentWithNetwork } from '../../src/inference/engine.ts';
-import { dice, hd95 } from '../../src/inference/metrics.ts';
-import { loadNodeNetwork, readManifest } from '../../src/inference/segment-node.ts';
-import { readVolumeNifti } from '../../src/io/itk/nifti.ts';
+import { segmentWithNetwork, dice, hd95, loadNodeNetwork, readManifest, readVolumeNifti } from '../../src/node.ts';
 
 const { values } = parseArgs({
   options: {

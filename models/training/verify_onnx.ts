@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadNodeNetwork, readManifest } from '../../src/inference/segment-node.ts';
+import { loadNodeNetwork, readManifest } from '../../src/node.ts';
 
 const { values } = parseArgs({
   options: { model: { type: 'string', default: 'hn-oar' }, parity: { type: 'string', default: '.training-data/parity' }, tol: { type: 'string', default: '1e-3' } },

@@ -7,7 +7,7 @@ import { exposeJobs, withTransfer } from '../jobs/worker-rpc.ts';
 import { InferenceError } from './errors.ts';
 import type { ModelManifest } from './manifest.ts';
 import { createOrtNetwork, type OrtModule, type OrtNetwork } from './ort-runner.ts';
-import type { WasmPaths } from './segment-web.ts';
+import type { WasmPaths } from './provider.ts';
 
 let network: OrtNetwork | null = null;
 

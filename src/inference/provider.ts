@@ -1,10 +1,13 @@
 /**
  * Which ONNX Runtime execution provider a browser should use, decided from what the platform offers:
  * WebGPU only with a real adapter (a software fallback adapter computes correctly but is slower than WASM by
- * orders of magnitude: a 32×64×64 conv took 25–39 s on ours), else multi-threaded WASM when the page is
+ * orders of magnitude), else multi-threaded WASM when the page is
  * cross-origin isolated (SharedArrayBuffer), else single-threaded WASM. The choice is reported with its reason
  * and can be overridden. Pure: the platform facts are passed in, so every branch is unit-tested.
  */
+
+/** Where onnxruntime-web finds its .wasm/.mjs files: a URL prefix (ending in '/') served untouched. */
+export type WasmPaths = string | { readonly wasm?: string; readonly mjs?: string };
 
 /** An execution provider the engine can ask ONNX Runtime for. */
 export type ExecutionProviderName = 'webgpu' | 'wasm' | 'cpu';
@@ -23,10 +26,8 @@ export interface PlatformFacts {
  * The decision: provider, WASM threads, how they are used, and a sentence saying why (shown to the user).
  * `workers` > 1 (WASM only): the threads are that many single-threaded ONNX Runtime instances in tile
  * workers, each running whole batches of tiles, instead of one runtime whose thread pool splits every
- * operator. Data-parallel batches scale better: on hn-oar 0.2's 8-tile batches in headless Chromium 156, two
- * 1-thread workers gave 70.9 ms of throughput per batch against 78.6 ms for one 2-thread runtime
- * (`npm run bench -- ort-web-builds`); the whole engine went from 4.9 to 4.2 s on hn-oar 0.2, and from
- * 10.3 to 8.6 s on hn-oar 0.3's 3D patches (`npm run bench -- inference`).
+ * operator. Data-parallel batches scale better on two cores (measured: `npm run bench -- ort-web-builds` and
+ * `npm run bench -- inference`; figures in models/hn-oar/MODEL_CARD.md).
  */
 export interface ProviderChoice {
   readonly provider: ExecutionProviderName;

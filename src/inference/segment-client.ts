@@ -8,7 +8,8 @@ import type { Volume } from '../domain/volume.ts';
 import type { JobOptions } from '../jobs/job.ts';
 import { createWorkerClient, type WorkerLike } from '../jobs/worker-rpc.ts';
 import type { ProviderOverride } from './provider.ts';
-import type { ModelSource, PrepareResult, WasmPaths } from './segment-web.ts';
+import type { ModelSource, PrepareResult } from './segment-web.ts';
+import type { WasmPaths } from './provider.ts';
 import type { SegmentWorkerApi } from './segment.worker.ts';
 
 /** What a segmentation in the worker returns. */

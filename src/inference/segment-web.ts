@@ -23,11 +23,8 @@ import { validateManifest, type ModelManifest } from './manifest.ts';
 import { createOrtNetwork, type OrtModule, type OrtNetwork } from './ort-runner.ts';
 import type { OrtTileWorkerApi } from './ort-tile.worker.ts';
 import { createWorkerClient, type WorkerLike } from '../jobs/worker-rpc.ts';
-import { chooseExecutionProvider, probePlatform, type ProviderChoice, type ProviderOverride } from './provider.ts';
+import { chooseExecutionProvider, probePlatform, type ProviderChoice, type ProviderOverride, type WasmPaths } from './provider.ts';
 import { runRuleModel } from './rules/index.ts';
-
-/** Where onnxruntime-web finds its .wasm/.mjs files: a URL prefix (ending in '/') served untouched. */
-export type WasmPaths = string | { readonly wasm?: string; readonly mjs?: string };
 
 /** Options of the browser path. */
 export interface WebSegmentOptions extends SegmentOptions {

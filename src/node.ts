@@ -1,0 +1,13 @@
+/**
+ * Delineo's public API for Node: everything of src/index.ts plus what needs the file system, Node's worker
+ * threads or onnxruntime-node (the CLI, scripts, benchmarks and services). Browser code imports src/index.ts.
+ */
+export * from './index.ts';
+export { listDicomInputs, loadDicomDirectory, loadImageFile, loadPath, scanDicomDirectory } from './io/load-node.ts';
+export { readVolumeNifti, writeLabelMapNifti, writeMaskNifti, writeVolumeNifti } from './io/itk/nifti.ts';
+export { writeCtSeriesToDirectory, type CtSeriesOnDisk } from './io/dicom/ct-writer-node.ts';
+export { readImageVolumeDataFromPath } from './io/itk/image-io-node.ts';
+export { createNodeGdcmDecoder } from './io/itk/dicom-decoder-node.ts';
+export { interpolateBetweenSlicesNode } from './io/itk/contour-interpolation-node.ts';
+export { nodeParentEndpoint, nodeWorkerEndpoint, spawnNodeWorker } from './jobs/node-worker.ts';
+export { MODELS_DIR, loadNodeNetwork, readManifest, segmentNode, type NodeSegmentOptions } from './inference/segment-node.ts';
