@@ -77,10 +77,8 @@ export function checkSessionMatchesManifest(session: Pick<InferenceSession, 'inp
  * network. Parse failures become 'corrupt-model', provider failures 'backend-unavailable'.
  *
  * ONNX Runtime's memory pattern is off: with it, a session's first two runs at a new input shape are slow (it
- * plans a single block from them) and the block is large. On hn-oar's 144 × 96 × 96 patch in onnxruntime-node
- * (2 threads) the default took 2.8, 2.5, 1.6, 1.6 s for four runs and ended at 1.1 GB RSS; without the pattern
- * 2.6, 1.6, 1.6, 1.6 s and 0.7 GB. A browser tile worker runs one patch per CT, so with the pattern its second CT
- * would pay the slow run too. Whole engine (`npm run bench -- inference`): Node peak RSS 1.37 → 0.91 GB.
+ * plans a single block from them) and the block is large. A browser tile worker runs one patch per CT, so with
+ * the pattern its second CT would pay the slow run too. Measured in models/hn-oar/MODEL_CARD.md (Speed, memory).
  */
 export async function createOrtNetwork(ort: OrtModule, bytes: Uint8Array, manifest: ModelManifest, sessionOptions: InferenceSession.SessionOptions = {}): Promise<OrtNetwork> {
   await verifyModelBytes(bytes, manifest);

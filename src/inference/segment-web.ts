@@ -6,8 +6,7 @@
  * Which onnxruntime-web build runs depends on the provider. WASM uses the plain build
  * (`onnxruntime-web/wasm`, ort-wasm-simd-threaded.wasm). WebGPU uses the default JSEP build, the only one
  * whose WASM can call WebGPU. The JSEP build is compiled with Asyncify, and that instrumentation slows every
- * CPU kernel: on hn-oar 0.2's 8 × 3 × 96 × 96 tile batch with 2 threads it took 160 ms against 78.6 ms
- * for the plain build (headless Chromium 156; `npm run bench -- ort-web-builds`). The WASM path is what nearly
+ * CPU kernel, about twice as slow as the plain build (`npm run bench -- ort-web-builds`). The WASM path is what nearly
  * every user without a GPU runs, so it must not pay for WebGPU support it does not use. Each build is imported
  * only when first needed; a deployment serves both runtimes under `wasmPaths`:
  * ort-wasm-simd-threaded.{mjs,wasm} (plain) and ort-wasm-simd-threaded.jsep.{mjs,wasm} (vite.config.ts copies them).
@@ -331,11 +330,11 @@ export interface PrepareResult {
  * another. Rule-based models need nothing. A model that fails to start rejects here, and is tried (and reported)
  * again by the segmentation.
  *
- * On hn-oar with two tile workers on two cores this takes 4–6 s off the first run, for about a third of a GB
- * held while idle (models/hn-oar/MODEL_CARD.md, Speed; `npm run bench -- inference`). The first run stays 1–3 s
- * slower than later ones (ONNX Runtime's first full-size run of each session). No warm-up run is made here: one on a
- * 32³ or 48³ input cut that excess by only 0.3 s for 1–3 s more preload (MODEL_CARD.md, Speed), and one at full
- * size would hold a whole run's working memory, and both cores, while the clinician looks at the CT.
+ * What it saves and what the started sessions hold while idle are measured in models/hn-oar/MODEL_CARD.md (Speed;
+ * `npm run bench -- inference`). The first run stays somewhat slower than later ones (ONNX Runtime's first
+ * full-size run of each session). No warm-up run is made here: a small one removed little of that excess for a
+ * longer preload (MODEL_CARD.md, Speed), and one at full size would hold a whole run's working memory, and both
+ * cores, while the clinician looks at the CT.
  */
 export async function prepareWeb(model: ModelSource, options: WebSegmentOptions = {}): Promise<PrepareResult> {
   const t0 = performance.now();

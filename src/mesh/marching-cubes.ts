@@ -1,13 +1,12 @@
 /**
  * Marching cubes on a binary voxel crop, with vtk.js's case table.
  *
- * Why not vtk.js's own `ImageMarchingCubes` filter: measured on the phantom at 512 × 512 × 134 (0.977 mm), it
- * takes 400–480 ms for one lung before any smoothing, because it grows plain arrays, allocates per vertex and
- * merges points through a Map keyed by a float formula that loses precision (and so merges wrong points) once
+ * Why not vtk.js's own `ImageMarchingCubes` filter: it is slow on a whole organ (`npm run bench -- mesh`,
+ * docs/3d-view.md), because it grows plain arrays, allocates per vertex and merges points through a Map keyed by a float formula that loses precision (and so merges wrong points) once
  * a crop has more than ~10⁵ voxels. This module walks the same cases from the same table
  * (`Filters/General/ImageMarchingCubes/caseTable.js`), so its triangles are vtk.js's triangles — the tests
  * compare the two vertex by vertex — but it dedupes vertices through per-slab edge arrays (O(1), exact) and
- * writes typed arrays, which makes it about ten times faster.
+ * writes typed arrays.
  *
  * Binary input makes the iso-surface at 0.5 cross every cut edge at its midpoint, so vertices are exact
  * half-integer index positions; the smoothing step is what turns the resulting staircase into an organ.

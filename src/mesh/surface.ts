@@ -105,7 +105,7 @@ export async function surfaceFromMask(
   const crop = paddedCrop(mask, 1);
   if (!crop) return EMPTY_SURFACE;
   // The slab loop is synchronous; cancelling is checked between phases, the hooks only report progress
-  // (a lung's marching cubes takes ~50 ms, well under what a user notices after pressing stop).
+  // (one phase on one organ is short next to what a user notices after pressing stop).
   const mcProgress = stage('marching cubes');
   const indexMesh = marchingCubes(crop, (done, total) =>
     mcProgress({ stage: 'marching cubes', done, total, unit: 'slabs' }),

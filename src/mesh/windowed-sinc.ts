@@ -11,8 +11,8 @@
  * normalised, boundary vertices fixed, non-manifold vertices smoothed), and those are the defaults here.
  *
  * Why not vtk.js's filter: it computes the same thing (the tests check that it does, to 1e-4 of the mesh
- * size) but through per-vertex objects, cell links and `getPoint` calls: 1.2–1.9 s for one lung at 0.98 mm,
- * against a few tens of milliseconds here with a compressed adjacency and flat Float64Arrays.
+ * size) but through per-vertex objects, cell links and `getPoint` calls; a compressed adjacency and flat
+ * Float64Arrays make it fast enough to re-smooth after every edit (`npm run bench -- mesh`).
  */
 
 /** Options of {@link windowedSincSmooth}. */
