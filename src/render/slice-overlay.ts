@@ -61,10 +61,14 @@ export interface OutlineStyle {
 /** CSS colour of an RGB triple with an alpha. */
 export const rgba = (c: Rgb, alpha = 1): string => `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alpha})`;
 
+/** The dark border drawn under every outline, in device pixels on each side, and its colour. */
+export const OUTLINE_HALO = { width: 1, color: 'rgba(0, 0, 0, 0.6)' } as const;
+
 /**
  * Draws loops (index coordinates) filled with the even–odd rule (so holes stay open) and outlined. The
  * points are transformed here rather than through the context's transform so that the line width stays
- * in device pixels whatever the zoom.
+ * in device pixels whatever the zoom. The outline sits on a dark halo: a light colour stays visible on bone
+ * at a soft-tissue window, as planning systems draw contours.
  */
 export function drawOutlines(ctx: CanvasRenderingContext2D, loops: readonly OutlineLoop[], affine: PlaneAffine, style: OutlineStyle): void {
   if (loops.length === 0) return;
@@ -85,6 +89,9 @@ export function drawOutlines(ctx: CanvasRenderingContext2D, loops: readonly Outl
   if (style.lineWidth > 0) {
     ctx.setLineDash(style.dash ? [...style.dash] : []);
     ctx.lineJoin = 'miter';
+    ctx.lineWidth = style.lineWidth + 2 * OUTLINE_HALO.width;
+    ctx.strokeStyle = OUTLINE_HALO.color;
+    ctx.stroke(path);
     ctx.lineWidth = style.lineWidth;
     ctx.strokeStyle = rgba(style.color, 1);
     ctx.stroke(path);
