@@ -10,3 +10,4 @@ export * from './ops/surface-distance.ts';
 export * from './tools/index.ts';
 export * from './tg263.ts';
 export * from './contour.ts';
+export * from './window.ts';

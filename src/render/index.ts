@@ -7,4 +7,3 @@ export * from './slice-camera.ts';
 export * from './slice-renderer.ts';
 export * from './slice-outline.ts';
 export * from './slice-overlay.ts';
-export * from './window-presets.ts';

@@ -30,15 +30,8 @@ import {
   type ViewportSize,
 } from './slice-camera.ts';
 import { imageDataFromBottomUp } from './pixels.ts';
+import { SOFT_TISSUE_WINDOW, type WindowLevel } from '../domain/window.ts';
 
-/** A display window in the volume's units (HU for CT): values below level − window/2 are black, above level + window/2 white. */
-export interface WindowLevel {
-  readonly window: number;
-  readonly level: number;
-}
-
-/** The soft-tissue window (W 400 / L 40 HU), the usual starting point for contouring on CT. */
-export const SOFT_TISSUE_WINDOW: WindowLevel = { window: 400, level: 40 };
 
 /** Options of {@link createSliceRenderer}. */
 export interface SliceRendererOptions {

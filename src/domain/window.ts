@@ -1,4 +1,11 @@
-import type { WindowLevel } from './slice-renderer.ts';
+/** A display window in the volume's units (HU for CT): values below level − window/2 are black, above level + window/2 white. */
+export interface WindowLevel {
+  readonly window: number;
+  readonly level: number;
+}
+
+/** The soft-tissue window (W 400 / L 40 HU), the usual starting point for contouring on CT. */
+export const SOFT_TISSUE_WINDOW: WindowLevel = { window: 400, level: 40 };
 
 /** A named display window a user can pick. */
 export interface WindowPreset extends WindowLevel {
