@@ -45,3 +45,57 @@ export function windowPresetsFor(volume: { readonly defaultWindow?: WindowLevel 
 export function matchingPreset(presets: readonly WindowPreset[], wl: WindowLevel): WindowPreset | null {
   return presets.find((p) => Math.abs(p.window - wl.window) < 0.5 && Math.abs(p.level - wl.level) < 0.5) ?? null;
 }
+
+/** Lung parenchyma in HU: denser than the air around the patient, lighter than any soft tissue. */
+const LUNG_HU: readonly [number, number] = [-950, -500];
+/** Soft tissue and bone of the body. */
+const BODY_HU = -300;
+/** A slice crosses the lungs when lung-like voxels are at least this share of lung plus body voxels. */
+const LUNG_SHARE = 0.2;
+/** A CT is a chest CT when at least this share of its slices cross the lungs. */
+const CHEST_SLICES = 0.4;
+const SAMPLED_SLICES = 24;
+
+/**
+ * Whether a CT shows the chest: on at least 40 % of (up to 24 evenly spaced) slices, lung-like voxels are at
+ * least 20 % of the lung plus body voxels. Mid-thorax slices are 30–60 % lung; a head-and-neck CT crosses only
+ * the airway and, at its lowest slices, the apices; abdominal gas stays far below. The image decides, not
+ * BodyPartExamined or a description, which many clinical series leave empty or wrong.
+ */
+export function looksLikeChest(volume: { readonly dimensions: readonly [number, number, number] | readonly number[]; readonly data: ArrayLike<number> }): boolean {
+  const [nx, ny, nz] = volume.dimensions as readonly [number, number, number];
+  const plane = nx * ny;
+  const samples = Math.min(SAMPLED_SLICES, nz);
+  if (samples === 0 || plane === 0) return false;
+  let crossing = 0;
+  for (let s = 0; s < samples; s++) {
+    const k = Math.min(nz - 1, Math.floor(((s + 0.5) * nz) / samples));
+    let lung = 0;
+    let body = 0;
+    // Every other voxel in each direction: a quarter of the slice is plenty for a share.
+    for (let j = 0; j < ny; j += 2) {
+      const row = k * plane + j * nx;
+      for (let i = 0; i < nx; i += 2) {
+        const v = volume.data[row + i]!;
+        if (v >= BODY_HU) body++;
+        else if (v >= LUNG_HU[0] && v <= LUNG_HU[1]) lung++;
+      }
+    }
+    if (lung + body > 0 && lung / (lung + body) >= LUNG_SHARE) crossing++;
+  }
+  return crossing / samples >= CHEST_SLICES;
+}
+
+/** The lung preset of {@link CT_WINDOW_PRESETS}. */
+export const LUNG_WINDOW: WindowPreset = CT_WINDOW_PRESETS.find((p) => p.id === 'lung')!;
+
+/**
+ * The window a CT opens with: the series' own (what the scanner or the planner chose for this image), else the
+ * lung window for a chest CT ({@link looksLikeChest}), else soft tissue.
+ */
+export function initialWindow(volume: Parameters<typeof looksLikeChest>[0] & { readonly defaultWindow?: WindowLevel; readonly modality?: string }): WindowLevel {
+  const own = volume.defaultWindow;
+  if (own && own.window > 0) return { window: own.window, level: own.level };
+  if ((volume.modality ?? 'CT') === 'CT' && looksLikeChest(volume)) return { window: LUNG_WINDOW.window, level: LUNG_WINDOW.level };
+  return SOFT_TISSUE_WINDOW;
+}
