@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { BinaryMask, IDENTITY, type ImageGeometry } from '../domain/index.ts';
 import { StructureSetStore } from './structure-set.store.ts';
 import { Autosave, AutosaveError, MemoryStorage, autosaveKey, type KeyValueStorage } from './autosave.ts';
+import { ReviewTracker } from './review.ts';
 
 const g: ImageGeometry = { dimensions: [48, 40, 20], spacing: [1, 1, 2], origin: [0, 0, 0], direction: IDENTITY };
 const key = autosaveKey({ frameOfReferenceUid: '1.2.3', seriesInstanceUid: '1.2.3.4' });
@@ -104,5 +105,82 @@ describe('autosave', () => {
     assert.equal(autosave.lastError, null);
     const restored = await Autosave.restore(inner, key, g);
     assert.deepEqual(restored.structures.map((s) => s.id)[0], a);
+  });
+
+  it('never loses a record to a session that has not changed anything: opening the CT again, or a failed restore, writes nothing', async () => {
+    const storage = new MemoryStorage();
+    const { store, autosave } = session(storage);
+    for (const name of ['External', 'Lung_L', 'Lung_R', 'Bone']) store.add({ name, mask: BinaryMask.fromPredicate(g.dimensions, (i) => i < 4) });
+    await autosave.flush();
+    // The same CT opened again: a new session on the same key starts, the restore is declined by failing.
+    const again = new StructureSetStore(g);
+    const second = new Autosave(again, storage, key);
+    second.start();
+    await assert.rejects(Autosave.restore(storage, key, { ...g, dimensions: [48, 40, 1] }), AutosaveError);
+    again.setActive(null);
+    await second.flush();
+    assert.deepEqual((await Autosave.find(storage, key))?.structureNames, ['External', 'Lung_L', 'Lung_R', 'Bone']);
+    assert.equal((await Autosave.restore(storage, key, g)).structures.length, 4);
+    // Only a committed change writes, and then the new session is what is saved.
+    again.add({ name: 'GTV' });
+    await second.flush();
+    assert.deepEqual((await Autosave.find(storage, key))?.structureNames, ['GTV']);
+  });
+
+  it('keys a part of the series (one slice) apart from the whole series, so it never meets its autosave', () => {
+    const identity = { frameOfReferenceUid: '1.2.3', seriesInstanceUid: '1.2.3.4' };
+    assert.notEqual(autosaveKey(identity, [512, 512, 111]), autosaveKey(identity, [512, 512, 1]));
+    assert.equal(autosaveKey(identity, [512, 512, 111]), autosaveKey({ ...identity }, [512, 512, 111]));
+  });
+
+  it("keeps the model's originals (review measures) and the session's description across a reload", async () => {
+    const storage = new MemoryStorage();
+    const store = new StructureSetStore(g);
+    const review = new ReviewTracker(store);
+    const autosave = new Autosave(store, storage, key, { originals: (id) => review.original(id), info: { patientName: 'Doe^John', modelId: 'hn-oar', source: { kind: 'dicomweb', studyInstanceUid: '1.2', seriesInstanceUid: '1.2.3' } } });
+    autosave.start();
+    const lung = store.add({ name: 'Lung_L', provenance: { algorithm: 'AUTOMATIC', source: 'rules' }, mask: BinaryMask.fromPredicate(g.dimensions, (i, j, k) => i > 10 && i < 20 && j > 10 && j < 20 && k > 5 && k < 10) });
+    store.editMask(lung, 'Brush', (m) => {
+      for (let i = 20; i < 25; i++) m.set(i, 15, 7, true);
+    });
+    autosave.setInfo({ modelId: 'ct-external-lungs-bones' });
+    const before = review.metrics(lung);
+    await autosave.flush();
+
+    const restored = await Autosave.restore(storage, key, g);
+    assert.equal(restored.info.patientName, 'Doe^John');
+    assert.equal(restored.info.modelId, 'ct-external-lungs-bones');
+    assert.deepEqual(restored.info.source, { kind: 'dicomweb', studyInstanceUid: '1.2', seriesInstanceUid: '1.2.3' });
+    const fresh = new StructureSetStore(g);
+    const freshReview = new ReviewTracker(fresh);
+    fresh.load(restored.structures, restored.activeId);
+    freshReview.adoptOriginals(restored.originals);
+    const after = freshReview.metrics(lung);
+    assert.equal(after.original, true);
+    assert.equal(after.addedPathLengthMm, before.addedPathLengthMm);
+    assert.equal(after.surfaceDice, before.surfaceDice);
+    assert.ok((after.addedPathLengthMm ?? 0) > 0);
+  });
+
+  it('lists every autosaved session newest first, and marks old ones without deleting them', async () => {
+    const storage = new MemoryStorage();
+    const store = new StructureSetStore(g);
+    const older = new Autosave(store, storage, autosaveKey({ seriesInstanceUid: '1' }, g.dimensions));
+    older.start();
+    store.add({ name: 'A' });
+    await older.flush();
+    older.stop();
+    await new Promise((r) => setTimeout(r, 5));
+    const newer = new Autosave(store, storage, autosaveKey({ seriesInstanceUid: '2' }, g.dimensions));
+    newer.start();
+    store.add({ name: 'B' });
+    await newer.flush();
+    const list = await Autosave.list(storage);
+    assert.deepEqual(list.map((s) => s.key), [newer.key, older.key]);
+    assert.deepEqual(list[0].dimensions, g.dimensions);
+    const now = Date.parse(list[1].savedAt);
+    assert.equal(Autosave.isOld(list[1], now + 31 * 86_400_000), true);
+    assert.equal(Autosave.isOld(list[1], now + 29 * 86_400_000), false);
+    assert.equal((await Autosave.list(storage)).length, 2, 'listing deletes nothing');
   });
 });

@@ -88,46 +88,103 @@ export class IndexedDbStorage implements KeyValueStorage {
   }
 }
 
+/** Where the CT of an autosaved session came from, so that after a reload the app can offer to open it again. */
+export type CtSource =
+  | { readonly kind: 'dicomweb'; readonly studyInstanceUid: string; readonly seriesInstanceUid: string }
+  | { readonly kind: 'files'; readonly count: number; readonly names: readonly string[] };
+
+/** What the app shows about an autosaved session without opening it, and what it restores besides structures. */
+export interface SessionInfo {
+  readonly patientName?: string;
+  readonly patientId?: string;
+  readonly studyDate?: string;
+  readonly seriesDescription?: string;
+  /** The CT's own name (file or series), shown when there is no description. */
+  readonly ctName?: string;
+  readonly frameOfReferenceUid?: string;
+  readonly seriesInstanceUid?: string;
+  readonly source?: CtSource;
+  /** The auto-contouring model chosen in the session. */
+  readonly modelId?: string | null;
+}
+
 /** What an autosaved session looks like before it is restored: enough to ask the user. */
 export interface SavedSession {
   readonly key: string;
   readonly savedAt: string;
   readonly structureNames: readonly string[];
   readonly activeId: string | null;
+  /** The CT grid the structures are on. */
+  readonly dimensions: readonly number[];
+  readonly info: SessionInfo;
 }
 
-interface Manifest extends SavedSession {
+interface Manifest extends Omit<SavedSession, 'info'> {
   readonly order: readonly string[];
-  readonly dimensions: readonly number[];
+  readonly info?: SessionInfo;
 }
 
 interface SavedStructure {
   readonly record: StructureRecord;
   readonly mask: SerializedMask;
+  /** The model's original mask (the review measures compare against it), when the session knew it. */
+  readonly original?: SerializedMask;
+}
+
+/** Autosaved sessions older than this are listed as old; nothing is deleted for its age. */
+export const AUTOSAVE_RETENTION_DAYS = 30;
+
+/** What a restore gives back. */
+export interface RestoredSession {
+  readonly structures: Structure[];
+  readonly activeId: string | null;
+  /** The model's originals by structure id, for the review tracker (ReviewTracker.adoptOriginals). */
+  readonly originals: ReadonlyMap<string, BinaryMask>;
+  readonly info: SessionInfo;
+  /** Structures that could not be read, named; the rest are restored. */
+  readonly problems: string[];
 }
 
 /**
- * The autosave key of a CT: its Frame of Reference and Series Instance UIDs, so that a session is offered
- * back only on the same images (a structure set on another CT would be in the wrong place).
+ * The autosave key of a CT: its Frame of Reference and Series Instance UIDs and, when given, its grid, so that a
+ * session is offered back only on the same images (a structure set on another CT would be in the wrong place),
+ * and a part of the series opened on its own (a single slice) never meets, let alone replaces, the whole
+ * series' autosave.
  */
-export function autosaveKey(identity: { frameOfReferenceUid?: string; seriesInstanceUid?: string }): string {
+export function autosaveKey(identity: { frameOfReferenceUid?: string; seriesInstanceUid?: string }, dimensions?: readonly number[]): string {
   if (!identity.frameOfReferenceUid && !identity.seriesInstanceUid) {
     throw new AutosaveError('the CT has neither a Frame of Reference nor a Series Instance UID: autosave cannot tell it apart');
   }
-  return `session:${identity.frameOfReferenceUid ?? '-'}|${identity.seriesInstanceUid ?? '-'}`;
+  const grid = dimensions ? `|${dimensions.join('x')}` : '';
+  return `session:${identity.frameOfReferenceUid ?? '-'}|${identity.seriesInstanceUid ?? '-'}${grid}`;
+}
+
+/** Options of an {@link Autosave}. */
+export interface AutosaveOptions {
+  /** The model's original mask of a structure, saved with it so the review measures survive a reload. */
+  readonly originals?: (id: string) => BinaryMask | undefined;
+  /** What to record about the session (patient, series, where the CT came from, the chosen model). */
+  readonly info?: SessionInfo;
 }
 
 /**
  * Persists every committed change of a structure set so that a reload or a crash loses nothing. Each
- * structure is stored under its own key (an edit writes one mask, typically well under 1 MB), with a
- * manifest that records the list order. Writes are queued in order; `flush()` resolves when everything
- * committed so far is on disk.
+ * structure is stored under its own key (an edit writes one mask), with a manifest that records the list order
+ * and what the session was. Writes are queued in order; `flush()` resolves when everything committed so far
+ * is on disk.
+ *
+ * Nothing is written until the first committed change after `start()`: opening a CT, or a restore that
+ * failed, never overwrites what an earlier session saved under the same key. A record goes only when the
+ * user discards it ({@link Autosave.discard}: "Start afresh", or after exporting those structures).
  */
 export class Autosave {
   private subscription: Subscription | undefined;
   private queue: Promise<void> = Promise.resolve();
   private readonly dirty = new Set<string>();
   private scheduled = false;
+  /** Whether this session has written anything (its first change came). */
+  private saved = false;
+  private info: SessionInfo;
   /** The last storage failure, if any (the UI shows it: edits are not safe while it is set). */
   lastError: AutosaveError | null = null;
 
@@ -135,9 +192,12 @@ export class Autosave {
     private readonly store: StructureSetStore,
     private readonly storage: KeyValueStorage,
     readonly key: string,
-  ) {}
+    private readonly options: AutosaveOptions = {},
+  ) {
+    this.info = options.info ?? {};
+  }
 
-  /** Starts saving on every committed change (and saves the current state once). */
+  /** Starts saving on every committed change; the structures present now are written with the first one. */
   start(): void {
     if (this.subscription) return;
     this.subscription = this.store.changes$.subscribe((c) => {
@@ -145,7 +205,6 @@ export class Autosave {
       this.schedule();
     });
     for (const s of this.store.state.structures) this.dirty.add(s.id);
-    this.schedule();
   }
 
   /** Stops listening (pending writes still complete). */
@@ -154,16 +213,23 @@ export class Autosave {
     this.subscription = undefined;
   }
 
+  /** Changes what is recorded about the session (e.g. another model chosen); saved with the next write, or now once something was saved. */
+  setInfo(info: SessionInfo): void {
+    this.info = { ...this.info, ...info };
+    if (this.saved) this.schedule();
+  }
+
   /** Resolves when every change committed so far has been written. */
   async flush(): Promise<void> {
     await this.queue;
-    if (this.dirty.size) {
+    if (this.saved && this.dirty.size) {
       this.schedule();
       await this.queue;
     }
   }
 
   private schedule(): void {
+    this.saved = true;
     if (this.scheduled) return;
     this.scheduled = true;
     this.queue = this.queue.then(() => this.write());
@@ -178,7 +244,8 @@ export class Autosave {
     try {
       for (const id of ids) {
         if (present.has(id)) {
-          const saved: SavedStructure = { record: this.store.record(id), mask: this.store.mask(id).serialize() };
+          const original = this.options.originals?.(id);
+          const saved: SavedStructure = { record: this.store.record(id), mask: this.store.mask(id).serialize(), ...(original ? { original: original.serialize() } : {}) };
           await this.storage.put(`${this.key}/s/${id}`, saved);
         } else await this.storage.delete(`${this.key}/s/${id}`);
       }
@@ -189,6 +256,7 @@ export class Autosave {
         activeId: state.activeId,
         order: state.structures.map((s) => s.id),
         dimensions: [...this.store.geometry.dimensions],
+        info: this.info,
       };
       await this.storage.put(`${this.key}/manifest`, manifest);
       this.lastError = null;
@@ -202,20 +270,38 @@ export class Autosave {
   /** The autosaved session for a key, or null. */
   static async find(storage: KeyValueStorage, key: string): Promise<SavedSession | null> {
     const m = await storage.get<Manifest>(`${key}/manifest`);
-    return m ? { key: m.key, savedAt: m.savedAt, structureNames: m.structureNames, activeId: m.activeId } : null;
+    return m ? summary(m) : null;
+  }
+
+  /** Every autosaved session in the storage, newest first. */
+  static async list(storage: KeyValueStorage): Promise<SavedSession[]> {
+    const keys = (await storage.keys('session:')).filter((k) => k.endsWith('/manifest'));
+    const sessions: SavedSession[] = [];
+    for (const k of keys) {
+      const m = await storage.get<Manifest>(k);
+      if (m) sessions.push(summary(m));
+    }
+    return sessions.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
+  }
+
+  /** Whether a session was last saved more than `retentionDays` ago (it is then listed as old, never deleted for it). */
+  static isOld(session: Pick<SavedSession, 'savedAt'>, now = Date.now(), retentionDays = AUTOSAVE_RETENTION_DAYS): boolean {
+    return now - Date.parse(session.savedAt) > retentionDays * 86_400_000;
   }
 
   /**
    * Reads an autosaved session back as structures on `geometry`. Structures whose record is missing or
-   * corrupt are skipped and named in `problems` rather than failing the whole restore.
+   * corrupt are skipped and named in `problems` rather than failing the whole restore. A session on another
+   * grid is refused with an {@link AutosaveError}; the record stays as it is.
    */
-  static async restore(storage: KeyValueStorage, key: string, geometry: ImageGeometry): Promise<{ structures: Structure[]; activeId: string | null; problems: string[] }> {
+  static async restore(storage: KeyValueStorage, key: string, geometry: ImageGeometry): Promise<RestoredSession> {
     const m = await storage.get<Manifest>(`${key}/manifest`);
-    if (!m) return { structures: [], activeId: null, problems: [] };
+    if (!m) return { structures: [], activeId: null, originals: new Map(), info: {}, problems: [] };
     if (m.dimensions.some((n, a) => n !== geometry.dimensions[a])) {
       throw new AutosaveError(`the autosaved structures are on a ${m.dimensions.join('×')} grid, this CT is ${geometry.dimensions.join('×')}`);
     }
     const structures: Structure[] = [];
+    const originals = new Map<string, BinaryMask>();
     const problems: string[] = [];
     for (const id of m.order) {
       const saved = await storage.get<SavedStructure>(`${key}/s/${id}`);
@@ -228,13 +314,23 @@ export class Autosave {
         structures.push({ ...record, mask: BinaryMask.deserialize(saved.mask) });
       } catch (e) {
         problems.push(`${saved.record?.name ?? id}: ${(e as Error).message}`);
+        continue;
+      }
+      try {
+        if (saved.original) originals.set(id, BinaryMask.deserialize(saved.original));
+      } catch (e) {
+        problems.push(`${saved.record.name}: the model's original could not be read (${(e as Error).message}); its review measures start afresh`);
       }
     }
-    return { structures, activeId: m.activeId, problems };
+    return { structures, activeId: m.activeId, originals, info: m.info ?? {}, problems };
   }
 
-  /** Deletes an autosaved session (after export, or when the user declines to restore it). */
+  /** Deletes an autosaved session (the user chose "Start afresh", or exported those structures). */
   static async discard(storage: KeyValueStorage, key: string): Promise<void> {
     for (const k of await storage.keys(`${key}/`)) await storage.delete(k);
   }
+}
+
+function summary(m: Manifest): SavedSession {
+  return { key: m.key, savedAt: m.savedAt, structureNames: m.structureNames, activeId: m.activeId, dimensions: m.dimensions ?? [], info: m.info ?? {} };
 }

@@ -119,6 +119,20 @@ export class ReviewTracker {
     }
   }
 
+  /**
+   * Takes the model's originals of restored structures (an autosave after a reload), so their review measures
+   * continue where they were instead of starting from the restored, possibly edited, masks. Ids the store does
+   * not hold are ignored.
+   */
+  adoptOriginals(originals: ReadonlyMap<string, BinaryMask>): void {
+    const present = new Set(this.store.state.structures.map((s) => s.id));
+    for (const [id, mask] of originals) {
+      if (!present.has(id)) continue;
+      this.originals.set(id, mask.clone());
+      this.cache.delete(id);
+    }
+  }
+
   /** True when the model's original mask of this structure is known. */
   hasOriginal(id: string): boolean {
     return this.originals.has(id);
