@@ -11,3 +11,4 @@ export * from './tools/index.ts';
 export * from './tg263.ts';
 export * from './contour.ts';
 export * from './window.ts';
+export * from './dvh.ts';
