@@ -60,7 +60,7 @@ export default {
     delineoOrthanc(),
     // Screenshot baselines (test/helpers/screenshot.ts); UPDATE_BASELINES=1 rewrites them.
     screenshotPlugin(),
-    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    esbuildPlugin({ ts: true, json: true, target: 'es2022', tsconfig: './tsconfig.json' }),
     commonjs({
       include: ['**/node_modules/fast-deep-equal/**', '**/node_modules/seedrandom/**', '**/node_modules/spark-md5/**', '**/node_modules/utif/**', '**/node_modules/webworker-promise/**', '**/node_modules/pako/**', '**/node_modules/globalthis/**', '**/node_modules/shader-loader/**'],
       strictRequires: false,

@@ -12,3 +12,4 @@ export * from './tg263.ts';
 export * from './contour.ts';
 export * from './window.ts';
 export * from './dvh.ts';
+export * from './dose-constraints.ts';
