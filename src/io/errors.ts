@@ -118,3 +118,28 @@ export interface LoadWarning {
   /** The file concerned, when there is one. */
   readonly file?: string;
 }
+
+/** Why an RT Dose could not be used. */
+export type DoseErrorCode =
+  /** A tag the dose grid cannot be placed or scaled without (GridFrameOffsetVector, DoseGridScaling, …). */
+  | 'missing-tag'
+  /** A tag with a value that cannot be right (zero DoseGridScaling, offsets that do not match the frames). */
+  | 'invalid-tag'
+  /** Pixel data shorter than Rows × Columns × frames need. */
+  | 'pixel-data-length'
+  /** DoseUnits RELATIVE without a known reference dose. */
+  | 'relative-dose'
+  /** The dose is on another Frame of Reference than the CT it is shown on. */
+  | 'frame-of-reference'
+  /** Doses that cannot be summed (other grids, other units, other plans). */
+  | 'incompatible-doses';
+
+/** An RT Dose failure; see {@link DoseErrorCode}. */
+export class DoseLoadError extends JobError {
+  override name = 'DoseLoadError';
+  declare readonly code: DoseErrorCode;
+
+  constructor(code: DoseErrorCode, message: string, options: JobErrorOptions = {}) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,92 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DoseLoadError } from '../errors.ts';
+import { assertDoseOnCt, buildRtDose, sumDoses, type RtDoseAttributes } from './rtdose.ts';
+
+/** An axial 4 × 3 dose grid of `frames` frames whose stored value is 100·frame + pixel index. */
+function attrs(over: Partial<RtDoseAttributes> = {}, frames = 3): RtDoseAttributes {
+  const stored = new Uint16Array(4 * 3 * frames).map((_, n) => 100 * Math.floor(n / 12) + (n % 12));
+  return {
+    file: 'RD.test.dcm',
+    rows: 3,
+    columns: 4,
+    numberOfFrames: frames,
+    pixelSpacing: [2.5, 2],
+    imagePositionPatient: [-10, -20, -30],
+    imageOrientationPatient: [1, 0, 0, 0, 1, 0],
+    gridFrameOffsetVector: Array.from({ length: frames }, (_, f) => 3 * f),
+    doseGridScaling: 0.01,
+    doseUnits: 'GY',
+    doseSummationType: 'PLAN',
+    frameOfReferenceUid: '1.2.3',
+    bitsAllocated: 16,
+    pixelRepresentation: 0,
+    pixelData: new Uint8Array(stored.buffer),
+    ...over,
+  };
+}
+
+const code = (c: string) => (e: unknown) => e instanceof DoseLoadError && e.code === c && e.message.startsWith('RD.test.dcm: ');
+
+describe('RT Dose', () => {
+  it('places a relative-offset dose grid in patient space and scales it to Gy', () => {
+    const d = buildRtDose(attrs());
+    const v = d.volume;
+    assert.deepEqual(v.dimensions, [4, 3, 3]);
+    assert.deepEqual(v.spacing, [2, 2.5, 3]);
+    assert.deepEqual(v.origin, [-10, -20, -30]);
+    assert.ok(Math.abs(v.at(1, 2, 2) - (200 + 9) * 0.01) < 1e-6);
+    assert.deepEqual([...v.transform.toPatient([1, 2, 2])], [-8, -15, -24]);
+    assert.ok(Math.abs(d.maxGy - 2.11) < 1e-6);
+    assert.deepEqual(d.warnings, []);
+  });
+
+  it('reads the absolute (z) form of the offsets and reorders decreasing ones', () => {
+    const abs = buildRtDose(attrs({ gridFrameOffsetVector: [-30, -27, -24] }));
+    assert.deepEqual(abs.volume.origin, [-10, -20, -30]);
+    assert.equal(abs.warnings[0]?.code, 'unsupported-object');
+    const down = buildRtDose(attrs({ gridFrameOffsetVector: [0, -3, -6] }));
+    assert.deepEqual(down.volume.origin, [-10, -20, -36]);
+    // The first frame in the file (stored values 0..11) is now the top one (k = 2).
+    assert.ok(Math.abs(down.volume.at(0, 0, 2) - 0) < 1e-9);
+    assert.ok(Math.abs(down.volume.at(0, 0, 0) - 2) < 1e-6);
+  });
+
+  it('resamples unevenly spaced frames to the smallest step, with a warning', () => {
+    const d = buildRtDose(attrs({ gridFrameOffsetVector: [0, 3, 9] }));
+    assert.equal(d.volume.dimensions[2], 4);
+    assert.equal(d.warnings[0]?.code, 'non-uniform-spacing');
+    // z = 6 mm lies halfway between the frames at 3 and 9 mm.
+    assert.ok(Math.abs(d.volume.at(0, 0, 2) - 1.5) < 1e-6);
+  });
+
+  it('keeps an oblique orientation', () => {
+    const c = Math.cos(Math.PI / 6);
+    const s = Math.sin(Math.PI / 6);
+    const d = buildRtDose(attrs({ imageOrientationPatient: [c, s, 0, -s, c, 0] }));
+    const p = d.volume.transform.toPatient([1, 0, 0]);
+    assert.ok(Math.abs(p[0] - (-10 + 2 * c)) < 1e-9 && Math.abs(p[1] - (-20 + 2 * s)) < 1e-9);
+  });
+
+  it('refuses what cannot be right, naming the file: no offsets, zero scaling, truncated data, RELATIVE without a reference', () => {
+    assert.throws(() => buildRtDose(attrs({ gridFrameOffsetVector: undefined })), code('missing-tag'));
+    assert.throws(() => buildRtDose(attrs({ doseGridScaling: 0 })), code('invalid-tag'));
+    assert.throws(() => buildRtDose(attrs({ doseGridScaling: undefined })), code('missing-tag'));
+    assert.throws(() => buildRtDose(attrs({ pixelData: new Uint8Array(50) })), code('pixel-data-length'));
+    assert.throws(() => buildRtDose(attrs({ doseUnits: 'RELATIVE' })), code('relative-dose'));
+    const rel = buildRtDose(attrs({ doseUnits: 'RELATIVE', doseGridScaling: 0.001 }), { relativeReferenceGy: 70 });
+    assert.ok(Math.abs(rel.maxGy - 211 * 0.001 * 70) < 1e-4);
+    assert.throws(() => assertDoseOnCt(buildRtDose(attrs()), '9.9.9'), (e: Error) => e instanceof DoseLoadError && /1\.2\.3.*9\.9\.9/.test(e.message));
+    assertDoseOnCt(buildRtDose(attrs()), '1.2.3');
+  });
+
+  it('sums the beam doses of one plan on one grid, and refuses doses of other grids or plans', () => {
+    const beam = (n: number, over: Partial<RtDoseAttributes> = {}) => buildRtDose(attrs({ doseSummationType: 'BEAM', referencedBeamNumber: n, referencedRtPlanUid: '7.7', ...over }));
+    const sum = sumDoses([beam(1), beam(2)]);
+    assert.equal(sum.summationType, 'PLAN');
+    assert.ok(Math.abs(sum.maxGy - 2 * 2.11) < 1e-5);
+    assert.match(sum.label, /beams 1, 2/);
+    assert.throws(() => sumDoses([beam(1), beam(2, { pixelSpacing: [2, 2] })]), (e: Error) => e instanceof DoseLoadError && e.code === 'incompatible-doses');
+    assert.throws(() => sumDoses([beam(1), beam(2, { referencedRtPlanUid: '8.8' })]), /another plan/);
+  });
+});
