@@ -13,6 +13,7 @@ export * from './delineo-structure-list/delineo-structure-list.ts';
 export * from './delineo-toolbar/delineo-toolbar.ts';
 export * from './delineo-dicomweb-browser/delineo-dicomweb-browser.ts';
 export * from './delineo-review-panel/delineo-review-panel.ts';
+export * from './delineo-dvh-panel/delineo-dvh-panel.ts';
 export { defaultModels, type AppModel } from './delineo-app/app-models.ts';
 export { SHORTCUTS, type Shortcut } from './delineo-app/shortcuts.ts';
 export * from './internal/viewer-session.ts';

@@ -71,7 +71,8 @@ export class DoseReview {
   /** The last failure of a computation (shown by the panel), null when the last one succeeded. */
   readonly error$ = new BehaviorSubject<string | null>(null);
 
-  readonly #store: StructureSetStore;
+  /** The structure set whose DVHs are computed. */
+  readonly store: StructureSetStore;
   readonly #calculator: DvhCalculator;
   readonly #debounceMs: number;
   readonly #subscription: Subscription;
@@ -82,7 +83,7 @@ export class DoseReview {
   #running: Promise<void> = Promise.resolve();
 
   constructor(store: StructureSetStore, options: { readonly calculator?: DvhCalculator; readonly debounceMs?: number } = {}) {
-    this.#store = store;
+    this.store = store;
     this.#calculator = options.calculator ?? mainThreadDvhCalculator();
     this.#debounceMs = options.debounceMs ?? 150;
     this.#subscription = store.state$.subscribe(() => this.#schedule());
@@ -135,7 +136,7 @@ export class DoseReview {
     const versions = masks.map((m) => m.version);
     const hit = this.#cache.get(key);
     if (hit && hit.masks.length === masks.length && hit.masks.every((m, n) => m === masks[n] && hit.versions[n] === versions[n])) return hit.dvh;
-    const dvh = await this.#calculator.dvh(build(), this.#store.geometry);
+    const dvh = await this.#calculator.dvh(build(), this.store.geometry);
     this.#cache.set(key, { masks, versions, dvh });
     return dvh;
   }
@@ -143,8 +144,8 @@ export class DoseReview {
   async #update(): Promise<void> {
     const generation = this.#generation;
     if (!this.dose$.value) return;
-    const state = this.#store.state;
-    const structures = state.structures.filter((s) => !this.#store.mask(s.id).isEmpty());
+    const state = this.store.state;
+    const structures = state.structures.filter((s) => !this.store.mask(s.id).isEmpty());
     const template = this.template$.value;
     const total = structures.length + (template?.constraints.length ?? 0);
     let done = 0;
@@ -152,7 +153,7 @@ export class DoseReview {
     try {
       const dvhs = new Map<string, StructureDvh>();
       for (const s of structures) {
-        const mask = this.#store.mask(s.id);
+        const mask = this.store.mask(s.id);
         const dvh = await this.#dvhOf(s.id, [mask], () => mask);
         if (generation !== this.#generation) return;
         dvhs.set(s.id, { id: s.id, name: s.name, dvh, metrics: dvhMetrics(dvh) });
@@ -180,7 +181,7 @@ export class DoseReview {
   /** Structures by TG-263 name (their own name when it is one, else the name it most likely means). */
   #byStandardName(): Map<string, string> {
     const out = new Map<string, string>();
-    for (const s of this.#store.state.structures) {
+    for (const s of this.store.state.structures) {
       const standard = s.standardName || suggestStandardName(s.name) || s.name;
       if (!out.has(standard.toLowerCase())) out.set(standard.toLowerCase(), s.id);
     }
@@ -196,7 +197,7 @@ export class DoseReview {
     const minus = (c.minus ?? []).map(idOf).filter((id): id is string => !!id && !parts.includes(id));
     if (!minus.length && parts.length === 1) return dvhs.get(parts[0]!)!.dvh;
     const ids = [...(parts as string[]), ...minus];
-    const masks = ids.map((id) => this.#store.mask(id));
+    const masks = ids.map((id) => this.store.mask(id));
     const key = `constraint:${parts.join('+')}-${minus.join('-')}`;
     return this.#dvhOf(key, masks, () => {
       const combined = masks[0]!.clone();
