@@ -1,5 +1,6 @@
 import { GridTransform, mulMat3, voxelVolumeMm3, type ImageGeometry, type Vec3 } from './geometry.ts';
 import type { BinaryMask } from './mask.ts';
+import { trilinearAt } from './resample.ts';
 import type { Volume } from './volume.ts';
 
 /**
@@ -57,7 +58,6 @@ export function computeDvh(mask: BinaryMask, ct: ImageGeometry, dose: Volume, op
   const A = mulMat3(doseT.inverse, ctT.linear);
   const b = doseT.toIndex(ct.origin);
   const [dx, dy, dz] = dose.dimensions;
-  const plane = dx * dy;
   const data = dose.data;
   const offsets: Vec3[] = [];
   for (let c = 0; c < s; c++) for (let bb = 0; bb < s; bb++) for (let a = 0; a < s; a++) offsets.push([(a + 0.5) / s - 0.5, (bb + 0.5) / s - 0.5, (c + 0.5) / s - 0.5]);
@@ -92,7 +92,7 @@ export function computeDvh(mask: BinaryMask, ct: ImageGeometry, dose: Volume, op
         add(0);
         continue;
       }
-      add(trilinearAt(data, dx, dy, dz, plane, x, y, z));
+      add(trilinearAt(data, dx, dy, dz, x, y, z));
     }
   });
   const samples = count * s * s * s;
@@ -106,28 +106,6 @@ export function computeDvh(mask: BinaryMask, ct: ImageGeometry, dose: Volume, op
     differentialCc: hist.subarray(0, samples ? Math.floor(max / DVH_BIN_GY) + 1 : 0),
     subvoxels: s,
   };
-}
-
-/** Trilinear interpolation at a continuous index inside [-0.5, n − 0.5] (clamped to the edge voxels there). */
-function trilinearAt(data: ArrayLike<number>, nx: number, ny: number, nz: number, plane: number, x: number, y: number, z: number): number {
-  const xc = Math.min(nx - 1, Math.max(0, x));
-  const yc = Math.min(ny - 1, Math.max(0, y));
-  const zc = Math.min(nz - 1, Math.max(0, z));
-  const i0 = Math.max(0, Math.min(nx - 2, Math.floor(xc)));
-  const j0 = Math.max(0, Math.min(ny - 2, Math.floor(yc)));
-  const k0 = Math.max(0, Math.min(nz - 2, Math.floor(zc)));
-  const fx = nx > 1 ? xc - i0 : 0;
-  const fy = ny > 1 ? yc - j0 : 0;
-  const fz = nz > 1 ? zc - k0 : 0;
-  const i1 = nx > 1 ? 1 : 0;
-  const j1 = ny > 1 ? nx : 0;
-  const k1 = nz > 1 ? plane : 0;
-  const o = i0 + nx * j0 + plane * k0;
-  const c00 = data[o]! * (1 - fx) + data[o + i1]! * fx;
-  const c10 = data[o + j1]! * (1 - fx) + data[o + j1 + i1]! * fx;
-  const c01 = data[o + k1]! * (1 - fx) + data[o + k1 + i1]! * fx;
-  const c11 = data[o + k1 + j1]! * (1 - fx) + data[o + k1 + j1 + i1]! * fx;
-  return (c00 * (1 - fy) + c10 * fy) * (1 - fz) + (c01 * (1 - fy) + c11 * fy) * fz;
 }
 
 /** Volume (cc) that receives at least `gy`. */

@@ -54,43 +54,35 @@ export function resampleVolume(source: Volume, target: ImageGeometry, options: R
           out[o] = src[ii + sx * jj + plane * kk];
           continue;
         }
-        const xc = Math.min(sx - 1, Math.max(0, x));
-        const yc = Math.min(sy - 1, Math.max(0, y));
-        const zc = Math.min(sz - 1, Math.max(0, z));
-        const i0 = Math.min(sx - 2, Math.floor(xc));
-        const j0 = Math.min(sy - 2, Math.floor(yc));
-        const k0 = Math.min(sz - 2, Math.floor(zc));
-        out[o] = trilinear(src, sx, plane, Math.max(0, i0), Math.max(0, j0), Math.max(0, k0), xc, yc, zc, sx, sy, sz);
+        out[o] = trilinearAt(src, sx, sy, sz, x, y, z);
       }
     }
   }
   return new Volume({ ...target, data: out, modality: source.modality, identity: {}, name: source.name });
 }
 
-function trilinear(
-  src: VoxelArray,
-  sx: number,
-  plane: number,
-  i0: number,
-  j0: number,
-  k0: number,
-  x: number,
-  y: number,
-  z: number,
-  nx: number,
-  ny: number,
-  nz: number,
-): number {
+/**
+ * Trilinear interpolation of a grid's values at a continuous index (voxel centres at integers), clamped to the
+ * edge voxels: callers decide what lies outside (resampling fills it, a DVH counts it as uncovered).
+ */
+export function trilinearAt(src: ArrayLike<number>, nx: number, ny: number, nz: number, x: number, y: number, z: number): number {
+  const xc = Math.min(nx - 1, Math.max(0, x));
+  const yc = Math.min(ny - 1, Math.max(0, y));
+  const zc = Math.min(nz - 1, Math.max(0, z));
+  const i0 = Math.max(0, Math.min(nx - 2, Math.floor(xc)));
+  const j0 = Math.max(0, Math.min(ny - 2, Math.floor(yc)));
+  const k0 = Math.max(0, Math.min(nz - 2, Math.floor(zc)));
   const i1 = Math.min(i0 + 1, nx - 1);
   const j1 = Math.min(j0 + 1, ny - 1);
   const k1 = Math.min(k0 + 1, nz - 1);
-  const fx = x - i0;
-  const fy = y - j0;
-  const fz = z - k0;
-  const c00 = src[i0 + sx * j0 + plane * k0] * (1 - fx) + src[i1 + sx * j0 + plane * k0] * fx;
-  const c10 = src[i0 + sx * j1 + plane * k0] * (1 - fx) + src[i1 + sx * j1 + plane * k0] * fx;
-  const c01 = src[i0 + sx * j0 + plane * k1] * (1 - fx) + src[i1 + sx * j0 + plane * k1] * fx;
-  const c11 = src[i0 + sx * j1 + plane * k1] * (1 - fx) + src[i1 + sx * j1 + plane * k1] * fx;
+  const fx = xc - i0;
+  const fy = yc - j0;
+  const fz = zc - k0;
+  const plane = nx * ny;
+  const c00 = src[i0 + nx * j0 + plane * k0]! * (1 - fx) + src[i1 + nx * j0 + plane * k0]! * fx;
+  const c10 = src[i0 + nx * j1 + plane * k0]! * (1 - fx) + src[i1 + nx * j1 + plane * k0]! * fx;
+  const c01 = src[i0 + nx * j0 + plane * k1]! * (1 - fx) + src[i1 + nx * j0 + plane * k1]! * fx;
+  const c11 = src[i0 + nx * j1 + plane * k1]! * (1 - fx) + src[i1 + nx * j1 + plane * k1]! * fx;
   return (c00 * (1 - fy) + c10 * fy) * (1 - fz) + (c01 * (1 - fy) + c11 * fy) * fz;
 }
 
