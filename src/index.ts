@@ -38,7 +38,7 @@ export type { DicomWebSeriesRef, RetrievedLoader } from './io/dicomweb/load.ts';
 export * from './io/dicom/rtstruct.ts';
 export * from './io/dicom/rtstruct-writer.ts';
 export * from './io/dicom/rtstruct-reader.ts';
-export * from './io/dicom/rtstruct-store.ts';
+export * from './io/dicomweb/stow-rtstruct.ts';
 export * from './inference/manifest.ts';
 export * from './inference/errors.ts';
 export * from './inference/provider.ts';

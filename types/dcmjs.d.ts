@@ -34,6 +34,15 @@ declare module 'dcmjs' {
     includeUntilTagValue?: boolean;
     noCopy?: boolean;
     forceStoreRaw?: boolean;
+    /** With untilTag: stop at the first tag greater than it, not only at the tag itself. */
+    stopOnGreaterTag?: boolean;
+  }
+
+  /** A loglevel logger (dcmjs logs through loglevel). */
+  export interface Logger {
+    methodFactory: (methodName: string, level: number, loggerName: string | symbol) => (...message: unknown[]) => void;
+    setLevel(level: number | string, persist?: boolean): void;
+    getLevel(): number;
   }
 
   export namespace data {
@@ -57,6 +66,8 @@ declare module 'dcmjs' {
     };
   }
 
-  const dcmjs: { data: typeof data };
+  export const log: { getLogger(name: string): Logger };
+
+  const dcmjs: { data: typeof data; log: typeof log };
   export default dcmjs;
 }

@@ -8,7 +8,8 @@ import { sendKeys } from '@web/test-runner-commands';
 import { ViewerSession } from '../../components/internal/viewer-session.ts';
 import type { DelineoSliceView } from '../../components/delineo-slice-view/delineo-slice-view.ts';
 import type { Volume } from '../../src/index.ts';
-import { loadDicomSeries } from '../../src/io/dicom/series-loader.ts';
+import dcmjs from 'dcmjs';
+import { importRtstruct, loadDicomSeries } from '../../src/index.ts';
 import { expectScreenshot } from '../helpers/screenshot.ts';
 import { mountView, partOf } from '../helpers/viewer.ts';
 
@@ -28,6 +29,32 @@ async function loadNsclc(): Promise<Volume> {
   if (result.kind !== 'volume') throw new Error('expected one CT series');
   return result.volume;
 }
+
+describe('loading the NSCLC study (LUNG1-001) as a clinician drops its folder', () => {
+  it('logs no console error or warning: CT, structure set, plan and dose', async () => {
+    const logged: string[] = [];
+    const spied = { error: console.error, warn: console.warn };
+    console.error = (...a: unknown[]) => logged.push(`error: ${a.join(' ')}`);
+    console.warn = (...a: unknown[]) => logged.push(`warn: ${a.join(' ')}`);
+    // dcmjs logs through loglevel, which binds the console's methods when its level is set: rebind to the spies.
+    const validation = dcmjs.log.getLogger('validation.dcmjs');
+    validation.setLevel(validation.getLevel(), false);
+    try {
+      const files = await Promise.all(
+        Array.from({ length: 137 }, async (_, n) => new File([await (await fetch(`${DIR}/${n + 1}.dcm`)).arrayBuffer()], `${n + 1}.dcm`)),
+      );
+      const result = await loadDicomSeries(files);
+      expect(result.kind).to.equal('volume');
+      if (result.kind !== 'volume') return;
+      const rtstruct = result.rtObjects.find((o) => o.kind === 'RTSTRUCT')!;
+      expect(importRtstruct(rtstruct.bytes, result.volume, { file: rtstruct.file }).structures.length).to.be.greaterThan(3);
+    } finally {
+      Object.assign(console, spied);
+      validation.setLevel(validation.getLevel(), false);
+    }
+    expect(logged).to.deep.equal([]);
+  });
+});
 
 describe('slice views on the NSCLC CT (LUNG1-001)', () => {
   let session: ViewerSession;

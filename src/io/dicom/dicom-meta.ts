@@ -10,10 +10,10 @@
  * over shared ones, as PS3.3 C.7.6.16 says); a legacy multi-frame image with GridFrameOffsetVector
  * (NM, RTDOSE-style) gets one position per offset along the slice normal.
  */
-import dcmjs from 'dcmjs';
 import type { DenaturalizedDataset, DicomElement, ReadOptions } from 'dcmjs';
 import { cross, dot, norm, type Vec3 } from '../../domain/geometry.ts';
 import { DicomLoadError } from '../errors.ts';
+import { items, num, nums, parseFailure, part10Buffer, readPart10, str, strs } from './dataset.ts';
 
 /** Transfer syntaxes whose pixel data this module reads directly (uncompressed little endian, and deflate, which dcmjs inflates). */
 export const NATIVE_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99']);
@@ -127,84 +127,7 @@ export interface DicomInstance {
 
 const META_TS = '00020010';
 
-/** The first value of an element as a trimmed string ('' when absent). */
-function str(ds: DenaturalizedDataset, tag: string): string {
-  const v = ds[tag]?.Value?.[0];
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'object') {
-    // PN values come as { Alphabetic, Ideographic, Phonetic }.
-    const pn = v as { Alphabetic?: string };
-    return typeof pn.Alphabetic === 'string' ? pn.Alphabetic.replace(/[\0\s]+$/, '') : '';
-  }
-  return String(v).replace(/[\0\s]+$/, '').replace(/^\s+/, '');
-}
-
-/** All values of an element as strings. */
-function strs(ds: DenaturalizedDataset, tag: string): string[] {
-  return (ds[tag]?.Value ?? []).map((v) => String(v ?? '').trim());
-}
-
-/** All values of a numeric element (DS, IS, US, FD …); non-numbers become NaN. */
-function nums(ds: DenaturalizedDataset, tag: string): number[] {
-  const out: number[] = [];
-  for (const v of ds[tag]?.Value ?? []) {
-    if (typeof v === 'number') out.push(v);
-    else if (typeof v === 'string' && v.trim() !== '') out.push(Number(v));
-    else if (typeof v === 'bigint') out.push(Number(v));
-    else out.push(Number.NaN);
-  }
-  return out;
-}
-
-/** A single number, or undefined when absent/empty; NaN when present but not a number. */
-function num(ds: DenaturalizedDataset, tag: string): number | undefined {
-  const v = nums(ds, tag);
-  return v.length ? v[0] : undefined;
-}
-
-/** Items of a sequence element. */
-function items(ds: DenaturalizedDataset | undefined, tag: string): DenaturalizedDataset[] {
-  const v = ds?.[tag]?.Value;
-  return Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as DenaturalizedDataset[]) : [];
-}
-
 const isFiniteArray = (a: number[], n: number) => a.length >= n && a.slice(0, n).every(Number.isFinite);
-
-/** Valid two-character VR codes, to tell an explicit-VR raw data set from an implicit one. */
-const VRS = new Set('AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '));
-
-/**
- * Wraps a raw data set (no preamble, no file meta — what pydicom calls "force" reading, and what some
- * old systems and DICOMDIR-less exports write) in a minimal Part-10 header so dcmjs can read it, or
- * returns undefined when the bytes do not start like a DICOM data set at all. The transfer syntax is
- * guessed the way DCMTK and pydicom do: explicit VR when bytes 4–5 spell a VR, else implicit.
- */
-function wrapRawDataset(bytes: Uint8Array): Uint8Array | undefined {
-  if (bytes.length < 8) return undefined;
-  const group = bytes[0] | (bytes[1] << 8);
-  // A data set starts with file meta (0002) or identification (0008) elements with small element numbers.
-  const element = bytes[2] | (bytes[3] << 8);
-  if ((group !== 0x0008 && group !== 0x0002) || element > 0x00ff) return undefined;
-  const vr = String.fromCharCode(bytes[4], bytes[5]);
-  const explicit = VRS.has(vr);
-  const ts = explicit ? '1.2.840.10008.1.2.1' : '1.2.840.10008.1.2';
-  const tsValue = ts.length % 2 ? `${ts}\0` : ts;
-  // File meta with only the group length and TransferSyntaxUID, always explicit VR little endian.
-  const el = new Uint8Array(8 + tsValue.length);
-  el.set([0x02, 0x00, 0x10, 0x00, 0x55, 0x49, tsValue.length & 0xff, tsValue.length >> 8]);
-  for (let i = 0; i < tsValue.length; i++) el[8 + i] = tsValue.charCodeAt(i);
-  const glen = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x55, 0x4c, 4, 0, el.length & 0xff, (el.length >> 8) & 0xff, 0, 0]);
-  const out = new Uint8Array(132 + glen.length + el.length + bytes.length);
-  out.set([0x44, 0x49, 0x43, 0x4d], 128);
-  out.set(glen, 132);
-  out.set(el, 132 + glen.length);
-  out.set(bytes, 132 + glen.length + el.length);
-  return out;
-}
-
-function hasDicmMarker(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
-}
 
 /** Modalities whose objects are images and must carry pixel data. */
 const IMAGE_MODALITIES: ReadonlySet<string> = new Set(['CT', 'MR', 'PT', 'NM', 'CR', 'DX', 'MG', 'US', 'XA', 'RF', 'OT', 'SC']);
@@ -234,15 +157,6 @@ function locatePixelData(bytes: Uint8Array, implicit: boolean, expected: number)
     return { start, declared };
   }
   return undefined;
-}
-
-/** Maps an exception from dcmjs to a typed error: out-of-bounds reads mean the file ends too early. */
-function parseFailure(e: unknown, file: string): DicomLoadError {
-  const message = e instanceof Error ? e.message : String(e);
-  if (e instanceof RangeError || /outside the bounds|out of range|beyond|Request more than/i.test(message)) {
-    return new DicomLoadError('truncated', `the file ends inside a DICOM element (${message}): it is truncated or a length field is damaged; copy or export it again`, { file, cause: e });
-  }
-  return new DicomLoadError('corrupt', `the DICOM structure cannot be parsed (${message}); the file is damaged`, { file, cause: e });
 }
 
 /** Concatenates a native PixelData value (dcmjs may return it as one or several buffers). */
@@ -348,39 +262,23 @@ function enhancedFrames(ds: DenaturalizedDataset, count: number, file: string): 
  */
 export function parseDicomFile(input: { readonly name: string; readonly bytes: Uint8Array; readonly path?: string }): DicomInstance {
   const file = input.name;
-  let bytes = input.bytes;
-  if (bytes.length === 0) throw new DicomLoadError('not-dicom', 'the file is empty (0 bytes)', { file });
-  if (!hasDicmMarker(bytes)) {
-    const wrapped = wrapRawDataset(bytes);
-    if (!wrapped) throw new DicomLoadError('not-dicom', 'not a DICOM file (no "DICM" marker at byte 128 and not a raw DICOM data set)', { file });
-    bytes = wrapped;
-  }
   let parsed!: { meta: DenaturalizedDataset; dict: DenaturalizedDataset };
   let headerOnly = false;
+  const buffer = part10Buffer(input.bytes, file);
+  const bytes = new Uint8Array(buffer);
   try {
-    // dcmjs wants an ArrayBuffer of exactly the file; slice only when the view does not cover it.
-    const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
-    const read = (options: ReadOptions) => {
-      try {
-        return dcmjs.data.DicomMessage.readFile(buffer, { ignoreErrors: false, ...options });
-      } catch (e) {
-        // Some writers omit the file meta group length (0002,0000); dcmjs reads such a header only in
-        // its lenient mode. Truncation is still caught below by the pixel data length check.
-        if (!/meta length tag/i.test((e as Error)?.message ?? '')) throw e;
-        return dcmjs.data.DicomMessage.readFile(buffer, { ...options, ignoreErrors: true });
-      }
-    };
+    const read = (options: ReadOptions) => readPart10(buffer, options);
     // Parse only what is needed. The identification group first, to recognise a structure set: it is
     // mostly contour coordinates as text (the NSCLC one takes ~0.5 s to parse in full) and the loader
     // needs only its identifiers and label, which precede group 3006's sequences. Images are parsed up
     // to their pixel data, which is then viewed in place (locatePixelData) instead of copied by dcmjs;
     // deflated files, and files with an icon image (whose nested PixelData would stop dcmjs early), are
-    // read in full. `stopOnGreaterTag` is honoured by readFile but missing from dcmjs's typings.
-    const id = read({ untilTag: '00080061', stopOnGreaterTag: true } as ReadOptions);
+    // read in full.
+    const id = read({ untilTag: '00080061', stopOnGreaterTag: true });
     const idSop = str(id.dict, '00080016') || str(id.meta, '00020002');
     const idModality = str(id.dict, '00080060').toUpperCase();
     if (idSop === '1.2.840.10008.5.1.4.1.1.481.3' || (!idSop && idModality === 'RTSTRUCT')) {
-      parsed = read({ untilTag: '30060003', stopOnGreaterTag: true } as ReadOptions);
+      parsed = read({ untilTag: '30060003', stopOnGreaterTag: true });
     } else if (str(id.meta, META_TS) === '1.2.840.10008.1.2.1.99') {
       parsed = read({});
     } else {

@@ -16,8 +16,6 @@
  * - Whatever cannot be used (degenerate contours, contours off every slice plane, parts outside the field of
  *   view, unknown contour types) becomes a per-ROI warning while the rest imports.
  */
-import dcmjs from 'dcmjs';
-import type { DenaturalizedDataset } from 'dcmjs';
 import {
   contoursToMask,
   partialOverlapVoxels,
@@ -37,6 +35,8 @@ import {
 } from '../../domain/structure.ts';
 import { suggestStandardName, tg263Entry } from '../../domain/tg263.ts';
 import type { Volume } from '../../domain/volume.ts';
+import { DicomLoadError } from '../errors.ts';
+import { int, items, nums, readDataset, text, type ParsedDataset } from './dataset.ts';
 import { RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID, RtstructError, type RtstructWarning } from './rtstruct.ts';
 
 /** One contour as the file holds it. */
@@ -132,121 +132,17 @@ export interface RtstructImport {
 // ---------------------------------------------------------------------------------------------------------
 // Parsing
 
-const str = (ds: DenaturalizedDataset | undefined, tag: string): string => {
-  const v = ds?.[tag]?.Value;
-  if (!v || v.length === 0) return '';
-  const parts = v.map((x) => {
-    if (x === null || x === undefined) return '';
-    if (typeof x === 'object') return String((x as { Alphabetic?: string }).Alphabetic ?? '');
-    return String(x);
-  });
-  // A backslash inside an LO is a value separator to the parser: join the pieces back.
-  return parts
-    .join('\\')
-    .replace(/[\0\s]+$/, '')
-    .replace(/^\s+/, '');
-};
-
-const items = (ds: DenaturalizedDataset | undefined, tag: string): DenaturalizedDataset[] => {
-  const v = ds?.[tag]?.Value;
-  return Array.isArray(v)
-    ? (v.filter((x) => typeof x === 'object' && x !== null) as DenaturalizedDataset[])
-    : [];
-};
-
-const numbers = (ds: DenaturalizedDataset | undefined, tag: string): number[] =>
-  (ds?.[tag]?.Value ?? []).map((x) =>
-    typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' ? Number(x) : Number.NaN,
-  );
-
-const intOf = (ds: DenaturalizedDataset | undefined, tag: string): number | undefined => {
-  const n = numbers(ds, tag)[0];
-  return n !== undefined && Number.isInteger(n) ? n : undefined;
-};
-
 /**
- * Wraps a raw data set (no preamble, no file meta: pydicom's rtstruct.dcm is one) in a minimal Part-10 header
- * so dcmjs can read it; undefined when the bytes do not start like a data set. Explicit VR when bytes 4–5 spell
- * a VR, else implicit, as DCMTK and pydicom guess. (The image loader, dicom-meta.ts, does the same for images.)
+ * Reads the file through the one dataset reader; its failures become RtstructError 'not-dicom' (the code this
+ * importer's callers switch on), keeping the reader's explanation.
  */
-function wrapRawDataset(bytes: Uint8Array): Uint8Array | undefined {
-  if (bytes.length < 8) return undefined;
-  const group = bytes[0] | (bytes[1] << 8);
-  if (group !== 0x0008 && group !== 0x0002 && group !== 0x0000 && group !== 0x0005) return undefined;
-  const vr = String.fromCharCode(bytes[4], bytes[5]);
-  const explicit =
-    /^(AE|AS|AT|CS|DA|DS|DT|FD|FL|IS|LO|LT|OB|OD|OF|OL|OV|OW|PN|SH|SL|SQ|SS|ST|SV|TM|UC|UI|UL|UN|UR|US|UT|UV)$/.test(
-      vr,
-    );
-  const ts = explicit ? '1.2.840.10008.1.2.1\0' : '1.2.840.10008.1.2\0';
-  const el = new Uint8Array(8 + ts.length);
-  el.set([0x02, 0x00, 0x10, 0x00, 0x55, 0x49, ts.length & 0xff, ts.length >> 8]);
-  for (let i = 0; i < ts.length; i++) el[8 + i] = ts.charCodeAt(i);
-  const glen = new Uint8Array([
-    0x02,
-    0x00,
-    0x00,
-    0x00,
-    0x55,
-    0x4c,
-    4,
-    0,
-    el.length & 0xff,
-    (el.length >> 8) & 0xff,
-    0,
-    0,
-  ]);
-  const out = new Uint8Array(132 + glen.length + el.length + bytes.length);
-  out.set([0x44, 0x49, 0x43, 0x4d], 128);
-  out.set(glen, 132);
-  out.set(el, 132 + glen.length);
-  out.set(bytes, 132 + glen.length + el.length);
-  return out;
-}
-
-function readDataset(
-  input: ArrayBuffer | Uint8Array,
-  file: string,
-): { meta: DenaturalizedDataset; dict: DenaturalizedDataset } {
-  let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  if (bytes.length === 0) throw new RtstructError('not-dicom', 'the file is empty (0 bytes)', { file });
-  const hasMarker =
-    bytes.length >= 132 &&
-    bytes[128] === 0x44 &&
-    bytes[129] === 0x49 &&
-    bytes[130] === 0x43 &&
-    bytes[131] === 0x4d;
-  if (!hasMarker) {
-    const wrapped = wrapRawDataset(bytes);
-    if (!wrapped)
-      throw new RtstructError(
-        'not-dicom',
-        'not a DICOM file (no "DICM" marker at byte 128 and not a raw DICOM data set)',
-        { file },
-      );
-    bytes = wrapped;
-  }
-  // dcmjs reads a whole ArrayBuffer: copy when the view covers only part of one. Uint8Array's own slice, because
-  // a Node Buffer's slice() is a view into Node's shared pool, not a copy.
-  const buffer =
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-      ? (bytes.buffer as ArrayBuffer)
-      : (Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer);
+function readRtDataset(input: ArrayBuffer | Uint8Array, file: string): ParsedDataset {
   try {
-    try {
-      return dcmjs.data.DicomMessage.readFile(buffer, { ignoreErrors: false });
-    } catch (e) {
-      // Writers that omit the file meta group length are read in dcmjs's lenient mode (as the image loader does).
-      if (!/meta length tag/i.test((e as Error)?.message ?? '')) throw e;
-      return dcmjs.data.DicomMessage.readFile(buffer, { ignoreErrors: true });
-    }
+    return readDataset(input, file);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw new RtstructError(
-      'not-dicom',
-      `the DICOM structure cannot be parsed (${message}); the file is damaged or truncated`,
-      { file, cause: e },
-    );
+    if (!(e instanceof DicomLoadError)) throw e;
+    const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
+    throw new RtstructError('not-dicom', message, { file, cause: e });
   }
 }
 
@@ -259,9 +155,9 @@ const SPACES = /^\s+|\s+$/g;
  * the rest usable (an ROI Contour for an unknown ROI, a point count that disagrees with the data) are warnings.
  */
 export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'): ParsedRtstruct {
-  const { meta, dict: ds } = readDataset(input, file);
-  const sopClass = str(ds, '00080016') || str(meta, '00020002');
-  const modality = str(ds, '00080060').toUpperCase();
+  const { meta, dict: ds } = readRtDataset(input, file);
+  const sopClass = text(ds, '00080016') || text(meta, '00020002');
+  const modality = text(ds, '00080060').toUpperCase();
   if (sopClass !== RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID && !(sopClass === '' && modality === 'RTSTRUCT')) {
     throw new RtstructError(
       'not-rtstruct',
@@ -278,19 +174,19 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
     );
   const warnings: RtstructWarning[] = [];
   const frames = new Set<string>();
-  const top = str(ds, '00200052');
+  const top = text(ds, '00200052');
   if (top) frames.add(top);
   const referencedSeries: string[] = [];
   const referencedImages: string[] = [];
   for (const f of items(ds, '30060010')) {
-    const uid = str(f, '00200052');
+    const uid = text(f, '00200052');
     if (uid) frames.add(uid);
     for (const study of items(f, '30060012')) {
       for (const series of items(study, '30060014')) {
-        const s = str(series, '0020000E');
+        const s = text(series, '0020000E');
         if (s) referencedSeries.push(s);
         for (const img of items(series, '30060016')) {
-          const u = str(img, '00081155');
+          const u = text(img, '00081155');
           if (u) referencedImages.push(u);
         }
       }
@@ -310,11 +206,11 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
   }
   const drafts = new Map<number, Draft>();
   for (const r of ssRois) {
-    const number = intOf(r, '30060022');
+    const number = int(r, '30060022');
     if (number === undefined) {
       warnings.push({
         code: 'inconsistent-roi',
-        message: `a Structure Set ROI item without a valid ROI Number ("${str(r, '30060022')}") was ignored`,
+        message: `a Structure Set ROI item without a valid ROI Number ("${text(r, '30060022')}") was ignored`,
         file,
       });
       continue;
@@ -322,33 +218,33 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
     if (drafts.has(number)) {
       warnings.push({
         code: 'inconsistent-roi',
-        message: `ROI Number ${number} is used twice; the second ROI ("${str(r, '30060026')}") was ignored`,
+        message: `ROI Number ${number} is used twice; the second ROI ("${text(r, '30060026')}") was ignored`,
         roiNumber: number,
         file,
       });
       continue;
     }
-    const uid = str(r, '30060024');
+    const uid = text(r, '30060024');
     if (uid) frames.add(uid);
     drafts.set(number, {
       number,
-      name: str(r, '30060026'),
+      name: text(r, '30060026'),
       frameOfReferenceUid: uid,
-      generationAlgorithm: str(r, '30060036').toUpperCase(),
-      generationDescription: str(r, '30060038'),
+      generationAlgorithm: text(r, '30060036').toUpperCase(),
+      generationDescription: text(r, '30060038'),
       interpretedType: '',
       interpreter: '',
       contours: [],
     });
   }
   for (const o of items(ds, '30060080')) {
-    const d = drafts.get(intOf(o, '30060084') ?? Number.NaN);
+    const d = drafts.get(int(o, '30060084') ?? Number.NaN);
     if (!d) continue;
-    d.interpretedType = str(o, '300600A4').replace(SPACES, '').toUpperCase();
-    d.interpreter = str(o, '300600A6');
+    d.interpretedType = text(o, '300600A4').replace(SPACES, '').toUpperCase();
+    d.interpreter = text(o, '300600A6');
   }
   for (const rc of items(ds, '30060039')) {
-    const number = intOf(rc, '30060084');
+    const number = int(rc, '30060084');
     const d = drafts.get(number ?? Number.NaN);
     if (!d) {
       warnings.push({
@@ -359,7 +255,7 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
       });
       continue;
     }
-    const color = numbers(rc, '3006002A');
+    const color = nums(rc, '3006002A');
     if (color.length === 3 && color.every((c) => Number.isInteger(c) && c >= 0 && c <= 255))
       d.color = [color[0], color[1], color[2]];
     let mismatched = 0;
@@ -372,14 +268,14 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
         points[v] =
           typeof x === 'number' ? x : typeof x === 'string' && x.trim() !== '' ? Number(x) : Number.NaN;
       }
-      const declared = intOf(c, '30060046');
+      const declared = int(c, '30060046');
       if (declared !== undefined && declared * 3 !== raw.length) mismatched++;
       d.contours.push({
-        geometricType: str(c, '30060042').toUpperCase(),
+        geometricType: text(c, '30060042').toUpperCase(),
         points,
         ...(declared === undefined ? {} : { declaredPoints: declared }),
         imageUids: items(c, '30060016')
-          .map((img) => str(img, '00081155'))
+          .map((img) => text(img, '00081155'))
           .filter(Boolean),
       });
     }
@@ -395,15 +291,15 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
   }
   return {
     file,
-    sopInstanceUid: str(ds, '00080018') || str(meta, '00020003'),
-    studyInstanceUid: str(ds, '0020000D'),
-    seriesInstanceUid: str(ds, '0020000E'),
-    patientId: str(ds, '00100020'),
-    patientName: str(ds, '00100010'),
-    label: str(ds, '30060002'),
-    name: str(ds, '30060004'),
-    date: str(ds, '30060008'),
-    manufacturer: str(ds, '00080070'),
+    sopInstanceUid: text(ds, '00080018') || text(meta, '00020003'),
+    studyInstanceUid: text(ds, '0020000D'),
+    seriesInstanceUid: text(ds, '0020000E'),
+    patientId: text(ds, '00100020'),
+    patientName: text(ds, '00100010'),
+    label: text(ds, '30060002'),
+    name: text(ds, '30060004'),
+    date: text(ds, '30060008'),
+    manufacturer: text(ds, '00080070'),
     frameOfReferenceUids: [...frames],
     referencedSeriesUids: [...new Set(referencedSeries)],
     referencedImageUids: referencedImages,

@@ -5,9 +5,9 @@
 import type { Structure } from '../../domain/structure.ts';
 import type { Volume } from '../../domain/volume.ts';
 import type { JobOptions } from '../../jobs/job.ts';
-import type { DicomWebClient, StoreResult } from '../dicomweb/client.ts';
+import type { DicomWebClient, StoreResult } from './client.ts';
 import { DicomWebError } from '../errors.ts';
-import { type RtstructWriteOptions, type RtstructWriteResult, writeRtstruct } from './rtstruct-writer.ts';
+import { type RtstructWriteOptions, type RtstructWriteResult, writeRtstruct } from '../dicom/rtstruct-writer.ts';
 
 /** What {@link storeRtstruct} wrote and what the server answered. */
 export interface RtstructStoreResult {

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { Volume } from '../../domain/volume.ts';
 import { generatePhantom } from '../../phantom/phantom.ts';
 import { startOrthanc, type OrthancServer } from '../../../test/fixtures/io/orthanc.ts';
-import { DicomWebClient } from '../dicomweb/client.ts';
+import { DicomWebClient } from './client.ts';
 import { DicomWebError } from '../errors.ts';
-import { writeCtSeriesToDirectory } from './ct-writer-node.ts';
-import { importRtstruct } from './rtstruct-reader.ts';
-import { storeRtstruct } from './rtstruct-store.ts';
+import { writeCtSeriesToDirectory } from '../dicom/ct-writer-node.ts';
+import { importRtstruct } from '../dicom/rtstruct-reader.ts';
+import { storeRtstruct } from './stow-rtstruct.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'delineo-rtstruct-store-'));
+const scratch = mkdtempSync(join(tmpdir(), 'delineo-stow-rtstruct-'));
 let orthanc: OrthancServer;
 before(async () => {
   orthanc = await startOrthanc();
