@@ -124,6 +124,31 @@ export function readDataset(input: ArrayBuffer | Uint8Array, file: string, optio
   }
 }
 
+/**
+ * Locates the native PixelData element (7FE0,0010) in the file's bytes: the first such tag whose header
+ * is well formed and whose declared length covers the pixels the image module describes (an icon image's
+ * smaller PixelData, or a chance match inside an earlier binary value, fails that test and is skipped).
+ * Returns the offset of its value and its declared length, or undefined when no candidate exists.
+ */
+export function locatePixelData(bytes: Uint8Array, implicit: boolean, expected: number): { start: number; declared: number } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = bytes.indexOf(0xe0, 132); i !== -1 && i + 8 <= bytes.length; i = bytes.indexOf(0xe0, i + 1)) {
+    if (bytes[i + 1] !== 0x7f || bytes[i + 2] !== 0x10 || bytes[i + 3] !== 0x00) continue;
+    let declared: number;
+    let start: number;
+    if (!implicit && (bytes[i + 4] === 0x4f || bytes[i + 4] === 0x55) && bytes[i + 6] === 0 && bytes[i + 7] === 0 && i + 12 <= bytes.length) {
+      declared = view.getUint32(i + 8, true);
+      start = i + 12;
+    } else if (implicit) {
+      declared = view.getUint32(i + 4, true);
+      start = i + 8;
+    } else continue;
+    if (declared === 0xffffffff || declared < expected) continue;
+    return { start, declared };
+  }
+  return undefined;
+}
+
 // ——— Element values ———
 
 const trimmed = (s: string): string => s.replace(/[\0\s]+$/, '').replace(/^\s+/, '');

@@ -13,7 +13,7 @@
 import type { DenaturalizedDataset, DicomElement, ReadOptions } from 'dcmjs';
 import { cross, dot, norm, type Vec3 } from '../../domain/geometry.ts';
 import { DicomLoadError } from '../errors.ts';
-import { items, num, nums, parseFailure, part10Buffer, readPart10, str, strs } from './dataset.ts';
+import { items, locatePixelData, num, nums, parseFailure, part10Buffer, readPart10, str, strs } from './dataset.ts';
 
 /** Transfer syntaxes whose pixel data this module reads directly (uncompressed little endian, and deflate, which dcmjs inflates). */
 export const NATIVE_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99']);
@@ -133,31 +133,6 @@ const isFiniteArray = (a: number[], n: number) => a.length >= n && a.slice(0, n)
 const IMAGE_MODALITIES: ReadonlySet<string> = new Set(['CT', 'MR', 'PT', 'NM', 'CR', 'DX', 'MG', 'US', 'XA', 'RF', 'OT', 'SC']);
 /** Image storage SOP classes (CT, Enhanced/Legacy CT, MR, Enhanced MR, PET, Enhanced PET, NM, SC, CR, DX). */
 const IMAGE_SOP_CLASSES: ReadonlySet<string> = new Set(['2', '2.1', '2.2', '4', '4.1', '128', '130', '20', '7', '1', '1.1'].map((s) => `1.2.840.10008.5.1.4.1.1.${s}`));
-
-/**
- * Locates the native PixelData element (7FE0,0010) in the file's bytes: the first such tag whose header
- * is well formed and whose declared length covers the pixels the image module describes (an icon image's
- * smaller PixelData, or a chance match inside an earlier binary value, fails that test and is skipped).
- * Returns the offset of its value and its declared length, or undefined when no candidate exists.
- */
-function locatePixelData(bytes: Uint8Array, implicit: boolean, expected: number): { start: number; declared: number } | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = bytes.indexOf(0xe0, 132); i !== -1 && i + 8 <= bytes.length; i = bytes.indexOf(0xe0, i + 1)) {
-    if (bytes[i + 1] !== 0x7f || bytes[i + 2] !== 0x10 || bytes[i + 3] !== 0x00) continue;
-    let declared: number;
-    let start: number;
-    if (!implicit && (bytes[i + 4] === 0x4f || bytes[i + 4] === 0x55) && bytes[i + 6] === 0 && bytes[i + 7] === 0 && i + 12 <= bytes.length) {
-      declared = view.getUint32(i + 8, true);
-      start = i + 12;
-    } else if (implicit) {
-      declared = view.getUint32(i + 4, true);
-      start = i + 8;
-    } else continue;
-    if (declared === 0xffffffff || declared < expected) continue;
-    return { start, declared };
-  }
-  return undefined;
-}
 
 /** Concatenates a native PixelData value (dcmjs may return it as one or several buffers). */
 function nativePixelBytes(el: DicomElement | undefined): Uint8Array | undefined {

@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DoseLoadError } from '../errors.ts';
-import { assertDoseOnCt, buildRtDose, sumDoses, type RtDoseAttributes } from './rtdose.ts';
+import { DicomLoadError, DoseLoadError } from '../errors.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPythonJson } from '../../../test/helpers/external-tools.ts';
+import { rewrite, setEl } from '../../../test/fixtures/io/bad-dicom-corpus.ts';
+import { assertDoseOnCt, buildRtDose, readRtDose, sumDoses, type RtDoseAttributes } from './rtdose.ts';
+import { describePlan, readRtPlan } from './rtplan.ts';
 
 /** An axial 4 × 3 dose grid of `frames` frames whose stored value is 100·frame + pixel index. */
 function attrs(over: Partial<RtDoseAttributes> = {}, frames = 3): RtDoseAttributes {
@@ -89,4 +94,65 @@ describe('RT Dose', () => {
     assert.throws(() => sumDoses([beam(1), beam(2, { pixelSpacing: [2, 2] })]), (e: Error) => e instanceof DoseLoadError && e.code === 'incompatible-doses');
     assert.throws(() => sumDoses([beam(1), beam(2, { referencedRtPlanUid: '8.8' })]), /another plan/);
   });
+});
+
+describe('RT Dose and RT Plan files (real data)', () => {
+  const DATA = join(import.meta.dirname, '../../../../shared/data');
+
+  it('reads the NSCLC plan dose exactly as pydicom does (stored values × Dose Grid Scaling, same voxel placement)', () => {
+    const file = join(DATA, 'nsclc-lung1-001/dicom/1.dcm');
+    const dose = readRtDose(readFileSync(file), '1.dcm');
+    const ref = runPythonJson<{ max: number; samples: number[][]; ipp: number[]; shape: number[] }>(
+      `import sys, json, pydicom
+d = pydicom.dcmread(sys.argv[1]); a = d.pixel_array * float(d.DoseGridScaling)
+print(json.dumps({"max": float(a.max()), "shape": list(a.shape), "ipp": [float(x) for x in d.ImagePositionPatient],
+  "samples": [[k, j, i, float(a[k, j, i])] for (k, j, i) in [(40, 50, 60), (0, 0, 0), (80, 70, 81), (33, 35, 41)]]}))`,
+      [file],
+    );
+    assert.deepEqual([...dose.volume.dimensions], [ref.shape[2], ref.shape[1], ref.shape[0]]);
+    assert.deepEqual([...dose.volume.origin], ref.ipp);
+    assert.deepEqual([...dose.volume.spacing], [5, 5, 5]);
+    assert.ok(Math.abs(dose.maxGy - ref.max) < 1e-4);
+    for (const [k, j, i, v] of ref.samples) assert.ok(Math.abs(dose.volume.at(i!, j!, k!) - v!) < 1e-4, `voxel ${i},${j},${k}`);
+    assert.equal(dose.summationType, 'PLAN');
+    assert.equal(dose.frameOfReferenceUid, '1.3.6.1.4.1.40744.29.159382531350253250387871175467326315430');
+  });
+
+  it('refuses a RELATIVE beam dose without the prescription, and reads the plan summary', () => {
+    assert.throws(() => readRtDose(readFileSync(join(DATA, 'pydicom-rt/rtdose.dcm')), 'rtdose.dcm'), (e: Error) => e instanceof DoseLoadError && e.code === 'relative-dose' && e.message.startsWith('rtdose.dcm: '));
+    const plan = readRtPlan(readFileSync(join(DATA, 'nsclc-lung1-001/dicom/137.dcm')), '137.dcm');
+    assert.equal(plan.label, '1p2b1d1a');
+    assert.equal(plan.fractions, 10);
+    assert.equal(plan.beams.length, 5);
+    assert.deepEqual(plan.beams.slice(0, 4).map((b) => b.gantryStartDeg), [354, 180, 97, 0]);
+    assert.equal(plan.beams[0]!.radiationType, 'PHOTON');
+    assert.equal(plan.beams[0]!.meterset, 126.511848);
+    assert.match(describePlan(plan), /^1p2b1d1a: no prescription stated in 10 fractions; 5 beams: p2b1d1v1ap \(PHOTON 354°\)/);
+    assert.throws(() => readRtPlan(readFileSync(join(DATA, 'nsclc-lung1-001/dicom/1.dcm')), '1.dcm'), /not an RT Plan/);
+  });
+});
+
+describe('bad RT Dose files, derived from the real NSCLC dose (the bad-input corpus for doses)', () => {
+  const DATA = join(import.meta.dirname, '../../../../shared/data');
+  const original = new Uint8Array(readFileSync(join(DATA, 'nsclc-lung1-001/dicom/1.dcm')));
+  const ctFrameOfReference = '1.3.6.1.4.1.40744.29.159382531350253250387871175467326315430';
+  const cases: { name: string; bytes: () => Uint8Array; code: string; pattern: RegExp }[] = [
+    { name: 'another frame of reference', bytes: () => rewrite(original, (ds) => setEl(ds, '00200052', 'UI', ['1.2.3.4.5'])), code: 'frame-of-reference', pattern: /Frame of Reference 1\.2\.3\.4\.5, the CT on 1\.3\.6/ },
+    // dcmjs notices the short element itself: the dataset reader's 'truncated', or the dose's own length check.
+    { name: 'truncated pixel data', bytes: () => original.slice(0, original.length - 20000), code: 'truncated|pixel-data-length', pattern: /truncated/ },
+    { name: 'no Grid Frame Offset Vector', bytes: () => rewrite(original, (ds) => delete ds['3004000C']), code: 'missing-tag', pattern: /81 frames but no Grid Frame Offset Vector/ },
+    { name: 'RELATIVE dose units', bytes: () => rewrite(original, (ds) => setEl(ds, '30040002', 'CS', ['RELATIVE'])), code: 'relative-dose', pattern: /prescription/ },
+    { name: 'zero Dose Grid Scaling', bytes: () => rewrite(original, (ds) => setEl(ds, '3004000E', 'DS', ['0'])), code: 'invalid-tag', pattern: /every dose would be 0 Gy/ },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: a typed error naming the file`, () => {
+      assert.throws(
+        () => {
+          const dose = readRtDose(c.bytes(), 'RD.bad.dcm');
+          assertDoseOnCt(dose, ctFrameOfReference);
+        },
+        (e: Error) => (e instanceof DoseLoadError || e instanceof DicomLoadError) && c.code.split('|').includes(e.code) && e.message.startsWith('RD.bad.dcm: ') && c.pattern.test(e.message),
+      );
+    });
+  }
 });
