@@ -5,6 +5,7 @@
 import { PHANTOM_USAGE, phantomCommand, type CommandIo } from './phantom.ts';
 import { EXPORT_USAGE, exportCommand, IMPORT_USAGE, importCommand } from './rtstruct.ts';
 import { SEGMENT_USAGE, segmentCommand } from './segment.ts';
+import { DVH_USAGE, dvhCommand } from './dvh.ts';
 
 const USAGE = `Usage: delineo <command> [options]
 
@@ -13,6 +14,7 @@ Commands:
   export     write a label map as a DICOM RT Structure Set for a CT series
   import     read a DICOM RT Structure Set onto its CT as one NIfTI mask per ROI
   segment    auto-contour a CT with a local model (ONNX network or rules)
+  dvh        dose–volume histograms and constraint checks of a structure set in an RT Dose
 
 Run "delineo <command> --help" for a command's options.`;
 
@@ -33,10 +35,12 @@ export async function main(argv: readonly string[], io: CommandIo = consoleIo): 
       return importCommand(rest, io);
     case 'segment':
       return segmentCommand(rest, io);
+    case 'dvh':
+      return dvhCommand(rest, io);
     case 'help':
     case '--help':
     case '-h':
-      io.log(({ phantom: PHANTOM_USAGE, export: EXPORT_USAGE, import: IMPORT_USAGE, segment: SEGMENT_USAGE } as Record<string, string>)[rest[0] ?? ''] ?? USAGE);
+      io.log(({ phantom: PHANTOM_USAGE, export: EXPORT_USAGE, import: IMPORT_USAGE, segment: SEGMENT_USAGE, dvh: DVH_USAGE } as Record<string, string>)[rest[0] ?? ''] ?? USAGE);
       return 0;
     default:
       io.error(command === undefined ? USAGE : `delineo: unknown command "${command}"\n\n${USAGE}`);

@@ -59,7 +59,7 @@ Reads a DICOM RT Structure Set onto its CT and writes one NIfTI mask per ROI, pl
   --slice-tolerance <mm>         largest distance of a contour from a slice plane (default half the spacing)
   -h, --help                     show this help`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 const consoleIo: CommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
 
@@ -67,7 +67,7 @@ const consoleIo: CommandIo = { log: (l) => console.log(l), error: (l) => console
 const INPUT_ERRORS = new Set(['GeometryError', 'StructureError', 'CtWriteError', 'RangeError']);
 
 /** Reports a failure of the job (not of the command line) and returns exit code 1; a bug is rethrown with its stack. */
-function failure(command: string, e: unknown, io: CommandIo): number {
+export function failure(command: string, e: unknown, io: CommandIo): number {
   if (e instanceof JobError || (e instanceof Error && INPUT_ERRORS.has(e.name))) {
     io.error(`delineo ${command}: ${e.message}`);
     return 1;
@@ -76,7 +76,7 @@ function failure(command: string, e: unknown, io: CommandIo): number {
 }
 
 /** Loads the CT series of a folder, or throws a message listing the series to choose from. */
-async function loadCt(dir: string, series: string | undefined) {
+export async function loadCt(dir: string, series: string | undefined) {
   const r = await loadDicomDirectory(dir, series ? { seriesInstanceUid: series } : {});
   if (r.kind === 'choose-series') {
     const list = r.allSeries

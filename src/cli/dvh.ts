@@ -1,0 +1,143 @@
+/**
+ * `delineo dvh`: dose–volume histograms of a structure set in a planned dose, as a CSV table (and curves as
+ * JSON), with a constraint template checked when one is given. Node-only.
+ *
+ * Exit codes: 0 done (constraint failures are reported, not an error), 1 the job failed (a file that cannot be
+ * read, a dose on another Frame of Reference …; the message names the file), 2 a malformed command line.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cumulativeDvh } from '../domain/dvh.ts';
+import { parseConstraintTemplate, type ConstraintTemplate } from '../domain/dose-constraints.ts';
+import { importRtstruct } from '../io/dicom/rtstruct-reader.ts';
+import { assertDoseOnCt, readRtDose } from '../io/dicom/rtdose.ts';
+import { StructureSetStore } from '../state/structure-set.store.ts';
+import { DoseReview } from '../state/dose-review.ts';
+import type { CommandIo } from './phantom.ts';
+import { failure, loadCt, UsageError } from './rtstruct.ts';
+
+export const DVH_USAGE = `Usage: delineo dvh --ct <dir> --rtstruct <rs.dcm> --rtdose <rd.dcm> --out <dvh.csv> [options]
+
+Computes the dose–volume histogram of every ROI of the structure set in the dose and writes one CSV row per
+ROI with a volume (POINT and open contours have none): structure, volume (cc), min, mean, max, D98, D95, D50
+and D2 (Gy; Dx = the dose received by at least x % of the volume). The structures are rasterised on the CT
+grid (even-odd, voxel centres) and the dose is sampled trilinearly at the CT voxel centres.
+
+  --ct <dir>               folder with the DICOM CT series
+  --rtstruct <file>        the RT Structure Set (default: the one in the CT folder)
+  --rtdose <file>          the RT Dose, in Gy (default: the one in the CT folder)
+  --out <file>             the CSV to write
+  --json <file>            also write the cumulative curves (0.1 Gy steps) and every metric as JSON
+  --constraints <file>     a constraint template (JSON, see src/domain/constraints/) to check
+  --series <uid>           which series to use when the folder holds several
+  -h, --help               show this help`;
+
+const consoleIo: CommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
+
+const CSV_HEADER = 'structure,volume_cc,min_gy,mean_gy,max_gy,d98_gy,d95_gy,d50_gy,d2_gy';
+
+/** A CSV field: quoted when it holds a comma, a quote or a line break. */
+const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+async function readInput(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new RangeError(`${path}: cannot be read (${(e as Error).message})`);
+  }
+}
+
+/** Runs `delineo dvh`; resolves to the exit code. */
+export async function dvhCommand(args: readonly string[], io: CommandIo = consoleIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        ct: { type: 'string' },
+        rtstruct: { type: 'string' },
+        rtdose: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'string' },
+        constraints: { type: 'string' },
+        series: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+    if (values.help) {
+      io.log(DVH_USAGE);
+      return 0;
+    }
+    if (!values.ct) throw new UsageError('--ct <dir> is required');
+    if (!values.out) throw new UsageError('--out <file> is required');
+  } catch (e) {
+    io.error(`delineo dvh: ${(e as Error).message}\n\n${DVH_USAGE}`);
+    return 2;
+  }
+  try {
+    const ct = await loadCt(values.ct, values.series);
+    const inFolder = async (kind: 'RTSTRUCT' | 'RTDOSE', given: string | undefined, option: string) => {
+      if (given) return { file: given, bytes: await readInput(given) };
+      const found = ct.rtObjects.filter((o) => o.kind === kind);
+      if (found.length !== 1) {
+        throw new UsageError(`${values.ct} holds ${found.length || 'no'} ${kind} object${found.length === 1 ? '' : 's'}${found.length ? ` (${found.map((o) => o.file).join(', ')})` : ''}: give one with ${option} <file>`);
+      }
+      return { file: join(values.ct!, found[0]!.file), bytes: found[0]!.bytes };
+    };
+    const rs = await inFolder('RTSTRUCT', values.rtstruct, '--rtstruct');
+    const rd = await inFolder('RTDOSE', values.rtdose, '--rtdose');
+    let template: ConstraintTemplate | null = null;
+    if (values.constraints) {
+      const text = new TextDecoder().decode(await readInput(values.constraints));
+      try {
+        template = parseConstraintTemplate(JSON.parse(text));
+      } catch (e) {
+        throw new RangeError(`${values.constraints}: ${(e as Error).message}`);
+      }
+    }
+    const dose = readRtDose(rd.bytes, rd.file);
+    assertDoseOnCt(dose, ct.volume.identity.frameOfReferenceUid);
+    for (const w of dose.warnings) io.error(`warning: ${w.message}`);
+    const imported = importRtstruct(rs.bytes, ct.volume, { file: rs.file });
+    for (const w of imported.warnings) io.error(`warning: ${w.message}`);
+
+    const store = new StructureSetStore(ct.volume.geometry);
+    store.load(imported.structures);
+    const review = new DoseReview(store, { debounceMs: 0 });
+    await review.setDose({ volume: dose.volume, label: dose.label, predicted: false });
+    if (template) review.setTemplate(template);
+    await review.settled();
+    if (review.error$.value) throw new RangeError(review.error$.value);
+    const rows = store.state.structures.map((s) => review.dvhs$.value.get(s.id)).filter((d) => d !== undefined);
+    const lines = [CSV_HEADER];
+    for (const r of rows) {
+      const m = r.metrics;
+      lines.push([csvField(r.name), ...[m.volumeCc, m.minGy, m.meanGy, m.maxGy, m.d98Gy, m.d95Gy, m.d50Gy, m.d2Gy].map((v) => v.toFixed(4))].join(','));
+    }
+    await writeFile(values.out, `${lines.join('\n')}\n`);
+    const results = review.results$.value;
+    for (const r of results) io.log(`${r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : 'N/A '} ${r.text}`);
+    if (values.json) {
+      const json = {
+        dose: { file: rd.file, label: dose.label, summationType: dose.summationType, maxGy: dose.maxGy },
+        structures: rows.map((r) => {
+          const curve = cumulativeDvh(r.dvh, 0.1);
+          return { name: r.name, metrics: r.metrics, uncoveredCc: r.dvh.uncoveredCc, subvoxels: r.dvh.subvoxels, doseGy: [...curve.doseGy].map((v) => Math.round(v * 10) / 10), volumePercent: [...curve.volumePercent] };
+        }),
+        constraints: results.map((r) => ({ structure: r.constraint.structure, status: r.status, value: r.value, text: r.text, source: r.constraint.source })),
+      };
+      await writeFile(values.json, JSON.stringify(json, null, 1));
+    }
+    io.log(`${rows.length} structures: ${values.out}${values.json ? `, ${values.json}` : ''}`);
+    review.dispose();
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.error(`delineo dvh: ${e.message}`);
+      return 2;
+    }
+    return failure('dvh', e, io);
+  }
+}
