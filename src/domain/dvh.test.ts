@@ -90,4 +90,14 @@ describe('DVH', () => {
     assert.ok(doseGy.at(-1)! >= dvh.maxGy - 0.5);
     assert.ok(Math.abs(volumePercent[Math.round(30 / 0.5)]! - volumeAtLeastPercent(dvh, 30)) < 1e-3);
   });
+
+  it('gives the same DVH on the fast path for parallel grids as through the general affine', () => {
+    const f = (p: Vec3) => 40 + 20 * Math.sin(p[0] / 9) * Math.cos(p[1] / 7) + p[2] / 5;
+    const parallel: ImageGeometry = { dimensions: [25, 25, 12], spacing: [3.5, 3.2, 4], origin: [-45, -41, -33], direction: IDENTITY };
+    const tilted: ImageGeometry = { ...parallel, direction: rotation([0, 0, 1], 1e-6) };
+    const mask = box(2, 38, 3, 37, 1, 19);
+    const fast = dvhMetrics(computeDvh(mask, ct, doseGrid(parallel, f)));
+    const general = dvhMetrics(computeDvh(mask, ct, doseGrid(tilted, f)));
+    for (const k of Object.keys(fast) as (keyof typeof fast)[]) assert.ok(Math.abs(fast[k] - general[k]) < 2e-3, `${k}: ${fast[k]} vs ${general[k]}`);
+  });
 });

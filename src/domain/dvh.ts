@@ -43,6 +43,13 @@ export interface Dvh {
 
 export const DVH_BIN_GY = 0.001;
 
+/** A copy of `hist` with room for at least `size` bins. */
+function grow(hist: Float64Array, size: number): Float64Array {
+  const grown = new Float64Array(Math.max(size, hist.length * 2));
+  grown.set(hist);
+  return grown;
+}
+
 /** The DVH of one structure (a mask on `ct`) in a dose distribution (Gy) on its own grid. */
 export function computeDvh(mask: BinaryMask, ct: ImageGeometry, dose: Volume, options: DvhOptions = {}): Dvh {
   const voxelCc = voxelVolumeMm3(ct) / 1000;
@@ -62,39 +69,96 @@ export function computeDvh(mask: BinaryMask, ct: ImageGeometry, dose: Volume, op
   const offsets: Vec3[] = [];
   for (let c = 0; c < s; c++) for (let bb = 0; bb < s; bb++) for (let a = 0; a < s; a++) offsets.push([(a + 0.5) / s - 0.5, (bb + 0.5) / s - 0.5, (c + 0.5) / s - 0.5]);
 
-  let hist = new Float64Array(1024);
+  // Axis-aligned grids (CT and dose axes parallel, no shear): the fast per-row path below.
+  const aligned = s === 1 && Math.abs(A[1]) + Math.abs(A[2]) + Math.abs(A[3]) + Math.abs(A[5]) + Math.abs(A[6]) + Math.abs(A[7]) < 1e-9;
+  const OUTSIDE = new Float64Array(0);
+  const profileBuffer = new Float64Array(dx);
+  /** The dose at every dose-grid column along CT row (j, k), interpolated in the dose grid's y and z. */
+  const rowProfile = (j: number, k: number): Float64Array => {
+    const y = A[4] * j + b[1];
+    const z = A[8] * k + b[2];
+    if (y < -0.5 || z < -0.5 || y > dy - 0.5 || z > dz - 0.5) return OUTSIDE;
+    const yc = Math.min(dy - 1, Math.max(0, y));
+    const zc = Math.min(dz - 1, Math.max(0, z));
+    const j0 = Math.max(0, Math.min(dy - 2, Math.floor(yc)));
+    const k0 = Math.max(0, Math.min(dz - 2, Math.floor(zc)));
+    const j1 = Math.min(j0 + 1, dy - 1);
+    const k1 = Math.min(k0 + 1, dz - 1);
+    const fy = yc - j0;
+    const fz = zc - k0;
+    const plane = dx * dy;
+    const r00 = j0 * dx + k0 * plane;
+    const r10 = j1 * dx + k0 * plane;
+    const r01 = j0 * dx + k1 * plane;
+    const r11 = j1 * dx + k1 * plane;
+    for (let x = 0; x < dx; x++) {
+      profileBuffer[x] = (data[r00 + x]! * (1 - fy) + data[r10 + x]! * fy) * (1 - fz) + (data[r01 + x]! * (1 - fy) + data[r11 + x]! * fy) * fz;
+    }
+    return profileBuffer;
+  };
+
+  let hist: Float64Array = new Float64Array(1024);
   let min = Infinity;
   let max = -Infinity;
   let sum = 0;
   let uncovered = 0;
-  const add = (d: number) => {
-    const bin = Math.floor(d / DVH_BIN_GY);
-    if (bin >= hist.length) {
-      const grown = new Float64Array(Math.max(bin + 1, hist.length * 2));
-      grown.set(hist);
-      hist = grown;
-    }
-    hist[Math.max(0, bin)] += sampleCc;
-    if (d < min) min = d;
-    if (d > max) max = d;
-    sum += d;
-  };
-  mask.forEach((i, j, k) => {
-    for (const [oi, oj, ok] of offsets) {
-      const ci = i + oi;
-      const cj = j + oj;
-      const ck = k + ok;
-      const x = A[0] * ci + A[3] * cj + A[6] * ck + b[0];
-      const y = A[1] * ci + A[4] * cj + A[7] * ck + b[1];
-      const z = A[2] * ci + A[5] * cj + A[8] * ck + b[2];
-      if (x < -0.5 || y < -0.5 || z < -0.5 || x > dx - 0.5 || y > dy - 0.5 || z > dz - 0.5) {
-        uncovered += sampleCc;
-        add(0);
-        continue;
+  // Slice by slice over the mask's bounds: a dense row read is far cheaper than a callback per voxel, and along
+  // a row the dose index advances by a constant step.
+  const box = mask.bounds();
+  const [nx, ny] = ct.dimensions;
+  const slice = new Uint8Array(nx * ny);
+  if (box) {
+    for (let k = box.min[2]; k <= box.max[2]; k++) {
+      mask.readAxial(k, slice);
+      for (let j = box.min[1]; j <= box.max[1]; j++) {
+        const row = j * nx;
+        // Grids whose axes line up (the usual case): the dose along this CT row is a bilinear profile in the
+        // dose grid's y and z, computed once per row, then linear in x. Same values as trilinearAt.
+        let profile: Float64Array | null = null;
+        for (let i = box.min[0]; i <= box.max[0]; i++) {
+          if (!slice[row + i]) continue;
+          if (aligned) {
+            profile ??= rowProfile(j, k);
+            const x = A[0] * i + b[0];
+            let d = 0;
+            if (profile === OUTSIDE || x < -0.5 || x > dx - 0.5) uncovered += sampleCc;
+            else {
+              const xc = Math.min(dx - 1, Math.max(0, x));
+              const i0 = Math.max(0, Math.min(dx - 2, Math.floor(xc)));
+              const i1 = Math.min(i0 + 1, dx - 1);
+              const f = xc - i0;
+              d = profile[i0]! * (1 - f) + profile[i1]! * f;
+            }
+            const bin = d > 0 ? Math.floor(d / DVH_BIN_GY) : 0;
+            if (bin >= hist.length) hist = grow(hist, bin + 1);
+            hist[bin] += sampleCc;
+            if (d < min) min = d;
+            if (d > max) max = d;
+            sum += d;
+            continue;
+          }
+          for (let o = 0; o < offsets.length; o++) {
+            const off = offsets[o]!;
+            const ci = i + off[0];
+            const cj = j + off[1];
+            const ck = k + off[2];
+            const x = A[0] * ci + A[3] * cj + A[6] * ck + b[0];
+            const y = A[1] * ci + A[4] * cj + A[7] * ck + b[1];
+            const z = A[2] * ci + A[5] * cj + A[8] * ck + b[2];
+            let d = 0;
+            if (x < -0.5 || y < -0.5 || z < -0.5 || x > dx - 0.5 || y > dy - 0.5 || z > dz - 0.5) uncovered += sampleCc;
+            else d = trilinearAt(data, dx, dy, dz, x, y, z);
+            const bin = d > 0 ? Math.floor(d / DVH_BIN_GY) : 0;
+            if (bin >= hist.length) hist = grow(hist, bin + 1);
+            hist[bin] += sampleCc;
+            if (d < min) min = d;
+            if (d > max) max = d;
+            sum += d;
+          }
+        }
       }
-      add(trilinearAt(data, dx, dy, dz, x, y, z));
     }
-  });
+  }
   const samples = count * s * s * s;
   return {
     volumeCc,
