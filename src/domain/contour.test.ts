@@ -8,6 +8,7 @@ import {
   partialOverlapVoxels,
   placeContour,
   rasterizeContours,
+  sameOutline,
   signedArea,
   sliceContourToPatient,
   slicePlaneDistance,
@@ -315,5 +316,21 @@ describe('contours in patient space', () => {
 
   it('refuses a mask from another grid', () => {
     assert.throws(() => maskToPlanarContours(new BinaryMask([3, 3, 3]), oblique), /not on the grid/);
+  });
+});
+
+describe('sameOutline (duplicate contours of real files)', () => {
+  const circle = (r: number, n: number, cx = 50, cy = 50, phase = 0) => Float64Array.from({ length: 2 * n }, (_, m) => (m % 2 === 0 ? cx + r * Math.cos(phase + (Math.PI * 2 * (m >> 1)) / n) : cy + r * Math.sin(phase + (Math.PI * 2 * (m >> 1)) / n)));
+  it('takes a repeat with a point fewer and a small shift for the same outline', () => {
+    const a = circle(20, 60);
+    const b = circle(20, 59, 50.3, 50, 0.01);
+    assert.equal(sameOutline(a, b, [1, 1]), true);
+  });
+  it('keeps a nested hole, a shifted copy and a rotated square of equal area apart', () => {
+    assert.equal(sameOutline(circle(20, 60), circle(18, 60), [1, 1]), false, 'hole');
+    assert.equal(sameOutline(circle(20, 60), circle(20, 60, 52), [1, 1]), false, '2 mm away');
+    const square = Float64Array.from([40, 40, 60, 40, 60, 60, 40, 60]);
+    const diamond = Float64Array.from([50, 50 - 10 * Math.SQRT2, 50 + 10 * Math.SQRT2, 50, 50, 50 + 10 * Math.SQRT2, 50 - 10 * Math.SQRT2, 50]);
+    assert.equal(sameOutline(square, diamond, [1, 1]), false, 'rotated by 45°');
   });
 });

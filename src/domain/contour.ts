@@ -558,3 +558,60 @@ export function contoursToMask(
   mask.compact();
   return { mask, clipped };
 }
+
+/** Area-weighted centroid of a closed polygon (u, v pairs). */
+function centroid(points: ArrayLike<number>): [number, number] {
+  const n = points.length >> 1;
+  let cx = 0;
+  let cy = 0;
+  let a = 0;
+  for (let v = 0, u = n - 1; v < n; u = v++) {
+    const cross = points[2 * u]! * points[2 * v + 1]! - points[2 * v]! * points[2 * u + 1]!;
+    a += cross;
+    cx += (points[2 * u]! + points[2 * v]!) * cross;
+    cy += (points[2 * u + 1]! + points[2 * v + 1]!) * cross;
+  }
+  return a === 0 ? [points[0]!, points[1]!] : [cx / (3 * a), cy / (3 * a)];
+}
+
+/** Distance (in the scaled units) from a point to the nearest edge of a closed polygon. */
+function distanceToPolygon(px: number, py: number, poly: ArrayLike<number>, su: number, sv: number): number {
+  const n = poly.length >> 1;
+  let best = Infinity;
+  for (let v = 0, u = n - 1; v < n; u = v++) {
+    const ax = poly[2 * u]! * su;
+    const ay = poly[2 * u + 1]! * sv;
+    const bx = poly[2 * v]! * su - ax;
+    const by = poly[2 * v + 1]! * sv - ay;
+    const len = bx * bx + by * by;
+    const t = len > 0 ? Math.min(1, Math.max(0, ((px - ax) * bx + (py - ay) * by) / len)) : 0;
+    best = Math.min(best, Math.hypot(px - ax - t * bx, py - ay - t * by));
+  }
+  return best;
+}
+
+/** Tolerances of {@link sameOutline}: relative area, centroid distance (mm), mean vertex distance (mm). */
+export const SAME_OUTLINE_TOLERANCE = { area: 0.02, centroidMm: 1, meanDistanceMm: 1 } as const;
+
+/**
+ * Whether two contours on one slice (u, v index coordinates, `spacing` the mm of one step in u and v) are the same
+ * outline drawn twice: equal areas within 2 %, centroids within 1 mm, and each one's vertices on average within
+ * 1 mm of the other's outline. Clinical files repeat a contour with a point more or less; even-odd filling would
+ * make the repeats cancel. A genuine hole is smaller than its outline and fails the area test.
+ */
+export function sameOutline(a: ArrayLike<number>, b: ArrayLike<number>, spacing: readonly [number, number]): boolean {
+  const [su, sv] = spacing;
+  const areaA = Math.abs(signedArea(a)) * su * sv;
+  const areaB = Math.abs(signedArea(b)) * su * sv;
+  if (Math.abs(areaA - areaB) > SAME_OUTLINE_TOLERANCE.area * Math.max(areaA, areaB)) return false;
+  const [ax, ay] = centroid(a);
+  const [bx, by] = centroid(b);
+  if (Math.hypot((ax - bx) * su, (ay - by) * sv) > SAME_OUTLINE_TOLERANCE.centroidMm) return false;
+  const meanDistance = (p: ArrayLike<number>, q: ArrayLike<number>) => {
+    const n = p.length >> 1;
+    let s = 0;
+    for (let v = 0; v < n; v++) s += distanceToPolygon(p[2 * v]! * su, p[2 * v + 1]! * sv, q, su, sv);
+    return s / n;
+  };
+  return meanDistance(a, b) <= SAME_OUTLINE_TOLERANCE.meanDistanceMm && meanDistance(b, a) <= SAME_OUTLINE_TOLERANCE.meanDistanceMm;
+}

@@ -20,6 +20,7 @@ import {
   contoursToMask,
   partialOverlapVoxels,
   placeContour,
+  sameOutline,
   signedArea,
   slicePlaneDistance,
 } from '../../domain/contour.ts';
@@ -411,6 +412,8 @@ export function importRtstruct(
 
   const transform = volume.transform;
   const gap = slicePlaneDistance(transform);
+  // The in-plane mm of one index step, for comparing contours on a slice (u = i, v = j).
+  const inPlaneSpacing: [number, number] = [volume.spacing[0], volume.spacing[1]];
   const tolerance = options.sliceToleranceMm ?? gap / 2;
   const snapWarning = options.snapWarningMm ?? 0.05;
   const [nx, ny, nz] = volume.dimensions;
@@ -446,6 +449,7 @@ export function importRtstruct(
       unknown: new Set<string>(),
       mismatch: 0,
       duplicate: 0,
+      nearDuplicate: 0,
     };
     // Exact copies of a contour (the NSCLC file's SUV ROI holds every contour twice) would cancel out under
     // even-odd: a writer never means a hole by repeating a contour point for point, so copies are dropped.
@@ -511,8 +515,17 @@ export function importRtstruct(
       }
       let list = bySlice.get(placed.k);
       if (!list) bySlice.set(placed.k, (list = []));
+      if (list.some((other) => sameOutline(other, placed.points, inPlaneSpacing))) {
+        dropped.nearDuplicate++;
+        continue;
+      }
       list.push(placed.points);
     }
+    if (dropped.nearDuplicate)
+      warn(
+        'duplicate-contour',
+        `${dropped.nearDuplicate} contour(s) repeat another contour on the same slice (the same outline within 2 % of its area and 1 mm, give or take a point) and were dropped: filled even-odd, the copies would have emptied the slice`,
+      );
     if (dropped.degenerate)
       warn(
         'degenerate-contour',

@@ -607,6 +607,38 @@ describe('RTSTRUCT import of defective files', () => {
 });
 
 describe('RTSTRUCT import of real files (../shared/data)', () => {
+  it('NSCLC: a lung whose contours are repeated on a slice with a point more or less imports at its true volume, with a warning', async () => {
+    const dir = join(DATA, 'nsclc-lung1-001/dicom');
+    const ct = await loadDicomDirectory(dir);
+    assert.equal(ct.kind, 'volume');
+    if (ct.kind !== 'volume') return;
+    const original = readFileSync(join(dir, '2.dcm'));
+    const reference = importRtstruct(original, ct.volume, { file: '2.dcm' });
+    const lungNumber = parseRtstruct(original, '2.dcm').rois.find((r) => r.name === 'Lung L')!.number;
+    const buffer = original.buffer.slice(original.byteOffset, original.byteOffset + original.byteLength) as ArrayBuffer;
+    const dict = dcmjs.data.DicomMessage.readFile(buffer);
+    const roiContour = (dict.dict['30060039']!.Value as DenaturalizedDataset[]).find((r) => Number(r['30060084']!.Value![0]) === lungNumber)!;
+    const contours = roiContour['30060040']!.Value as DenaturalizedDataset[];
+    let repeats = 0;
+    // Every third contour written again 2 times, each copy one point short and shifted by 0.3 mm, as some systems export.
+    for (const c of contours.filter((_, n) => n % 3 === 0)) {
+      const points = (c['30060050']!.Value as (number | string)[]).map(Number);
+      for (let copy = 1; copy <= 2; copy++) {
+        const fewer = points.slice(0, points.length - 3).map((v, n) => (n % 3 === 0 ? v + 0.3 * copy : v));
+        contours.push({ ...c, '30060046': { vr: 'IS', Value: [fewer.length / 3] }, '30060050': { vr: 'DS', Value: fewer } });
+        repeats++;
+      }
+    }
+    const messy = importRtstruct(new Uint8Array(dict.write()), ct.volume, { file: 'messy.dcm' });
+    const before = byName(reference, 'Lung L').mask.count();
+    const after = byName(messy, 'Lung L').mask.count();
+    assert.ok(Math.abs(after - before) / before < 0.005, `Lung L ${after} voxels vs ${before} de-duplicated`);
+    const warning = messy.warnings.find((w) => w.code === 'duplicate-contour' && w.message.includes('same outline'));
+    assert.ok(warning, messy.warnings.map((w) => w.message).join('\n'));
+    assert.match(warning.message, new RegExp(`^Lung L: ${repeats} contour`));
+    assert.ok(byName(messy, 'Lung R').mask.equals(byName(reference, 'Lung R').mask), 'other ROIs untouched');
+  });
+
   it('pydicom-rt: reads a file without file meta; POINT ROIs become markers; its CT is another frame', async () => {
     const bytes = readFileSync(join(DATA, 'pydicom-rt/rtstruct.dcm'));
     const parsed = parseRtstruct(bytes, 'rtstruct.dcm');
