@@ -79,6 +79,8 @@ export interface ParsedRtstruct {
   readonly name: string;
   readonly date: string;
   readonly manufacturer: string;
+  /** The Approval module: APPROVED, UNAPPROVED or REJECTED ('' when absent), and who reviewed it when. */
+  readonly approval: { readonly status: string; readonly reviewDate: string; readonly reviewTime: string; readonly reviewerName: string };
   /** Frame of Reference UIDs the file refers to (top level, Referenced Frame of Reference Sequence, ROIs). */
   readonly frameOfReferenceUids: readonly string[];
   /** Series Instance UIDs of its RT Referenced Series. */
@@ -301,6 +303,7 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
     name: text(ds, '30060004'),
     date: text(ds, '30060008'),
     manufacturer: text(ds, '00080070'),
+    approval: { status: text(ds, '300E0002').toUpperCase(), reviewDate: text(ds, '300E0004'), reviewTime: text(ds, '300E0005'), reviewerName: text(ds, '300E0008') },
     frameOfReferenceUids: [...frames],
     referencedSeriesUids: [...new Set(referencedSeries)],
     referencedImageUids: referencedImages,
@@ -619,6 +622,8 @@ export function importRtstruct(
           source: roi.generationDescription || `RTSTRUCT ${parsed.label || parsed.sopInstanceUid}`,
         },
         mask,
+        // The file's Approval module covers the whole structure set: an APPROVED file's structures come back approved.
+        approved: parsed.approval.status === 'APPROVED',
       }),
     );
     roiNumbers.push(roi.number);

@@ -63,6 +63,13 @@ export interface RtstructWriteOptions {
   readonly operatorName?: string;
   /** ROI Interpreter (PN) of every ROI: who reviewed the structures' types. Default ''. */
   readonly interpreterName?: string;
+  /**
+   * Who approved the structures (PN), written as Reviewer Name when every structure written is approved (the
+   * Approval module then says APPROVED with the review date and time; otherwise UNAPPROVED). Default ''.
+   */
+  readonly reviewerName?: string;
+  /** When the structures were approved. Default: the creation date. */
+  readonly reviewDate?: Date;
   /** Structure set, series and instance creation date/time. Default: now. */
   readonly date?: Date;
   /** The Series Instance UID and SOP Instance UID to use (e.g. to re-issue a file); default fresh ones. */
@@ -336,6 +343,7 @@ export function writeRtstruct(
     StructureSetROISequence: structureSetRois,
     ROIContourSequence: roiContours,
     RTROIObservationsSequence: observations,
+    ...approvalModule(structures, options, date),
   };
   const meta: NaturalizedDataset = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
@@ -352,6 +360,17 @@ export function writeRtstruct(
   const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
   return { buffer: dict.write(), sopInstanceUid, seriesInstanceUid, roiNumbers, contourCounts, warnings };
+}
+
+/**
+ * The Approval module (PS3.3 C.8.8.16): APPROVED with reviewer and time when every structure written (the
+ * non-empty ones) is approved, UNAPPROVED otherwise, so a planning system sees what the clinician signed off.
+ */
+function approvalModule(structures: readonly Structure[], options: RtstructWriteOptions, date: Date): NaturalizedDataset {
+  const written = structures.filter((s) => !s.mask.isEmpty());
+  if (written.length === 0 || !written.every((s) => s.approved)) return { ApprovalStatus: 'UNAPPROVED' };
+  const when = options.reviewDate ?? date;
+  return { ApprovalStatus: 'APPROVED', ReviewDate: dicomDate(when), ReviewTime: dicomTime(when), ReviewerName: options.reviewerName ?? '' };
 }
 
 /**

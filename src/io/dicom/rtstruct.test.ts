@@ -95,6 +95,22 @@ describe('RTSTRUCT export', () => {
     }
   });
 
+  it('carries approval in the file: APPROVED with reviewer and time only when every structure is approved, and back on import', () => {
+    const approved = axial.structures.map((st) => ({ ...st, approved: true }));
+    const r = writeRtstruct(axial.volume, approved, { reviewerName: 'Onc^Olivia', reviewDate: new Date(2026, 11, 3, 9, 30, 0) });
+    const path = save(axial, 'rs-approved.dcm', r.buffer);
+    assert.deepEqual(dciodvfyErrors(path), [], path);
+    const parsed = parseRtstruct(r.buffer, 'rs-approved.dcm');
+    assert.deepEqual(parsed.approval, { status: 'APPROVED', reviewDate: '20261203', reviewTime: '093000', reviewerName: 'Onc^Olivia' });
+    assert.ok(importRtstruct(r.buffer, axial.volume).structures.every((st) => st.approved));
+
+    const one = writeRtstruct(axial.volume, approved.map((st, n) => (n === 2 ? { ...st, approved: false } : st)));
+    const onePath = save(axial, 'rs-unapproved.dcm', one.buffer);
+    assert.deepEqual(dciodvfyErrors(onePath), [], onePath);
+    assert.equal(parseRtstruct(one.buffer).approval.status, 'UNAPPROVED');
+    assert.ok(importRtstruct(one.buffer, axial.volume).structures.every((st) => !st.approved));
+  });
+
   it('puts every contour in the plane of the CT image it references, inside the image (pydicom, strict)', () => {
     const checks = checkRtstructWithPydicom(written);
     for (const c of checks) {
