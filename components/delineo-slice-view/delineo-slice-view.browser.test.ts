@@ -302,6 +302,11 @@ describe('<delineo-slice-view>', () => {
     expect(scaleBarFor(0.05)).to.deep.equal({ mm: 5, px: 100 });
     expect(scaleBarFor(0.3)!.mm).to.equal(20);
     expect(scaleBarFor(NaN)).to.equal(null);
+    // A view that grows or shrinks a little keeps its bar (a notice appearing above the views changes their height).
+    expect(scaleBarFor(0.95)!.mm).to.equal(100);
+    expect(scaleBarFor(1.85)!.mm).to.equal(200);
+    expect(scaleBarFor(1.85, 100)).to.deep.equal({ mm: 100, px: 100 / 1.85 });
+    expect(scaleBarFor(0.95, 200)!.mm, '200 mm would be 210 px: too long to keep').to.equal(100);
   });
 
   it('hides a structure made invisible and redraws a structure whose mask changed', async () => {

@@ -457,7 +457,7 @@ export class DelineoSliceView extends LitElement {
     if (r.volume) {
       const labels = r.orientationLabels;
       if (!sameLabels(labels, this.labels)) this.labels = labels;
-      const scale = scaleBarFor(r.mmPerPixel * this.#cssToDevice());
+      const scale = scaleBarFor(r.mmPerPixel * this.#cssToDevice(), this.scaleBar?.mm);
       if (scale?.mm !== this.scaleBar?.mm || Math.abs((scale?.px ?? 0) - (this.scaleBar?.px ?? 0)) > 0.05) this.scaleBar = scale;
     }
     const waiters = this.#frameWaiters;
@@ -781,9 +781,14 @@ const clampZoom = (z: number): number => Math.min(ZOOM_RANGE.max, Math.max(ZOOM_
 const sameLabels = (a: OrientationLabels | null, b: OrientationLabels | null): boolean =>
   a === b || (!!a && !!b && a.left === b.left && a.right === b.right && a.top === b.top && a.bottom === b.bottom);
 
-/** The longest round length (mm) whose bar is at most ~110 CSS pixels at `mmPerCssPx`. */
-export function scaleBarFor(mmPerCssPx: number): { px: number; mm: number } | null {
+/**
+ * The longest round length (mm) whose bar is at most ~110 CSS pixels at `mmPerCssPx`. With `keepMm`, the length
+ * shown now, that length stays while its bar is between 45 and 165 pixels: a view that shrinks or grows a little
+ * (a notice above it appears or goes) keeps its scale bar instead of flipping between 100 and 200 mm.
+ */
+export function scaleBarFor(mmPerCssPx: number, keepMm?: number): { px: number; mm: number } | null {
   if (!(mmPerCssPx > 0) || !Number.isFinite(mmPerCssPx)) return null;
+  if (keepMm !== undefined && keepMm / mmPerCssPx >= 45 && keepMm / mmPerCssPx <= 165) return { mm: keepMm, px: keepMm / mmPerCssPx };
   let best: number | null = null;
   for (const mm of SCALE_BAR_MM) if (mm / mmPerCssPx <= 110) best = mm;
   if (best === null) return null;
