@@ -275,13 +275,17 @@ describe('<delineo-slice-view>', () => {
     const rect = vp.getBoundingClientRect();
     const at: [number, number] = [rect.left + 90, rect.top + 120];
     const before = view.clientToPatient(...at)!;
-    const bar0 = partOf(view, 'scale-bar').textContent!.trim();
+    const barOf = () => ({ text: partOf(view!, 'scale-bar').textContent!.trim(), px: parseFloat((partOf(view!, 'scale-bar').querySelector('.bar') as HTMLElement).style.width) });
+    const bar0 = barOf();
     vp.dispatchEvent(new WheelEvent('wheel', { deltaY: -300, ctrlKey: true, clientX: at[0], clientY: at[1], bubbles: true, cancelable: true }));
     await view.frame();
     await view.updateComplete;
     expect(view.viewTransform.zoom).to.be.closeTo(Math.exp(300 / 500), 1e-9);
     expect(norm(sub(view.clientToPatient(...at)!, before)), 'the point under the pointer stays put').to.be.below(1e-6);
-    expect(partOf(view, 'scale-bar').textContent!.trim()).to.not.equal(bar0);
+    // The bar follows the zoom: a longer bar for the same length, or the next shorter length.
+    const bar1 = barOf();
+    const mm = (t: string) => parseFloat(t);
+    expect((bar1.px / mm(bar1.text)) / (bar0.px / mm(bar0.text))).to.be.closeTo(Math.exp(300 / 500), 1e-3);
     // Middle-drag pans by the drag: the point moves with the pointer.
     const grab: [number, number] = [Math.round(rect.left + 160), Math.round(rect.top + 160)];
     const p = view.clientToPatient(...grab)!;
@@ -303,10 +307,11 @@ describe('<delineo-slice-view>', () => {
     expect(scaleBarFor(0.3)!.mm).to.equal(20);
     expect(scaleBarFor(NaN)).to.equal(null);
     // A view that grows or shrinks a little keeps its bar (a notice appearing above the views changes their height).
-    expect(scaleBarFor(0.95)!.mm).to.equal(100);
-    expect(scaleBarFor(1.85)!.mm).to.equal(200);
-    expect(scaleBarFor(1.85, 100)).to.deep.equal({ mm: 100, px: 100 / 1.85 });
+    expect(scaleBarFor(1.75)!.mm).to.equal(100);
+    expect(scaleBarFor(1.75, 200)).to.deep.equal({ mm: 200, px: 200 / 1.75 }, '114 px: within 15 % of the threshold, kept');
     expect(scaleBarFor(0.95, 200)!.mm, '200 mm would be 210 px: too long to keep').to.equal(100);
+    expect(scaleBarFor(1.9, 100)).to.deep.equal({ mm: 100, px: 100 / 1.9 }, '200 mm would be 105 px: not short enough to switch up');
+    expect(scaleBarFor(2.2, 100)!.mm, '200 mm is now 91 px').to.equal(200);
   });
 
   it('hides a structure made invisible and redraws a structure whose mask changed', async () => {
