@@ -5,7 +5,7 @@ import './helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { ViewerSession, type DelineoApp } from '../components/index.ts';
-import { personName } from '../components/internal/person-name.ts';
+import { personName } from '../src/index.ts';
 import { generatePhantom, Volume } from '../src/index.ts';
 
 const PATIENT = '<img src=x onerror="window.__pwned=1">^<script>window.__pwned=2</script>';

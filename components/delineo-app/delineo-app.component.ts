@@ -15,6 +15,7 @@ import {
   importRtstruct,
   isAbortError,
   loadDicomWebSeries,
+  personName,
   storeRtstruct,
   writeRtstruct,
   type DicomSeriesSummary,
@@ -44,7 +45,6 @@ import type { DelineoModelReadyDetail } from '../events/delineo-model-ready.ts';
 import type { DelineoSeriesOpenEvent } from '../events/delineo-series-open.ts';
 import type { DelineoVolumeLoadDetail } from '../events/delineo-volume-load.ts';
 import { emit } from '../internal/emit.ts';
-import { personName } from '../internal/person-name.ts';
 import { nextForReview, showStructure } from '../internal/review-nav.ts';
 import { EDITING_TOOLS, TOOL_SHORTCUTS, ViewerSession, type ToolName } from '../internal/viewer-session.ts';
 import { defaultModels, inferenceOverride, modelSource, type AppModel } from './app-models.ts';

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { DicomWebError, type DicomWebClient, type DicomWebSeries, type DicomWebStudy } from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
-import { personName } from '../internal/person-name.ts';
+import { personName } from '../../src/index.ts';
 import { QueryTask } from '../internal/query-task.ts';
 import styles from './delineo-dicomweb-browser.styles.ts';
 

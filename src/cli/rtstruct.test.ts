@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resampleVolume } from '../domain/resample.ts';
@@ -259,6 +259,19 @@ describe('delineo export / import', () => {
       /^delineo import: .*rs\.dcm: the structure set is in Frame of Reference .* but the CT is in /m,
     );
     assert.equal(r.stdout, '');
+  });
+
+  it('of several structure sets in the CT folder, imports the one on this CT and says why the other was not', async () => {
+    const dir = join(scratch, 'two-rtstructs');
+    cpSync(join(ph, 'ct'), dir, { recursive: true });
+    copyFileSync(rs, join(dir, 'ours.dcm'));
+    copyFileSync(join(import.meta.dirname, '../../../shared/data/nsclc-lung1-001/dicom/2.dcm'), join(dir, 'other-patient.dcm'));
+    const c = capture();
+    const code = await main(['import', '--ct', dir, '--out-dir', join(scratch, 'two-out')], c.io);
+    assert.equal(code, 0, c.err.join('\n'));
+    assert.match(c.out.join('\n'), /from .*ours\.dcm/);
+    assert.ok(c.err.some((l) => /holds 2 RT Structure Sets\. ours\.dcm .*was loaded: it was drawn on this CT series/.test(l)), c.err.join('\n'));
+    assert.ok(c.err.some((l) => /other-patient\.dcm not loaded: it is on another Frame of Reference/.test(l)), c.err.join('\n'));
   });
 });
 

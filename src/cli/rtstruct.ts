@@ -21,7 +21,8 @@ import {
 import { suggestStandardName, tg263Entry } from '../domain/tg263.ts';
 import type { Volume } from '../domain/volume.ts';
 import { JobError } from '../jobs/job.ts';
-import { importRtstruct } from '../io/dicom/rtstruct-reader.ts';
+import { chooseRtstruct } from '../io/dicom/choose-rtstruct.ts';
+import { importRtstruct, parseRtstruct } from '../io/dicom/rtstruct-reader.ts';
 import { writeRtstruct } from '../io/dicom/rtstruct-writer.ts';
 import { loadDicomDirectory, loadImageFile } from '../io/load-node.ts';
 import { writeMaskNifti } from '../io/itk/nifti.ts';
@@ -51,7 +52,8 @@ Reads a DICOM RT Structure Set onto its CT and writes one NIfTI mask per ROI, pl
 (names, TG-263 names, colours, types, provenance, volumes, markers and warnings).
 
   --ct <dir>                     folder with the DICOM CT series
-  --rtstruct <file>              the RT Structure Set (default: the one RTSTRUCT in the CT folder)
+  --rtstruct <file>              the RT Structure Set (default: the one in the CT folder; of several, the
+                                 one drawn on this series, else on its Frame of Reference, newest first)
   --out-dir <dir>                where to write <ROI name>.nii.gz and structures.json
   --series <uid>                 which series to use when the folder holds several
   --accept-frame-of-reference    place the contours even if the structure set's Frame of Reference is not
@@ -327,15 +329,19 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
       }
     } else {
       const found = ct.rtObjects.filter((o) => o.kind === 'RTSTRUCT');
-      if (found.length !== 1) {
-        throw new UsageError(
-          found.length === 0
-            ? `${values.ct} holds no RT Structure Set: give one with --rtstruct <file>`
-            : `${values.ct} holds ${found.length} RT Structure Sets (${found.map((o) => o.file).join(', ')}): pick one with --rtstruct <file>`,
-        );
+      if (found.length === 0) throw new UsageError(`${values.ct} holds no RT Structure Set: give one with --rtstruct <file>`);
+      let pick = found[0];
+      if (found.length > 1) {
+        // Several: the chooser's rule (this series, then this Frame of Reference, then the newest), stated.
+        const parsed = found.map((o) => ({ ...parseRtstruct(o.bytes, o.file), object: o }));
+        const choice = chooseRtstruct(parsed, ct.volume.identity);
+        if (!choice.chosen) throw new UsageError(`${choice.reason} Pick one with --rtstruct <file>.`);
+        io.error(`note: ${values.ct} holds ${found.length} RT Structure Sets. ${choice.reason}`);
+        for (const s of choice.skipped) io.error(`note: ${s.file} not loaded: ${s.reason}`);
+        pick = choice.chosen.object;
       }
-      file = join(values.ct, found[0].file);
-      bytes = found[0].bytes;
+      file = join(values.ct, pick.file);
+      bytes = pick.bytes;
     }
     const result = importRtstruct(bytes, ct.volume, {
       file,

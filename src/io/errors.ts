@@ -109,7 +109,9 @@ export type LoadWarningCode =
   | 'not-ct'
   | 'unsupported-object'
   | 'float-values'
-  | 'no-frame-of-reference';
+  | 'no-frame-of-reference'
+  /** One slice, slices missing, or a few centimetres of scan: see seriesCompleteness. */
+  | 'incomplete-series';
 
 /** A problem the loader worked around; the result is usable, and the message says what was decided. */
 export interface LoadWarning {

@@ -10,10 +10,10 @@
  * over shared ones, as PS3.3 C.7.6.16 says); a legacy multi-frame image with GridFrameOffsetVector
  * (NM, RTDOSE-style) gets one position per offset along the slice normal.
  */
-import type { DenaturalizedDataset, DicomElement, ReadOptions } from 'dcmjs';
 import { cross, dot, norm, type Vec3 } from '../../domain/geometry.ts';
 import { DicomLoadError } from '../errors.ts';
-import { items, locatePixelData, num, nums, parseFailure, part10Buffer, readPart10, str, strs } from './dataset.ts';
+import type { DenaturalizedDataset as Dataset, DicomElement } from 'dcmjs';
+import { type DicomDataset, items, locatePixelData, num, nums, openDicom, str, strs } from './dataset.ts';
 
 /** Transfer syntaxes whose pixel data this module reads directly (uncompressed little endian, and deflate, which dcmjs inflates). */
 export const NATIVE_TRANSFER_SYNTAXES: ReadonlySet<string> = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99']);
@@ -134,6 +134,7 @@ const IMAGE_MODALITIES: ReadonlySet<string> = new Set(['CT', 'MR', 'PT', 'NM', '
 /** Image storage SOP classes (CT, Enhanced/Legacy CT, MR, Enhanced MR, PET, Enhanced PET, NM, SC, CR, DX). */
 const IMAGE_SOP_CLASSES: ReadonlySet<string> = new Set(['2', '2.1', '2.2', '4', '4.1', '128', '130', '20', '7', '1', '1.1'].map((s) => `1.2.840.10008.5.1.4.1.1.${s}`));
 
+
 /** Concatenates a native PixelData value (dcmjs may return it as one or several buffers). */
 function nativePixelBytes(el: DicomElement | undefined): Uint8Array | undefined {
   const parts = (el?.Value ?? []).map((v) => (v instanceof ArrayBuffer ? new Uint8Array(v) : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : undefined)).filter((v): v is Uint8Array => v !== undefined);
@@ -149,14 +150,14 @@ function nativePixelBytes(el: DicomElement | undefined): Uint8Array | undefined 
 }
 
 /** Reads ImagePositionPatient-style triples; throws invalid-tag when present but malformed. */
-function vec3(ds: DenaturalizedDataset | undefined, tag: string, what: string, file: string): Vec3 | undefined {
+function vec3(ds: Dataset | undefined, tag: string, what: string, file: string): Vec3 | undefined {
   if (!ds || !(tag in ds) || !ds[tag]?.Value?.length) return undefined;
   const v = nums(ds, tag);
   if (!isFiniteArray(v, 3)) throw new DicomLoadError('invalid-tag', `${what} must be three numbers, got "${strs(ds, tag).join('\\')}"`, { file });
   return [v[0], v[1], v[2]];
 }
 
-function orientation6(ds: DenaturalizedDataset | undefined, file: string): FrameInfo['orientation'] {
+function orientation6(ds: Dataset | undefined, file: string): FrameInfo['orientation'] {
   const tag = '00200037';
   if (!ds || !ds[tag]?.Value?.length) return undefined;
   const v = nums(ds, tag);
@@ -170,7 +171,7 @@ function orientation6(ds: DenaturalizedDataset | undefined, file: string): Frame
   return [v[0], v[1], v[2], v[3], v[4], v[5]];
 }
 
-function spacing2(ds: DenaturalizedDataset | undefined, file: string): FrameInfo['pixelSpacing'] {
+function spacing2(ds: Dataset | undefined, file: string): FrameInfo['pixelSpacing'] {
   const tag = '00280030';
   if (!ds || !ds[tag]?.Value?.length) return undefined;
   const v = nums(ds, tag);
@@ -179,14 +180,14 @@ function spacing2(ds: DenaturalizedDataset | undefined, file: string): FrameInfo
 }
 
 /** The first WindowCenter/WindowWidth pair as a display window; nothing when either is missing or the width is not positive. */
-function windowOf(ds: DenaturalizedDataset): { window?: { window: number; level: number } } {
+function windowOf(ds: Dataset): { window?: { window: number; level: number } } {
   const level = num(ds, '00281050');
   const width = num(ds, '00281051');
   if (level === undefined || width === undefined || !Number.isFinite(level) || !(width > 0) || !Number.isFinite(width)) return {};
   return { window: { window: width, level } };
 }
 
-function rescaleOf(ds: DenaturalizedDataset | undefined, file: string): { slope?: number; intercept?: number } {
+function rescaleOf(ds: Dataset | undefined, file: string): { slope?: number; intercept?: number } {
   if (!ds) return {};
   const slope = num(ds, '00281053');
   const intercept = num(ds, '00281052');
@@ -196,14 +197,14 @@ function rescaleOf(ds: DenaturalizedDataset | undefined, file: string): { slope?
 }
 
 /** Resolves per-frame functional groups (Enhanced multi-frame, PS3.3 C.7.6.16) into one FrameInfo per frame. */
-function enhancedFrames(ds: DenaturalizedDataset, count: number, file: string): FrameInfo[] | undefined {
+function enhancedFrames(ds: Dataset, count: number, file: string): FrameInfo[] | undefined {
   const shared = items(ds, '52009229')[0];
   const perFrame = items(ds, '52009230');
   if (!shared && perFrame.length === 0) return undefined;
   if (perFrame.length && perFrame.length !== count) {
     throw new DicomLoadError('inconsistent-geometry', `PerFrameFunctionalGroupsSequence has ${perFrame.length} items but NumberOfFrames is ${count}`, { file });
   }
-  const group = (frame: DenaturalizedDataset | undefined, tag: string) => items(frame, tag)[0] ?? items(shared, tag)[0];
+  const group = (frame: Dataset | undefined, tag: string) => items(frame, tag)[0] ?? items(shared, tag)[0];
   const out: FrameInfo[] = [];
   for (let f = 0; f < count; f++) {
     const fr = perFrame[f];
@@ -237,36 +238,32 @@ function enhancedFrames(ds: DenaturalizedDataset, count: number, file: string): 
  */
 export function parseDicomFile(input: { readonly name: string; readonly bytes: Uint8Array; readonly path?: string }): DicomInstance {
   const file = input.name;
-  let parsed!: { meta: DenaturalizedDataset; dict: DenaturalizedDataset };
+  const dicom = openDicom(input.bytes, file);
+  const bytes = dicom.bytes;
+  const read = dicom.read;
+  let parsed!: DicomDataset;
   let headerOnly = false;
-  const buffer = part10Buffer(input.bytes, file);
-  const bytes = new Uint8Array(buffer);
-  try {
-    const read = (options: ReadOptions) => readPart10(buffer, options);
-    // Parse only what is needed. The identification group first, to recognise a structure set: it is
-    // mostly contour coordinates as text (the NSCLC one takes ~0.5 s to parse in full) and the loader
-    // needs only its identifiers and label, which precede group 3006's sequences. Images are parsed up
-    // to their pixel data, which is then viewed in place (locatePixelData) instead of copied by dcmjs;
-    // deflated files, and files with an icon image (whose nested PixelData would stop dcmjs early), are
-    // read in full.
-    const id = read({ untilTag: '00080061', stopOnGreaterTag: true });
-    const idSop = str(id.dict, '00080016') || str(id.meta, '00020002');
-    const idModality = str(id.dict, '00080060').toUpperCase();
-    if (idSop === '1.2.840.10008.5.1.4.1.1.481.3' || (!idSop && idModality === 'RTSTRUCT')) {
-      parsed = read({ untilTag: '30060003', stopOnGreaterTag: true });
-    } else if (str(id.meta, META_TS) === '1.2.840.10008.1.2.1.99') {
-      parsed = read({});
-    } else {
-      try {
-        parsed = read({ untilTag: '7FE00010' });
-        headerOnly = !('00880200' in parsed.dict);
-      } catch {
-        headerOnly = false;
-      }
-      if (!headerOnly) parsed = read({});
+  // Parse only what is needed. The identification group first, to recognise a structure set: it is
+  // mostly contour coordinates as text (the NSCLC one takes ~0.5 s to parse in full) and the loader
+  // needs only its identifiers and label, which precede group 3006's sequences. Images are parsed up
+  // to their pixel data, which is then viewed in place (locatePixelData) instead of copied by dcmjs;
+  // deflated files, and files with an icon image (whose nested PixelData would stop dcmjs early), are
+  // read in full.
+  const id = read({ untilTag: '00080061', stopOnGreaterTag: true });
+  const idSop = str(id.dict, '00080016') || str(id.meta, '00020002');
+  const idModality = str(id.dict, '00080060').toUpperCase();
+  if (idSop === '1.2.840.10008.5.1.4.1.1.481.3' || (!idSop && idModality === 'RTSTRUCT')) {
+    parsed = read({ untilTag: '30060003', stopOnGreaterTag: true });
+  } else if (str(id.meta, META_TS) === '1.2.840.10008.1.2.1.99') {
+    parsed = read();
+  } else {
+    try {
+      parsed = read({ untilTag: '7FE00010' });
+      headerOnly = !('00880200' in parsed.dict);
+    } catch {
+      headerOnly = false;
     }
-  } catch (e) {
-    throw parseFailure(e, file);
+    if (!headerOnly) parsed = read();
   }
   const { meta, dict: ds } = parsed;
   if (!str(ds, '00080016') && !str(meta, '00020002') && !str(ds, '00080060') && !ds['7FE00010']) {
@@ -338,7 +335,7 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
       const at = locatePixelData(bytes, transferSyntaxUid === '1.2.840.10008.1.2', expected);
       if (!at) throw new DicomLoadError('truncated', `PixelData is missing, damaged or shorter than the ${expected} bytes that ${rows}×${columns}×${numberOfFrames} ${bitsAllocated}-bit pixels need: the file is truncated or corrupt; copy or export it again`, { file });
       // A view of the caller's bytes, not a copy (offsets shift by the header a raw data set was given).
-      const start = at.start - (bytes.length - input.bytes.length);
+      const start = at.start - dicom.headerLength;
       pixelData = input.bytes.subarray(start, start + expected);
       if (pixelData.byteLength < expected) throw truncated(expected - pixelData.byteLength);
     } else {

@@ -17,7 +17,7 @@
 import { cross, fromAxes, type Vec3 } from '../../domain/geometry.ts';
 import { Volume } from '../../domain/volume.ts';
 import { DicomLoadError, DoseLoadError, type LoadWarning } from '../errors.ts';
-import { int, items, locatePixelData, num, nums, parseFailure, part10Buffer, readPart10, str, text } from './dataset.ts';
+import { int, items, locatePixelData, num, nums, openDicom, str } from './dataset.ts';
 
 /** The attributes of an RT Dose object that its dose grid needs, as the dataset reader found them. */
 export interface RtDoseAttributes {
@@ -87,14 +87,8 @@ const RT_DOSE_STORAGE = '1.2.840.10008.5.1.4.1.1.481.2';
  * a file that is not DICOM or not an RT Dose, DoseLoadError for a dose that cannot be used; both name the file.
  */
 export function readRtDose(input: ArrayBuffer | Uint8Array, file: string, options: RtDoseOptions = {}): RtDose {
-  const buffer = part10Buffer(input, file);
-  let parsed: ReturnType<typeof readPart10>;
-  try {
-    parsed = readPart10(buffer);
-  } catch (e) {
-    throw parseFailure(e, file);
-  }
-  const { meta, dict: ds } = parsed;
+  const opened = openDicom(input, file);
+  const { meta, dict: ds } = opened.read();
   const sopClass = str(ds, '00080016') || str(meta, '00020002');
   if (sopClass !== RT_DOSE_STORAGE && str(ds, '00080060').toUpperCase() !== 'RTDOSE') {
     throw new DicomLoadError('invalid-tag', `not an RT Dose (SOP Class ${sopClass || 'missing'})`, { file });
@@ -103,7 +97,7 @@ export function readRtDose(input: ArrayBuffer | Uint8Array, file: string, option
   let pixelData = pixel instanceof ArrayBuffer ? new Uint8Array(pixel) : ArrayBuffer.isView(pixel) ? new Uint8Array(pixel.buffer, pixel.byteOffset, pixel.byteLength) : undefined;
   // dcmjs zero-fills a value cut short by the end of the file: measure what the file really holds.
   const expected = (num(ds, '00280010') ?? 0) * (num(ds, '00280011') ?? 0) * (num(ds, '00280008') ?? 1) * ((num(ds, '00280100') ?? 16) / 8);
-  const bytes = new Uint8Array(buffer);
+  const bytes = opened.bytes;
   const at = pixelData ? locatePixelData(bytes, str(meta, '00020010') === '1.2.840.10008.1.2', 0) : undefined;
   if (pixelData && at) pixelData = bytes.subarray(at.start, Math.min(bytes.length, at.start + expected));
   const plan = items(ds, '300C0002')[0];
@@ -126,8 +120,8 @@ export function readRtDose(input: ArrayBuffer | Uint8Array, file: string, option
       doseUnits: str(ds, '30040002'),
       doseType: str(ds, '30040004') || undefined,
       doseSummationType: str(ds, '3004000A') || undefined,
-      doseComment: text(ds, '30040006') || undefined,
-      seriesDescription: text(ds, '0008103E') || undefined,
+      doseComment: str(ds, '30040006') || undefined,
+      seriesDescription: str(ds, '0008103E') || undefined,
       referencedRtPlanUid: str(plan, '00081155') || undefined,
       referencedBeamNumber: int(beam, '300C0006'),
       bitsAllocated: num(ds, '00280100'),

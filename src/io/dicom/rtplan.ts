@@ -3,7 +3,7 @@
  * fractions and beams — read through the one DICOM dataset reader. Delineo does not edit or write plans.
  */
 import { DicomLoadError } from '../errors.ts';
-import { int, items, num, readDataset, str, text } from './dataset.ts';
+import { int, items, num, openDicom, str } from './dataset.ts';
 
 /** One beam of a plan. */
 export interface PlanBeam {
@@ -42,7 +42,7 @@ const RT_PLAN_STORAGE = new Set(['1.2.840.10008.5.1.4.1.1.481.5', '1.2.840.10008
 
 /** Reads an RT Plan (or RT Ion Plan) file's summary; throws DicomLoadError naming the file when it is not one. */
 export function readRtPlan(input: ArrayBuffer | Uint8Array, file: string): RtPlanSummary {
-  const { meta, dict: ds } = readDataset(input, file);
+  const { meta, dict: ds } = openDicom(input, file).read();
   const sopClass = str(ds, '00080016') || str(meta, '00020002');
   if (!RT_PLAN_STORAGE.has(sopClass) && str(ds, '00080060').toUpperCase() !== 'RTPLAN') {
     throw new DicomLoadError('invalid-tag', `not an RT Plan (SOP Class ${sopClass || 'missing'})`, { file });
@@ -65,10 +65,10 @@ export function readRtPlan(input: ArrayBuffer | Uint8Array, file: string): RtPla
     const last = angles.at(-1) ?? null;
     return {
       number,
-      name: text(b, '300A00C2') || text(b, '300A00C3') || (number !== null ? `Beam ${number}` : 'Beam'),
+      name: str(b, '300A00C2') || str(b, '300A00C3') || (number !== null ? `Beam ${number}` : 'Beam'),
       radiationType: str(b, '300A00C6'),
       beamType: str(b, '300A00C4'),
-      machine: text(b, '300A00B2'),
+      machine: str(b, '300A00B2'),
       gantryStartDeg: first,
       gantryEndDeg: last !== null && last !== first ? last : null,
       meterset: number !== null ? (meterset.get(number) ?? null) : null,
@@ -79,8 +79,8 @@ export function readRtPlan(input: ArrayBuffer | Uint8Array, file: string): RtPla
     file,
     sopInstanceUid: str(ds, '00080018') || undefined,
     frameOfReferenceUid: str(ds, '00200052') || undefined,
-    label: text(ds, '300A0002'),
-    name: text(ds, '300A0003'),
+    label: str(ds, '300A0002'),
+    name: str(ds, '300A0003'),
     date: str(ds, '300A0006'),
     prescriptionGy: prescriptions.length ? Math.max(...prescriptions) : null,
     fractions: fractions ?? null,

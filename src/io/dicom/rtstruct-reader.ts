@@ -37,7 +37,7 @@ import {
 import { suggestStandardName, tg263Entry } from '../../domain/tg263.ts';
 import type { Volume } from '../../domain/volume.ts';
 import { DicomLoadError } from '../errors.ts';
-import { int, items, nums, readDataset, text, type ParsedDataset } from './dataset.ts';
+import { int, items, nums, openDicom, str, type DicomDataset } from './dataset.ts';
 import { RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID, RtstructError, type RtstructWarning } from './rtstruct.ts';
 
 /** One contour as the file holds it. */
@@ -77,7 +77,9 @@ export interface ParsedRtstruct {
   readonly patientName: string;
   readonly label: string;
   readonly name: string;
+  /** StructureSetDate (YYYYMMDD) and StructureSetTime (HHMMSS.FFFFFF), '' when absent. */
   readonly date: string;
+  readonly time: string;
   readonly manufacturer: string;
   /** The Approval module: APPROVED, UNAPPROVED or REJECTED ('' when absent), and who reviewed it when. */
   readonly approval: { readonly status: string; readonly reviewDate: string; readonly reviewTime: string; readonly reviewerName: string };
@@ -135,17 +137,13 @@ export interface RtstructImport {
 // ---------------------------------------------------------------------------------------------------------
 // Parsing
 
-/**
- * Reads the file through the one dataset reader; its failures become RtstructError 'not-dicom' (the code this
- * importer's callers switch on), keeping the reader's explanation.
- */
-function readRtDataset(input: ArrayBuffer | Uint8Array, file: string): ParsedDataset {
+/** Reads the file's data set; every failure is an RtstructError naming the file. */
+function readDataset(input: ArrayBuffer | Uint8Array, file: string): DicomDataset {
   try {
-    return readDataset(input, file);
+    return openDicom(input, file).read();
   } catch (e) {
-    if (!(e instanceof DicomLoadError)) throw e;
-    const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
-    throw new RtstructError('not-dicom', message, { file, cause: e });
+    if (e instanceof DicomLoadError) throw new RtstructError('not-dicom', e.message, { file, cause: e });
+    throw e;
   }
 }
 
@@ -158,9 +156,9 @@ const SPACES = /^\s+|\s+$/g;
  * the rest usable (an ROI Contour for an unknown ROI, a point count that disagrees with the data) are warnings.
  */
 export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'): ParsedRtstruct {
-  const { meta, dict: ds } = readRtDataset(input, file);
-  const sopClass = text(ds, '00080016') || text(meta, '00020002');
-  const modality = text(ds, '00080060').toUpperCase();
+  const { meta, dict: ds } = readDataset(input, file);
+  const sopClass = str(ds, '00080016') || str(meta, '00020002');
+  const modality = str(ds, '00080060').toUpperCase();
   if (sopClass !== RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID && !(sopClass === '' && modality === 'RTSTRUCT')) {
     throw new RtstructError(
       'not-rtstruct',
@@ -177,19 +175,19 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
     );
   const warnings: RtstructWarning[] = [];
   const frames = new Set<string>();
-  const top = text(ds, '00200052');
+  const top = str(ds, '00200052');
   if (top) frames.add(top);
   const referencedSeries: string[] = [];
   const referencedImages: string[] = [];
   for (const f of items(ds, '30060010')) {
-    const uid = text(f, '00200052');
+    const uid = str(f, '00200052');
     if (uid) frames.add(uid);
     for (const study of items(f, '30060012')) {
       for (const series of items(study, '30060014')) {
-        const s = text(series, '0020000E');
+        const s = str(series, '0020000E');
         if (s) referencedSeries.push(s);
         for (const img of items(series, '30060016')) {
-          const u = text(img, '00081155');
+          const u = str(img, '00081155');
           if (u) referencedImages.push(u);
         }
       }
@@ -213,7 +211,7 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
     if (number === undefined) {
       warnings.push({
         code: 'inconsistent-roi',
-        message: `a Structure Set ROI item without a valid ROI Number ("${text(r, '30060022')}") was ignored`,
+        message: `a Structure Set ROI item without a valid ROI Number ("${str(r, '30060022')}") was ignored`,
         file,
       });
       continue;
@@ -221,20 +219,20 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
     if (drafts.has(number)) {
       warnings.push({
         code: 'inconsistent-roi',
-        message: `ROI Number ${number} is used twice; the second ROI ("${text(r, '30060026')}") was ignored`,
+        message: `ROI Number ${number} is used twice; the second ROI ("${str(r, '30060026')}") was ignored`,
         roiNumber: number,
         file,
       });
       continue;
     }
-    const uid = text(r, '30060024');
+    const uid = str(r, '30060024');
     if (uid) frames.add(uid);
     drafts.set(number, {
       number,
-      name: text(r, '30060026'),
+      name: str(r, '30060026'),
       frameOfReferenceUid: uid,
-      generationAlgorithm: text(r, '30060036').toUpperCase(),
-      generationDescription: text(r, '30060038'),
+      generationAlgorithm: str(r, '30060036').toUpperCase(),
+      generationDescription: str(r, '30060038'),
       interpretedType: '',
       interpreter: '',
       contours: [],
@@ -243,8 +241,8 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
   for (const o of items(ds, '30060080')) {
     const d = drafts.get(int(o, '30060084') ?? Number.NaN);
     if (!d) continue;
-    d.interpretedType = text(o, '300600A4').replace(SPACES, '').toUpperCase();
-    d.interpreter = text(o, '300600A6');
+    d.interpretedType = str(o, '300600A4').replace(SPACES, '').toUpperCase();
+    d.interpreter = str(o, '300600A6');
   }
   for (const rc of items(ds, '30060039')) {
     const number = int(rc, '30060084');
@@ -274,11 +272,11 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
       const declared = int(c, '30060046');
       if (declared !== undefined && declared * 3 !== raw.length) mismatched++;
       d.contours.push({
-        geometricType: text(c, '30060042').toUpperCase(),
+        geometricType: str(c, '30060042').toUpperCase(),
         points,
         ...(declared === undefined ? {} : { declaredPoints: declared }),
         imageUids: items(c, '30060016')
-          .map((img) => text(img, '00081155'))
+          .map((img) => str(img, '00081155'))
           .filter(Boolean),
       });
     }
@@ -294,16 +292,17 @@ export function parseRtstruct(input: ArrayBuffer | Uint8Array, file = 'RTSTRUCT'
   }
   return {
     file,
-    sopInstanceUid: text(ds, '00080018') || text(meta, '00020003'),
-    studyInstanceUid: text(ds, '0020000D'),
-    seriesInstanceUid: text(ds, '0020000E'),
-    patientId: text(ds, '00100020'),
-    patientName: text(ds, '00100010'),
-    label: text(ds, '30060002'),
-    name: text(ds, '30060004'),
-    date: text(ds, '30060008'),
-    manufacturer: text(ds, '00080070'),
-    approval: { status: text(ds, '300E0002').toUpperCase(), reviewDate: text(ds, '300E0004'), reviewTime: text(ds, '300E0005'), reviewerName: text(ds, '300E0008') },
+    sopInstanceUid: str(ds, '00080018') || str(meta, '00020003'),
+    studyInstanceUid: str(ds, '0020000D'),
+    seriesInstanceUid: str(ds, '0020000E'),
+    patientId: str(ds, '00100020'),
+    patientName: str(ds, '00100010'),
+    label: str(ds, '30060002'),
+    name: str(ds, '30060004'),
+    date: str(ds, '30060008'),
+    time: str(ds, '30060009'),
+    manufacturer: str(ds, '00080070'),
+    approval: { status: str(ds, '300E0002').toUpperCase(), reviewDate: str(ds, '300E0004'), reviewTime: str(ds, '300E0005'), reviewerName: str(ds, '300E0008') },
     frameOfReferenceUids: [...frames],
     referencedSeriesUids: [...new Set(referencedSeries)],
     referencedImageUids: referencedImages,

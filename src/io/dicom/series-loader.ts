@@ -17,6 +17,7 @@ import { createYielder, stagedProgress, throttleProgress, throwIfAborted, type J
 import { DicomLoadError, type LoadWarning } from '../errors.ts';
 import { inputName, readInput, type FileInput } from '../input.ts';
 import { describeTransferSyntax, parseDicomFile, rtKind, type DicomInstance } from './dicom-meta.ts';
+import { seriesCompleteness } from './series-completeness.ts';
 import { storedFrame, VoxelBuffer, type DecodedPixels, type PixelDecoder } from './pixels.ts';
 import { largestConsistentGroup, planStack, type PlannedSlice, type PlanOptions } from './series-geometry.ts';
 
@@ -480,6 +481,17 @@ export async function loadDicomSeriesData(inputs: readonly FileInput[], options:
     // The series' own window (first slice's), offered by viewers as the "DICOM" preset.
     ...(first.window ? { defaultWindow: first.window } : {}),
   };
+  const kAxis = [plan.geometry.direction[6], plan.geometry.direction[7], plan.geometry.direction[8]];
+  const usedSlices = plan.used.map((i) => groupSlices[i]);
+  const completeness = seriesCompleteness({
+    dimensions: plan.geometry.dimensions,
+    spacing: plan.geometry.spacing,
+    interpolatedSlices: plan.interpolatedPlanes,
+    // One InstanceNumber per file: a multi-frame file's frames share it.
+    ...(usedSlices.every((s) => s.instance.numberOfFrames === 1) ? { instanceNumbers: usedSlices.flatMap((s) => (s.instance.instanceNumber === undefined ? [] : [s.instance.instanceNumber])) } : {}),
+    slicePositionsMm: usedSlices.map((s) => s.position[0] * kAxis[0] + s.position[1] * kAxis[1] + s.position[2] * kAxis[2]),
+  });
+  if (!completeness.complete) warnings.push({ code: 'incomplete-series', message: completeness.reason!, file: first.file });
   return {
     kind: 'volume',
     volume,
