@@ -3,27 +3,12 @@
 import { cpSync, createReadStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { defineConfig, type Connect, type Plugin } from 'vite';
-import { RAW_PREFIXES, rawFile } from './scripts/dev-middleware.js';
+import { rawFile } from './scripts/dev-middleware.js';
+import { copyWasm, readWasmManifest } from './scripts/wasm-manifest.js';
 import { dicomWebProxyConnect } from './scripts/dicomweb-proxy.js';
 
 /** Content types of the raw assets (Emscripten glue and wasm) that RAW_PREFIXES serves. */
 const RAW_TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.zst': 'application/zstd' };
-
-/**
- * Raw assets the production app needs, copied into the build under the URLs the dev server serves them at (the
- * app's defaults for `ort-wasm-path` and `image-io-url`), so dist/app runs as built. Only what the app uses
- * (every itk-wasm pipeline and onnxruntime-web variant would be ~200 MB): a whole folder, or the files whose
- * names match.
- */
-const APP_RAW_ASSETS: readonly { readonly prefix: keyof typeof RAW_PREFIXES; readonly files?: RegExp }[] = [
-  // Slice interpolation (src/domain/ops/interpolate.ts).
-  { prefix: '/raw/itk/morphological-contour-interpolation/' },
-  // The volume readers of src/io/itk/image-formats.ts and GDCM for compressed DICOM transfer syntaxes.
-  { prefix: '/raw/itk/image-io/', files: /^(nifti|nrrd|meta|gdcm)-read-image\.(js|wasm\.zst)$/ },
-  // onnxruntime-web's runtimes (src/inference/segment-web.ts): the plain WASM build the
-  // WASM provider runs on, and the JSEP build that WebGPU needs.
-  { prefix: '/raw/ort/', files: /^ort-wasm-simd-threaded(\.jsep)?\.(mjs|wasm)$/ },
-];
 
 /** What each model folder under models/ ships to the app (`models-base` defaults to /models/). */
 const MODEL_FILES = /^(manifest\.json|model\.onnx|MODEL_CARD\.md)$/;
@@ -53,7 +38,8 @@ const rawAssets: Connect.NextHandleFunction = (req, res, next) => {
 
 /**
  * Installs the middlewares in the dev server and in `vite preview` (which serves the production build): isolation
- * headers, raw assets (dev only) and the same-origin DICOMweb proxy (scripts/dicomweb-proxy.js).
+ * headers, raw assets (dev only) and the same-origin DICOMweb proxy (scripts/dicomweb-proxy.js); copies the pinned
+ * WASM (wasm/manifest.json) and the models into the build.
  */
 function delineoServer(): Plugin {
   return {
@@ -70,17 +56,9 @@ function delineoServer(): Plugin {
     },
     writeBundle(options) {
       const outDir = options.dir ?? 'dist/app';
-      for (const { prefix, files } of APP_RAW_ASSETS) {
-        const from = RAW_PREFIXES[prefix];
-        if (!files) {
-          cpSync(from, join(outDir, prefix), { recursive: true });
-          continue;
-        }
-        const names = readdirSync(from).filter((name) => files.test(name));
-        if (!names.length) throw new Error(`build: nothing in ${from} matches ${files} (did a dependency rename its files?)`);
-        mkdirSync(join(outDir, prefix), { recursive: true });
-        for (const name of names) cpSync(join(from, name), join(outDir, prefix, name));
-      }
+      // The WASM runtimes and their glue, under the URLs the app's defaults point to, so dist/app runs as built:
+      // exactly the files wasm/manifest.json pins, each copy checked against its SHA-256.
+      copyWasm(readWasmManifest(), outDir);
       for (const id of readdirSync('models')) {
         if (!existsSync(join('models', id, 'manifest.json'))) continue; // models/training is not a model
         mkdirSync(join(outDir, 'models', id), { recursive: true });

@@ -1,5 +1,5 @@
 // The app as `npm run build` writes it (dist/app) must run on its own: the WASM of onnxruntime-web and of the
-// itk-wasm readers and the models are copied into the build (vite.config.ts, APP_RAW_ASSETS and MODEL_FILES), at
+// itk-wasm readers and the models are copied into the build (the files wasm/manifest.json pins, and vite.config.ts MODEL_FILES), at
 // the URLs the app's defaults point to. This test builds into a temporary folder, serves it with `vite preview`
 // (the production server, with the cross-origin isolation headers) and, in headless Chromium, opens a real
 // OpenKBP CT through the app's file input (NIfTI → itk-wasm image-io) and auto-contours it with hn-oar and

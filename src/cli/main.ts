@@ -1,11 +1,10 @@
 /**
- * The `delineo` command line: dispatches subcommands. Node-only (started by bin/delineo.js); later issues add
- * segment beside `phantom`, `export` and `import`.
+ * The `delineo` command line: dispatches subcommands. Node-only (started by bin/delineo.js). Each subcommand's
+ * module is imported only when it runs: start-up is part of every command's time, and `segment` alone pulls in
+ * onnxruntime-node.
  */
-import { PHANTOM_USAGE, phantomCommand, type CommandIo } from './phantom.ts';
-import { EXPORT_USAGE, exportCommand, IMPORT_USAGE, importCommand } from './rtstruct.ts';
-import { SEGMENT_USAGE, segmentCommand } from './segment.ts';
-import { DVH_USAGE, dvhCommand } from './dvh.ts';
+import { packageVersion } from '../io/package-root.ts';
+import type { CommandIo } from './phantom.ts';
 
 const USAGE = `Usage: delineo <command> [options]
 
@@ -16,31 +15,53 @@ Commands:
   segment    auto-contour a CT with a local model (ONNX network or rules)
   dvh        dose–volume histograms and constraint checks of a structure set in an RT Dose
 
-Run "delineo <command> --help" for a command's options.`;
+Run "delineo <command> --help" for a command's options, "delineo --version" for the version.`;
 
 const consoleIo: CommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
 
+/** Each subcommand: its usage text and how to run it, loaded on demand. */
+const COMMANDS: Record<string, () => Promise<{ usage: string; run: (argv: readonly string[], io: CommandIo) => Promise<number> }>> = {
+  phantom: async () => {
+    const m = await import('./phantom.ts');
+    return { usage: m.PHANTOM_USAGE, run: m.phantomCommand };
+  },
+  export: async () => {
+    const m = await import('./rtstruct.ts');
+    return { usage: m.EXPORT_USAGE, run: m.exportCommand };
+  },
+  import: async () => {
+    const m = await import('./rtstruct.ts');
+    return { usage: m.IMPORT_USAGE, run: m.importCommand };
+  },
+  segment: async () => {
+    const m = await import('./segment.ts');
+    return { usage: m.SEGMENT_USAGE, run: m.segmentCommand };
+  },
+  dvh: async () => {
+    const m = await import('./dvh.ts');
+    return { usage: m.DVH_USAGE, run: m.dvhCommand };
+  },
+};
+
 /**
  * Runs the command line `argv` (without node and script paths) and resolves to the exit code: the
- * subcommand's, 0 for help, 2 for an unknown or missing command.
+ * subcommand's, 0 for help and the version, 2 for an unknown or missing command.
  */
 export async function main(argv: readonly string[], io: CommandIo = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && Object.hasOwn(COMMANDS, command)) return (await COMMANDS[command]()).run(rest, io);
   switch (command) {
-    case 'phantom':
-      return phantomCommand(rest, io);
-    case 'export':
-      return exportCommand(rest, io);
-    case 'import':
-      return importCommand(rest, io);
-    case 'segment':
-      return segmentCommand(rest, io);
-    case 'dvh':
-      return dvhCommand(rest, io);
     case 'help':
     case '--help':
-    case '-h':
-      io.log(({ phantom: PHANTOM_USAGE, export: EXPORT_USAGE, import: IMPORT_USAGE, segment: SEGMENT_USAGE, dvh: DVH_USAGE } as Record<string, string>)[rest[0] ?? ''] ?? USAGE);
+    case '-h': {
+      const topic = rest[0];
+      io.log(topic !== undefined && Object.hasOwn(COMMANDS, topic) ? (await COMMANDS[topic]()).usage : USAGE);
+      return 0;
+    }
+    case 'version':
+    case '--version':
+    case '-v':
+      io.log(packageVersion(import.meta.url));
       return 0;
     default:
       io.error(command === undefined ? USAGE : `delineo: unknown command "${command}"\n\n${USAGE}`);

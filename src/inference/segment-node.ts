@@ -5,18 +5,18 @@
  * src/index.ts.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import type { Volume } from '../domain/volume.ts';
 import { segmentWithNetwork, type SegmentationResult, type SegmentOptions } from './engine.ts';
+import { packageRoot } from '../io/package-root.ts';
 import { InferenceError } from './errors.ts';
 import { validateManifest, type ModelManifest } from './manifest.ts';
 import { createOrtNetwork, type OrtModule, type OrtNetwork } from './ort-runner.ts';
 import { RULE_MODELS, runRuleModel } from './rules/index.ts';
 
-/** The repository's models/ folder (next to src/ in a checkout and in the npm package). */
-export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
+/** The package's models/ folder, at the root of a checkout and of the installed npm package. */
+export const MODELS_DIR = join(packageRoot(import.meta.url), 'models');
 
 /** Reads and validates models/<id>/manifest.json (or a manifest path); 'unknown-model' when absent. */
 export async function readManifest(idOrPath: string, modelsDir = MODELS_DIR): Promise<{ manifest: ModelManifest; dir: string }> {
