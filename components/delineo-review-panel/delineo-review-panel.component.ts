@@ -3,8 +3,8 @@ import { property, state } from 'lit/decorators.js';
 import type { Subscription } from 'rxjs';
 import { DEFAULT_SURFACE_DICE_TOLERANCE_MM, qaFindings, type QaFinding, type ReviewMetrics, type StructureRecord, type StructureSetState } from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
-import { nextForReview, showStructure } from '../internal/review-nav.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import { nextForReview, showStructure } from '../../src/index.ts';
+import type { ViewerSession } from '../../src/index.ts';
 import styles from './delineo-review-panel.styles.ts';
 
 const STATUS_TEXT: Readonly<Record<ReviewMetrics['status'], string>> = { approved: 'Approved', auto: 'Auto — not reviewed', edited: 'Edited', manual: 'Manual' };

@@ -13,22 +13,25 @@ import {
   maskOutline,
   planeAxes,
   planeToIndex,
+  toolById,
   windowPresetsFor,
+  type CrosshairState,
   type OrientationLabels,
   type PlaneAffine,
   type Rgb,
   type SliceAxis,
   type SlicePlane,
   type SliceRenderer,
+  type SlicePoint,
   type Vec3,
   type ViewOrientation,
+  type ViewerSession,
   type WindowLevel,
 } from '../../src/index.ts';
 import type { DelineoSliceChangeDetail } from '../events/delineo-slice-change.ts';
 import type { DelineoEditRefuseDetail } from '../events/delineo-edit-refuse.ts';
 import { emit } from '../internal/emit.ts';
-import { SliceEditor, type SlicePoint } from '../internal/slice-editor.ts';
-import type { CrosshairState, ViewerSession } from '../internal/viewer-session.ts';
+import { SliceEditor } from '../internal/slice-editor.ts';
 import styles from './delineo-slice-view.styles.ts';
 
 /** Crosshair line colours, by the view whose plane the line is (the 3D Slicer convention: red axial, green coronal, yellow sagittal). */
@@ -158,6 +161,7 @@ export class DelineoSliceView extends LitElement {
         return plane;
       },
       planeAffine: () => (this.#renderer?.volume ? this.#renderer.planeAffine() : null),
+      cssToDevice: () => this.#cssToDevice(),
       requestDraw: () => this.#requestDraw(),
       refused: (structureId, reason, message) => this.#refused({ structureId, reason, message }),
       committed: (structureId, label) => emit(this, 'delineo-structure-edit', { structureId, label }),
@@ -167,9 +171,7 @@ export class DelineoSliceView extends LitElement {
     this.#viewport.addEventListener('pointerup', (e) => this.#onPointerUp(e));
     this.#viewport.addEventListener('pointercancel', () => this.#onPointerCancel());
     this.#viewport.addEventListener('pointerleave', () => this.#onPointerLeave());
-    this.#viewport.addEventListener('dblclick', () => {
-      if (this.session?.tool.tool === 'polygon') this.#editor.closePolygon();
-    });
+    this.#viewport.addEventListener('dblclick', () => this.#editor.doubleClick());
     this.#viewport.addEventListener('wheel', (e) => this.#onWheel(e), { passive: false });
     this.#viewport.addEventListener('contextmenu', (e) => e.preventDefault());
     this.addEventListener('keydown', (e) => this.#onKeyDown(e));
@@ -242,7 +244,7 @@ export class DelineoSliceView extends LitElement {
 
   /** The polygon vertices placed so far (u, v), while the polygon tool is in use. */
   get polygonPoints(): readonly (readonly [number, number])[] {
-    return this.#editor.polygonPoints;
+    return this.#editor.vertices;
   }
 
   /** Resolves after the next frame has been drawn (image and overlay). */
@@ -381,7 +383,9 @@ export class DelineoSliceView extends LitElement {
       }),
       session.store.state$.subscribe(() => this.#requestDraw()),
       session.tool$.subscribe((t) => {
+        if (this.dataset.tool !== undefined && this.dataset.tool !== t.tool) this.#editor.cancel();
         this.dataset.tool = t.tool;
+        this.#viewport.style.cursor = toolById(t.tool)?.cursor ?? '';
         this.#requestDraw();
       }),
       session.preview$.subscribe(() => this.#requestDraw()),
@@ -493,7 +497,7 @@ export class DelineoSliceView extends LitElement {
       drawOutlines(ctx, loops, affine, { color, fillOpacity: 0.35, lineWidth: 1.5 * dpr, dash: [6 * dpr, 4 * dpr] });
     }
     if (this.crosshair) this.#drawCrosshair(ctx, session, plane, affine, nu, nv, dpr);
-    this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, session.tool, activeColor);
+    this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, activeColor);
   }
 
   #buffer(size: number): Uint8Array {
@@ -561,18 +565,18 @@ export class DelineoSliceView extends LitElement {
     const p = this.#point(e);
     if (!session || !r || !p) return;
     this.focus({ preventScroll: true });
-    const tool = session.tool.tool;
+    const gesture = this.#editor.tool?.pointer.kind;
     let drag: Drag | null = null;
-    if (e.button === 2 || (e.button === 0 && tool === 'window-level' && !e.shiftKey)) {
+    if (e.button === 2 || (e.button === 0 && gesture === 'window' && !e.shiftKey)) {
       drag = { kind: 'window', x: e.clientX, y: e.clientY, start: session.windowLevel };
     } else if (e.button === 1 || (e.button === 0 && e.shiftKey)) {
       drag = { kind: 'pan', x: e.clientX, y: e.clientY, start: r.viewTransform.pan };
-    } else if (e.button === 0 && tool === 'navigate') {
+    } else if (e.button === 0 && gesture === 'crosshair') {
       this.#setCrosshairAt(p);
       drag = { kind: 'crosshair' };
     } else if (e.button === 0) {
       this.#editor.hover = p;
-      if (this.#editor.pointerDown(p, session.tool, this.#cssToDevice())) drag = { kind: 'edit' };
+      if (this.#editor.pointerDown(p)) drag = { kind: 'edit' };
     }
     if (drag) {
       this.#drag = drag;

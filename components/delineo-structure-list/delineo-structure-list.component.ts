@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import type { Subscription } from 'rxjs';
 import { structureStatus, type Rgb, type StructureRecord, type StructureSetState, type StructureStatus } from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import type { ViewerSession } from '../../src/index.ts';
 import styles from './delineo-structure-list.styles.ts';
 
 // The status definition lives in the core (src/state/review.ts), shared with the review panel; re-exported

@@ -7,3 +7,4 @@ export * from './slice-camera.ts';
 export * from './slice-renderer.ts';
 export * from './slice-outline.ts';
 export * from './slice-overlay.ts';
+export * from './tool-overlay.ts';

@@ -16,8 +16,8 @@ import type { Volume } from '../domain/volume.ts';
 import type { SlicePlane } from '../domain/tools/paint.ts';
 import { volumeToImageData, type VtkVolumeImage } from './image-data.ts';
 import { planeAffine, type PlaneAffine } from './slice-overlay.ts';
+import { gridAxisForView, type ViewOrientation } from '../domain/view-axes.ts';
 import {
-  gridAxisForView,
   gridSlicePlane,
   mmPerPixel,
   orientationLabels,
@@ -26,7 +26,6 @@ import {
   viewportToPatient,
   type OrientationLabels,
   type SliceCamera,
-  type ViewOrientation,
   type ViewportSize,
 } from './slice-camera.ts';
 import { imageDataFromBottomUp } from './pixels.ts';

@@ -35,7 +35,7 @@ import {
   type Bounds,
   type SlicePositions,
 } from './surface-scene.ts';
-import type { ViewOrientation } from './slice-camera.ts';
+import type { ViewOrientation } from '../domain/view-axes.ts';
 import { VOLUME_PRESETS, type VolumePresetName } from './volume-presets.ts';
 import { imageDataFromBottomUp } from './pixels.ts';
 
