@@ -1,6 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Subscription } from 'rxjs';
 import {
   OutlineCache,
   OutlineScratch,
@@ -31,6 +30,7 @@ import {
 import type { DelineoSliceChangeDetail } from '../events/delineo-slice-change.ts';
 import type { DelineoEditRefuseDetail } from '../events/delineo-edit-refuse.ts';
 import { emit } from '../internal/emit.ts';
+import { SessionController } from '../internal/session-controller.ts';
 import { SliceEditor } from '../internal/slice-editor.ts';
 import styles from './delineo-slice-view.styles.ts';
 
@@ -132,8 +132,27 @@ export class DelineoSliceView extends LitElement {
   readonly #viewport: HTMLDivElement = viewportElement();
   readonly #overlay: HTMLCanvasElement = overlayElement();
   #renderer: SliceRenderer | null = null;
-  #subscriptions: Subscription[] = [];
-  #attached: ViewerSession | null = null;
+  /** Follows the session once the renderer exists; the renderer shows its volume. */
+  readonly #session = new SessionController<ViewerSession>(this, {
+    session: () => this.session,
+    ready: () => this.#renderer !== null,
+    changed: (session) => this.#show(session),
+    attach: (session) => [
+      session.crosshair$.subscribe((c) => this.#onCrosshair(c)),
+      session.windowLevel$.subscribe((wl) => {
+        this.windowLevel = wl;
+        this.#renderer?.setWindowLevel(wl.window, wl.level);
+      }),
+      session.store.state$.subscribe(() => this.#requestDraw()),
+      session.tool$.subscribe((t) => {
+        if (this.dataset.tool !== undefined && this.dataset.tool !== t.tool) this.#editor.cancel();
+        this.dataset.tool = t.tool;
+        this.#viewport.style.cursor = toolById(t.tool)?.cursor ?? '';
+        this.#requestDraw();
+      }),
+      session.preview$.subscribe(() => this.#requestDraw()),
+    ],
+  });
   #frame = 0;
   #frameWaiters: (() => void)[] = [];
   #drag: Drag | null = null;
@@ -272,13 +291,12 @@ export class DelineoSliceView extends LitElement {
     if (!this.hasAttribute('role')) this.setAttribute('role', 'application');
     this.#createRenderer();
     this.#resizeObserver.observe(this.#viewport);
-    this.#attach();
+    this.#session.sync();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resizeObserver.disconnect();
-    this.#detach();
     this.#editor.cancel();
     this.#renderer?.dispose();
     this.#renderer = null;
@@ -293,9 +311,8 @@ export class DelineoSliceView extends LitElement {
       this.#renderer.dispose();
       this.#renderer = null;
       this.#createRenderer();
-      this.#attached = null;
+      this.#session.reattach();
     }
-    if (changed.has('session') || !this.#attached) this.#attach();
     if (changed.has('fillOpacity') || changed.has('lineWidth') || changed.has('crosshair')) this.#requestDraw();
   }
 
@@ -353,15 +370,11 @@ export class DelineoSliceView extends LitElement {
     this.#viewport.append(this.#overlay);
   }
 
-  /** Subscribes to the session (or to none) and shows its volume. */
-  #attach(): void {
-    const session = this.session;
-    if (!this.#renderer || this.#attached === session) return;
-    this.#detach();
+  /** Shows a session's volume (or none) in the renderer; the session controller subscribes after this. */
+  #show(session: ViewerSession | null): void {
+    const r = this.#renderer!;
     this.#editor.cancel();
     this.#outlines.clear();
-    this.#attached = session;
-    const r = this.#renderer;
     if (!session) {
       r.setVolume(null);
       this.sliceCount = 0;
@@ -375,27 +388,6 @@ export class DelineoSliceView extends LitElement {
     this.slice = r.slice;
     this.sliceCount = r.sliceCount;
     this.windowLevel = session.windowLevel;
-    this.#subscriptions = [
-      session.crosshair$.subscribe((c) => this.#onCrosshair(c)),
-      session.windowLevel$.subscribe((wl) => {
-        this.windowLevel = wl;
-        this.#renderer?.setWindowLevel(wl.window, wl.level);
-      }),
-      session.store.state$.subscribe(() => this.#requestDraw()),
-      session.tool$.subscribe((t) => {
-        if (this.dataset.tool !== undefined && this.dataset.tool !== t.tool) this.#editor.cancel();
-        this.dataset.tool = t.tool;
-        this.#viewport.style.cursor = toolById(t.tool)?.cursor ?? '';
-        this.#requestDraw();
-      }),
-      session.preview$.subscribe(() => this.#requestDraw()),
-    ];
-  }
-
-  #detach(): void {
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#subscriptions = [];
-    this.#attached = null;
   }
 
   #sliceOf(position: Vec3, session: ViewerSession): number {

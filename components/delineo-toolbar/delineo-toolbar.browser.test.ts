@@ -64,8 +64,8 @@ describe('<delineo-toolbar>', () => {
     button.click();
     await bar.updateComplete;
     expect(session.tool.tool).to.equal('test-contour');
-    expect(part(bar, 'radius'), 'its radius setting').to.exist;
-    expect(part(bar, 'settings').querySelector('[data-setting="contourMode"]'), 'its contour mode').to.exist;
+    expect(part(bar, 'radius'), 'its radius setting').to.not.equal(null);
+    expect(part(bar, 'settings').querySelector('[data-setting="contourMode"]'), 'its contour mode').to.not.equal(null);
     expect(part(bar, 'settings').querySelector('[data-setting="shape"]'), 'nothing it did not ask for').to.equal(null);
   });
 

@@ -1,6 +1,5 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Subscription } from 'rxjs';
 import {
   EditRefusedError,
   RADIUS_RANGE,
@@ -17,6 +16,7 @@ import {
   type WindowLevel,
 } from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
+import { SessionController } from '../internal/session-controller.ts';
 import styles from './delineo-toolbar.styles.ts';
 
 /**
@@ -68,42 +68,18 @@ export class DelineoToolbar extends LitElement {
   /** The tool button holding the roving tabindex. */
   @state() private accessor focusTool: ToolName = 'navigate';
 
-  #subscriptions: Subscription[] = [];
-  #attached: ViewerSession | null = null;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#attach();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#subscriptions = [];
-    this.#attached = null;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('session')) this.#attach();
-  }
-
-  #attach(): void {
-    if (!this.isConnected || this.#attached === this.session) return;
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#attached = this.session;
-    const session = this.session;
-    this.#subscriptions = session
-      ? [
-          session.tool$.subscribe((t) => {
-            this.tool = t;
-            this.focusTool = t.tool;
-          }),
-          session.store.state$.subscribe((s) => (this.setState = s)),
-          session.windowLevel$.subscribe((wl) => (this.windowLevel = wl)),
-          session.preview$.subscribe((p) => (this.preview = p ? { voxels: p.voxels, cc: (p.voxels * voxelVolumeMm3(session.volume)) / 1000 } : null)),
-        ]
-      : [];
-  }
+  protected readonly sessionController = new SessionController<ViewerSession>(this, {
+    session: () => this.session,
+    attach: (session) => [
+      session.tool$.subscribe((t) => {
+        this.tool = t;
+        this.focusTool = t.tool;
+      }),
+      session.store.state$.subscribe((s) => (this.setState = s)),
+      session.windowLevel$.subscribe((wl) => (this.windowLevel = wl)),
+      session.preview$.subscribe((p) => (this.preview = p ? { voxels: p.voxels, cc: (p.voxels * voxelVolumeMm3(session.volume)) / 1000 } : null)),
+    ],
+  });
 
   protected override render() {
     const t = this.tool;
