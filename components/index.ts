@@ -2,8 +2,8 @@
  * The components entry: importing it defines every Delineo element (`<delineo-app>`, `<delineo-mpr>`,
  * `<delineo-slice-view>`, `<delineo-3d-view>`, `<delineo-structure-list>`, `<delineo-toolbar>`,
  * `<delineo-dicomweb-browser>`, `<delineo-review-panel>`), brings their event types into
- * GlobalEventHandlersEventMap, and exports the session they share. index.html loads it; an embedding page
- * (a portal) can too, build a ViewerSession and hand it to the elements it places.
+ * GlobalEventHandlersEventMap. index.html loads it; an embedding page (a portal) can too, build the session they
+ * share (`ViewerSession`, from the core, src/index.ts) and hand it to the elements it places.
  */
 export * from './delineo-app/delineo-app.ts';
 export * from './delineo-3d-view/delineo-3d-view.ts';
@@ -15,8 +15,7 @@ export * from './delineo-dicomweb-browser/delineo-dicomweb-browser.ts';
 export * from './delineo-review-panel/delineo-review-panel.ts';
 export * from './delineo-dvh-panel/delineo-dvh-panel.ts';
 export { defaultModels, type AppModel } from './delineo-app/app-models.ts';
-export { SHORTCUTS, type Shortcut } from './delineo-app/shortcuts.ts';
-export * from './internal/viewer-session.ts';
+export { SHORTCUTS, shortcutsFor, type Shortcut } from './delineo-app/shortcuts.ts';
 export type * from './events/delineo-volume-load.ts';
 export type * from './events/delineo-model-ready.ts';
 export type * from './events/delineo-slice-change.ts';

@@ -4,8 +4,8 @@
 //
 // Under the dev server (`npm start`, then /examples/portal.html) the sources are imported as they are; a
 // production portal imports the bundle it builds from the same entry (see examples/README.md).
-import { TOOL_NAMES, ViewerSession } from '/components/index.ts';
-import { generatePhantom } from '/src/index.ts';
+import '/components/index.ts';
+import { TOOLS, ViewerSession, generatePhantom } from '/src/index.ts';
 
 /** Every event the elements send (custom-elements.json lists them per element). */
 const EVENTS = [
@@ -84,7 +84,7 @@ session.store.state$.subscribe((state) => {
   structureSelect.value = state.activeId ?? '';
 });
 
-toolSelect.replaceChildren(...TOOL_NAMES.map((name) => new Option(name, name)));
+toolSelect.replaceChildren(...TOOLS.map((t) => new Option(t.label, t.id)));
 toolSelect.addEventListener('change', () => session.setTool({ tool: toolSelect.value }));
 session.tool$.subscribe((tool) => (toolSelect.value = tool.tool));
 

@@ -6,7 +6,8 @@
 import './helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendMouse, setViewport } from '@web/test-runner-commands';
-import type { DelineoMpr, DelineoStructureList, DelineoToolbar, ViewerSession } from '../components/index.ts';
+import type { DelineoMpr, DelineoStructureList, DelineoToolbar } from '../components/index.ts';
+import type { ViewerSession } from '../src/index.ts';
 
 const WIDTH = 1280;
 const HEIGHT = 800;

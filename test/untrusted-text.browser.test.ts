@@ -4,9 +4,8 @@
 import './helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
-import { ViewerSession, type DelineoApp } from '../components/index.ts';
-import { personName } from '../src/index.ts';
-import { generatePhantom, Volume } from '../src/index.ts';
+import type { DelineoApp } from '../components/index.ts';
+import { ViewerSession, generatePhantom, personName, Volume } from '../src/index.ts';
 
 const PATIENT = '<img src=x onerror="window.__pwned=1">^<script>window.__pwned=2</script>';
 const SERIES = '<svg onload="window.__pwned=3"><script>window.__pwned=4</script></svg> Thorax';

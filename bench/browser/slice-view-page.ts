@@ -2,7 +2,7 @@
 // slices; reports how long each slice change takes to reach a finished frame (image + structure overlay).
 import '../../components/delineo-slice-view/delineo-slice-view.ts';
 import type { DelineoSliceView } from '../../components/delineo-slice-view/delineo-slice-view.component.ts';
-import { ViewerSession } from '../../components/internal/viewer-session.ts';
+import { ViewerSession } from '../../src/index.ts';
 import { generatePhantom, importRtstruct, loadDicomSeries, type Structure, type Volume } from '../../src/index.ts';
 
 interface CaseFigures {

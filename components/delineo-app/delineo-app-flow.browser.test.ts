@@ -18,7 +18,7 @@ import type { DelineoExportEvent } from '../events/delineo-export.ts';
 import type { DelineoJobProgressDetail } from '../events/delineo-job-progress.ts';
 import type { DelineoErrorEvent } from '../events/delineo-error.ts';
 import type { DelineoModelReadyEvent } from '../events/delineo-model-ready.ts';
-import { ViewerSession } from '../internal/viewer-session.ts';
+import { ViewerSession } from '../../src/index.ts';
 import type { AppModel } from './app-models.ts';
 import { SHORTCUTS } from './shortcuts.ts';
 import './delineo-app.ts';

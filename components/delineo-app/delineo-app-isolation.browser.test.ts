@@ -50,7 +50,7 @@ describe('the components entry', () => {
 
 describe('two <delineo-app> on one page', function () {
   this.timeout(180000);
-  type Session = InstanceType<typeof Components.ViewerSession>;
+  type Session = InstanceType<typeof Core.ViewerSession>;
   let apps: [DelineoApp, DelineoApp];
   let sessions: [Session, Session];
   /** Every delineo-* event heard on document, with the target it had there. */
@@ -80,7 +80,7 @@ describe('two <delineo-app> on one page', function () {
     for (const type of EVENTS) document.addEventListener(type, record);
     const make = () => {
       const phantom = core.generatePhantom({ dimensions: [96, 96, 40], spacing: [5.2, 5.2, 7] });
-      const session = components.ViewerSession.withStructures(phantom.volume, phantom.structures);
+      const session = core.ViewerSession.withStructures(phantom.volume, phantom.structures);
       session.setCrosshair(phantom.anatomy.gtvCenter);
       return session;
     };

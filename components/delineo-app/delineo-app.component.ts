@@ -45,8 +45,7 @@ import type { DelineoModelReadyDetail } from '../events/delineo-model-ready.ts';
 import type { DelineoSeriesOpenEvent } from '../events/delineo-series-open.ts';
 import type { DelineoVolumeLoadDetail } from '../events/delineo-volume-load.ts';
 import { emit } from '../internal/emit.ts';
-import { nextForReview, showStructure } from '../internal/review-nav.ts';
-import { EDITING_TOOLS, TOOL_SHORTCUTS, ViewerSession, type ToolName } from '../internal/viewer-session.ts';
+import { ViewerSession, nextForReview, showStructure, toolById, toolForShortcut } from '../../src/index.ts';
 import { defaultModels, inferenceOverride, modelSource, type AppModel } from './app-models.ts';
 import styles from './delineo-app.styles.ts';
 import { SHORTCUTS } from './shortcuts.ts';
@@ -594,7 +593,7 @@ export class DelineoApp extends LitElement {
     const color = DISTINCT_COLORS[store.state.structures.length % DISTINCT_COLORS.length];
     const id = store.add({ name: finalName, color, interpretedType: 'ORGAN', provenance: { algorithm: 'MANUAL', source: 'delineo', version: '' } });
     store.setActive(id);
-    if (!EDITING_TOOLS.has(session.tool.tool)) session.setTool({ tool: 'brush' });
+    if (!toolById(session.tool.tool)?.edits) session.setTool({ tool: 'brush' });
     void this.updateComplete.then(() => this.#list()?.startRename(id));
     return id;
   }
@@ -888,11 +887,11 @@ export class DelineoApp extends LitElement {
     else if (key === ',') this.nextForReview(-1);
     else if (key.toLowerCase() === 'i') void this.#toolbar()?.interpolate();
     else {
-      const tool = (Object.keys(TOOL_SHORTCUTS) as ToolName[]).find((t) => TOOL_SHORTCUTS[t] === key.toLowerCase());
+      const tool = toolForShortcut(key);
       if (!tool) return false;
-      session.setTool({ tool });
-      emit(this, 'delineo-tool-change', { tool, radiusMm: session.tool.radiusMm, shape: session.tool.shape, contourMode: session.tool.contourMode });
-      if (EDITING_TOOLS.has(tool) && !session.store.state.activeId) this.message = { text: 'Select a structure to edit first', error: true };
+      session.setTool({ tool: tool.id });
+      emit(this, 'delineo-tool-change', { tool: tool.id, radiusMm: session.tool.radiusMm, shape: session.tool.shape, contourMode: session.tool.contourMode });
+      if (tool.edits && !session.store.state.activeId) this.message = { text: 'Select a structure to edit first', error: true };
     }
     return true;
   }

@@ -4,7 +4,7 @@ import { sendMouse } from '@web/test-runner-commands';
 import type { Phantom } from '../../src/index.ts';
 import { expectScreenshot } from '../../test/helpers/screenshot.ts';
 import { phantomSession, viewportOf } from '../../test/helpers/viewer.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import type { ViewerSession } from '../../src/index.ts';
 import { DelineoMpr } from './delineo-mpr.ts';
 
 describe('<delineo-mpr>', () => {

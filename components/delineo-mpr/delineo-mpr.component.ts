@@ -2,7 +2,7 @@ import { LitElement, html } from 'lit';
 import { property } from 'lit/decorators.js';
 import '../delineo-slice-view/delineo-slice-view.ts';
 import type { DelineoSliceView } from '../delineo-slice-view/delineo-slice-view.component.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import type { ViewerSession } from '../../src/index.ts';
 import styles from './delineo-mpr.styles.ts';
 
 /**

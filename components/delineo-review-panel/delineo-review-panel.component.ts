@@ -1,10 +1,18 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Subscription } from 'rxjs';
-import { DEFAULT_SURFACE_DICE_TOLERANCE_MM, qaFindings, type QaFinding, type ReviewMetrics, type StructureRecord, type StructureSetState } from '../../src/index.ts';
+import {
+  DEFAULT_SURFACE_DICE_TOLERANCE_MM,
+  nextForReview,
+  qaFindings,
+  showStructure,
+  type QaFinding,
+  type ReviewMetrics,
+  type StructureRecord,
+  type StructureSetState,
+  type ViewerSession,
+} from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
-import { nextForReview, showStructure } from '../internal/review-nav.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import { SessionController } from '../internal/session-controller.ts';
 import styles from './delineo-review-panel.styles.ts';
 
 const STATUS_TEXT: Readonly<Record<ReviewMetrics['status'], string>> = { approved: 'Approved', auto: 'Auto — not reviewed', edited: 'Edited', manual: 'Manual' };
@@ -61,45 +69,28 @@ export class DelineoReviewPanel extends LitElement {
   @state() private accessor findings: readonly QaFinding[] | null = null;
   @state() private accessor qaError: string | null = null;
 
-  #subscriptions: Subscription[] = [];
-  #attached: ViewerSession | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** Mask versions and approval of the state last analysed: unchanged structures are not analysed again. */
   #analysedKey = '';
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#attach();
-  }
+  protected readonly sessionController = new SessionController<ViewerSession>(this, {
+    session: () => this.session,
+    changed: () => {
+      this.metrics = null;
+      this.findings = null;
+      this.#analysedKey = '';
+    },
+    attach: (session) => [
+      session.store.state$.subscribe((s) => {
+        this.setState = s;
+        this.#schedule();
+      }),
+    ],
+  });
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#subscriptions = [];
-    this.#attached = null;
     if (this.#timer) clearTimeout(this.#timer);
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('session')) this.#attach();
-  }
-
-  #attach(): void {
-    if (!this.isConnected || this.#attached === this.session) return;
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#attached = this.session;
-    this.metrics = null;
-    this.findings = null;
-    this.#analysedKey = '';
-    const session = this.session;
-    this.#subscriptions = session
-      ? [
-          session.store.state$.subscribe((s) => {
-            this.setState = s;
-            this.#schedule();
-          }),
-        ]
-      : [];
   }
 
   #schedule(): void {

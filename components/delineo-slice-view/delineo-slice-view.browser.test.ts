@@ -4,7 +4,7 @@ import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import { add, cross, dot, gridSlicePlane, norm, normalize, orientationLabel, rotation, scale, sub, type Vec3 } from '../../src/index.ts';
 import { expectScreenshot } from '../../test/helpers/screenshot.ts';
 import { centreOn, mountView, partOf, phantomSession, viewportOf } from '../../test/helpers/viewer.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import type { ViewerSession } from '../../src/index.ts';
 import { DelineoSliceView, scaleBarFor } from './delineo-slice-view.ts';
 import type { Phantom } from '../../src/index.ts';
 

@@ -1,6 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Subscription } from 'rxjs';
 import {
   OutlineCache,
   OutlineScratch,
@@ -13,22 +12,26 @@ import {
   maskOutline,
   planeAxes,
   planeToIndex,
+  toolById,
   windowPresetsFor,
+  type CrosshairState,
   type OrientationLabels,
   type PlaneAffine,
   type Rgb,
   type SliceAxis,
   type SlicePlane,
   type SliceRenderer,
+  type SlicePoint,
   type Vec3,
   type ViewOrientation,
+  type ViewerSession,
   type WindowLevel,
 } from '../../src/index.ts';
 import type { DelineoSliceChangeDetail } from '../events/delineo-slice-change.ts';
 import type { DelineoEditRefuseDetail } from '../events/delineo-edit-refuse.ts';
 import { emit } from '../internal/emit.ts';
-import { SliceEditor, type SlicePoint } from '../internal/slice-editor.ts';
-import type { CrosshairState, ViewerSession } from '../internal/viewer-session.ts';
+import { SessionController } from '../internal/session-controller.ts';
+import { SliceEditor } from '../internal/slice-editor.ts';
 import styles from './delineo-slice-view.styles.ts';
 
 /** Crosshair line colours, by the view whose plane the line is (the 3D Slicer convention: red axial, green coronal, yellow sagittal). */
@@ -129,8 +132,27 @@ export class DelineoSliceView extends LitElement {
   readonly #viewport: HTMLDivElement = viewportElement();
   readonly #overlay: HTMLCanvasElement = overlayElement();
   #renderer: SliceRenderer | null = null;
-  #subscriptions: Subscription[] = [];
-  #attached: ViewerSession | null = null;
+  /** Follows the session once the renderer exists; the renderer shows its volume. */
+  readonly #session = new SessionController<ViewerSession>(this, {
+    session: () => this.session,
+    ready: () => this.#renderer !== null,
+    changed: (session) => this.#show(session),
+    attach: (session) => [
+      session.crosshair$.subscribe((c) => this.#onCrosshair(c)),
+      session.windowLevel$.subscribe((wl) => {
+        this.windowLevel = wl;
+        this.#renderer?.setWindowLevel(wl.window, wl.level);
+      }),
+      session.store.state$.subscribe(() => this.#requestDraw()),
+      session.tool$.subscribe((t) => {
+        if (this.dataset.tool !== undefined && this.dataset.tool !== t.tool) this.#editor.cancel();
+        this.dataset.tool = t.tool;
+        this.#viewport.style.cursor = toolById(t.tool)?.cursor ?? '';
+        this.#requestDraw();
+      }),
+      session.preview$.subscribe(() => this.#requestDraw()),
+    ],
+  });
   #frame = 0;
   #frameWaiters: (() => void)[] = [];
   #drag: Drag | null = null;
@@ -158,6 +180,7 @@ export class DelineoSliceView extends LitElement {
         return plane;
       },
       planeAffine: () => (this.#renderer?.volume ? this.#renderer.planeAffine() : null),
+      cssToDevice: () => this.#cssToDevice(),
       requestDraw: () => this.#requestDraw(),
       refused: (structureId, reason, message) => this.#refused({ structureId, reason, message }),
       committed: (structureId, label) => emit(this, 'delineo-structure-edit', { structureId, label }),
@@ -167,9 +190,7 @@ export class DelineoSliceView extends LitElement {
     this.#viewport.addEventListener('pointerup', (e) => this.#onPointerUp(e));
     this.#viewport.addEventListener('pointercancel', () => this.#onPointerCancel());
     this.#viewport.addEventListener('pointerleave', () => this.#onPointerLeave());
-    this.#viewport.addEventListener('dblclick', () => {
-      if (this.session?.tool.tool === 'polygon') this.#editor.closePolygon();
-    });
+    this.#viewport.addEventListener('dblclick', () => this.#editor.doubleClick());
     this.#viewport.addEventListener('wheel', (e) => this.#onWheel(e), { passive: false });
     this.#viewport.addEventListener('contextmenu', (e) => e.preventDefault());
     this.addEventListener('keydown', (e) => this.#onKeyDown(e));
@@ -242,7 +263,7 @@ export class DelineoSliceView extends LitElement {
 
   /** The polygon vertices placed so far (u, v), while the polygon tool is in use. */
   get polygonPoints(): readonly (readonly [number, number])[] {
-    return this.#editor.polygonPoints;
+    return this.#editor.vertices;
   }
 
   /** Resolves after the next frame has been drawn (image and overlay). */
@@ -270,13 +291,12 @@ export class DelineoSliceView extends LitElement {
     if (!this.hasAttribute('role')) this.setAttribute('role', 'application');
     this.#createRenderer();
     this.#resizeObserver.observe(this.#viewport);
-    this.#attach();
+    this.#session.sync();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resizeObserver.disconnect();
-    this.#detach();
     this.#editor.cancel();
     this.#renderer?.dispose();
     this.#renderer = null;
@@ -291,9 +311,8 @@ export class DelineoSliceView extends LitElement {
       this.#renderer.dispose();
       this.#renderer = null;
       this.#createRenderer();
-      this.#attached = null;
+      this.#session.reattach();
     }
-    if (changed.has('session') || !this.#attached) this.#attach();
     if (changed.has('fillOpacity') || changed.has('lineWidth') || changed.has('crosshair')) this.#requestDraw();
   }
 
@@ -351,15 +370,11 @@ export class DelineoSliceView extends LitElement {
     this.#viewport.append(this.#overlay);
   }
 
-  /** Subscribes to the session (or to none) and shows its volume. */
-  #attach(): void {
-    const session = this.session;
-    if (!this.#renderer || this.#attached === session) return;
-    this.#detach();
+  /** Shows a session's volume (or none) in the renderer; the session controller subscribes after this. */
+  #show(session: ViewerSession | null): void {
+    const r = this.#renderer!;
     this.#editor.cancel();
     this.#outlines.clear();
-    this.#attached = session;
-    const r = this.#renderer;
     if (!session) {
       r.setVolume(null);
       this.sliceCount = 0;
@@ -373,25 +388,6 @@ export class DelineoSliceView extends LitElement {
     this.slice = r.slice;
     this.sliceCount = r.sliceCount;
     this.windowLevel = session.windowLevel;
-    this.#subscriptions = [
-      session.crosshair$.subscribe((c) => this.#onCrosshair(c)),
-      session.windowLevel$.subscribe((wl) => {
-        this.windowLevel = wl;
-        this.#renderer?.setWindowLevel(wl.window, wl.level);
-      }),
-      session.store.state$.subscribe(() => this.#requestDraw()),
-      session.tool$.subscribe((t) => {
-        this.dataset.tool = t.tool;
-        this.#requestDraw();
-      }),
-      session.preview$.subscribe(() => this.#requestDraw()),
-    ];
-  }
-
-  #detach(): void {
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#subscriptions = [];
-    this.#attached = null;
   }
 
   #sliceOf(position: Vec3, session: ViewerSession): number {
@@ -493,7 +489,7 @@ export class DelineoSliceView extends LitElement {
       drawOutlines(ctx, loops, affine, { color, fillOpacity: 0.35, lineWidth: 1.5 * dpr, dash: [6 * dpr, 4 * dpr] });
     }
     if (this.crosshair) this.#drawCrosshair(ctx, session, plane, affine, nu, nv, dpr);
-    this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, session.tool, activeColor);
+    this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, activeColor);
   }
 
   #buffer(size: number): Uint8Array {
@@ -561,18 +557,18 @@ export class DelineoSliceView extends LitElement {
     const p = this.#point(e);
     if (!session || !r || !p) return;
     this.focus({ preventScroll: true });
-    const tool = session.tool.tool;
+    const gesture = this.#editor.tool?.pointer.kind;
     let drag: Drag | null = null;
-    if (e.button === 2 || (e.button === 0 && tool === 'window-level' && !e.shiftKey)) {
+    if (e.button === 2 || (e.button === 0 && gesture === 'window' && !e.shiftKey)) {
       drag = { kind: 'window', x: e.clientX, y: e.clientY, start: session.windowLevel };
     } else if (e.button === 1 || (e.button === 0 && e.shiftKey)) {
       drag = { kind: 'pan', x: e.clientX, y: e.clientY, start: r.viewTransform.pan };
-    } else if (e.button === 0 && tool === 'navigate') {
+    } else if (e.button === 0 && gesture === 'crosshair') {
       this.#setCrosshairAt(p);
       drag = { kind: 'crosshair' };
     } else if (e.button === 0) {
       this.#editor.hover = p;
-      if (this.#editor.pointerDown(p, session.tool, this.#cssToDevice())) drag = { kind: 'edit' };
+      if (this.#editor.pointerDown(p)) drag = { kind: 'edit' };
     }
     if (drag) {
       this.#drag = drag;

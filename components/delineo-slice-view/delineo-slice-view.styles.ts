@@ -37,27 +37,12 @@ export default css`
     overflow: hidden;
   }
 
-  /* The renderer sizes its canvas to this box; nothing in it may depend on the canvas. */
+  /* The renderer sizes its canvas to this box; nothing in it may depend on the canvas. The cursor over it is the current tool's (set from the tool registry). */
   .viewport {
     position: absolute;
     inset: 0;
     touch-action: none;
     cursor: crosshair;
-  }
-
-  :host([data-tool='navigate']) .viewport {
-    cursor: default;
-  }
-
-  :host([data-tool='window-level']) .viewport {
-    cursor: ns-resize;
-  }
-
-  :host([data-tool='brush']) .viewport,
-  :host([data-tool='eraser']) .viewport,
-  :host([data-tool='hu-brush']) .viewport,
-  :host([data-tool='nudge']) .viewport {
-    cursor: none;
   }
 
   .overlay {

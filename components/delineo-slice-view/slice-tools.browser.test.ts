@@ -5,7 +5,7 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import type { BinaryMask, Vec3 } from '../../src/index.ts';
 import { chord, mountView, partOf, phantomSession } from '../../test/helpers/viewer.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import type { ViewerSession } from '../../src/index.ts';
 import type { DelineoSliceView } from './delineo-slice-view.ts';
 import type { Phantom } from '../../src/index.ts';
 

@@ -3,7 +3,7 @@ import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { createStructure, type Structure } from '../../src/index.ts';
 import { phantomSession } from '../../test/helpers/viewer.ts';
-import { ViewerSession } from '../internal/viewer-session.ts';
+import { ViewerSession } from '../../src/index.ts';
 import { DelineoStructureList, structureStatus } from './delineo-structure-list.ts';
 
 const rows = (list: DelineoStructureList) => [...list.shadowRoot!.querySelectorAll<HTMLElement>('[role="option"]')];

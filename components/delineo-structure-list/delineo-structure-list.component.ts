@@ -1,9 +1,8 @@
-import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Subscription } from 'rxjs';
-import { structureStatus, type Rgb, type StructureRecord, type StructureSetState, type StructureStatus } from '../../src/index.ts';
+import { structureStatus, type Rgb, type StructureRecord, type StructureSetState, type StructureStatus, type ViewerSession } from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import { SessionController } from '../internal/session-controller.ts';
 import styles from './delineo-structure-list.styles.ts';
 
 // The status definition lives in the core (src/state/review.ts), shared with the review panel; re-exported
@@ -71,45 +70,28 @@ export class DelineoStructureList extends LitElement {
   @state() private accessor confirmingId: string | null = null;
   @state() private accessor error: string | null = null;
 
-  #subscription: Subscription | null = null;
-  #attached: ViewerSession | null = null;
   /** Volumes by structure id, recomputed when the mask version changes. */
   readonly #volumes = new Map<string, { version: number; cc: number }>();
   /** Where focus goes after the next update (a row id, or a part inside the confirmation). */
   #focusAfterUpdate: string | null = null;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#attach();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#subscription?.unsubscribe();
-    this.#subscription = null;
-    this.#attached = null;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('session')) this.#attach();
-  }
-
-  #attach(): void {
-    if (!this.isConnected || this.#attached === this.session) return;
-    this.#subscription?.unsubscribe();
-    this.#attached = this.session;
-    this.#volumes.clear();
-    this.renamingId = null;
-    this.confirmingId = null;
-    this.setState = null;
-    this.#subscription =
-      this.session?.store.state$.subscribe((s) => {
+  protected readonly sessionController = new SessionController<ViewerSession>(this, {
+    session: () => this.session,
+    changed: () => {
+      this.#volumes.clear();
+      this.renamingId = null;
+      this.confirmingId = null;
+      this.setState = null;
+    },
+    attach: (session) => [
+      session.store.state$.subscribe((s) => {
         const previous = this.setState;
         this.setState = s;
         // The tab stop follows the selection when it changes elsewhere (a portal, undo of a deletion).
         if (s.activeId !== previous?.activeId || !s.structures.some((r) => r.id === this.focusId)) this.focusId = s.activeId ?? s.structures[0]?.id ?? null;
-      }) ?? null;
-  }
+      }),
+    ],
+  });
 
   /** Volume in cc of a structure, cached per mask version. */
   #volumeCc(r: StructureRecord): number {

@@ -2,7 +2,7 @@ import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { phantomSession } from '../../test/helpers/viewer.ts';
-import type { ViewerSession } from '../internal/viewer-session.ts';
+import { TOOLS, type ToolDescriptor, type ViewerSession } from '../../src/index.ts';
 import { DelineoToolbar } from './delineo-toolbar.ts';
 
 const part = (el: Element, name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`)!;
@@ -40,6 +40,33 @@ describe('<delineo-toolbar>', () => {
     await bar.updateComplete;
     expect(session.tool.tool).to.equal('eraser');
     expect(changes).to.deep.equal(['brush', 'eraser']);
+  });
+
+  it('offers a tool added to the registry with its words, key and settings, from its descriptor alone', async () => {
+    const contour: ToolDescriptor = {
+      id: 'test-contour',
+      label: 'Trace',
+      description: 'Trace a contour',
+      help: 'Trace a contour',
+      shortcut: 'r',
+      cursor: 'crosshair',
+      edits: true,
+      undoLabel: 'Trace',
+      settings: ['radius', 'contour-mode'],
+      pointer: { kind: 'handler', create: () => ({ down: () => false, cancel: () => false }) },
+    };
+    bar.tools = [...TOOLS, contour];
+    await bar.updateComplete;
+    const button = toolButton(bar, 'test-contour');
+    expect(button.textContent!.trim()).to.equal('Trace');
+    expect(button.title).to.equal('Trace a contour (R)');
+    expect(bar.shadowRoot!.querySelectorAll('[data-tool]')).to.have.length(TOOLS.length + 1);
+    button.click();
+    await bar.updateComplete;
+    expect(session.tool.tool).to.equal('test-contour');
+    expect(part(bar, 'radius'), 'its radius setting').to.not.equal(null);
+    expect(part(bar, 'settings').querySelector('[data-setting="contourMode"]'), 'its contour mode').to.not.equal(null);
+    expect(part(bar, 'settings').querySelector('[data-setting="shape"]'), 'nothing it did not ask for').to.equal(null);
   });
 
   it('shows the settings of the current tool and applies them to the session', async () => {

@@ -1,26 +1,23 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Subscription } from 'rxjs';
-import { EditRefusedError, matchingPreset, voxelVolumeMm3, windowPresetsFor, type StructureSetState, type WindowLevel } from '../../src/index.ts';
+import {
+  EditRefusedError,
+  RADIUS_RANGE,
+  TOOLS,
+  matchingPreset,
+  toolById,
+  voxelVolumeMm3,
+  windowPresetsFor,
+  type StructureSetState,
+  type ToolDescriptor,
+  type ToolName,
+  type ToolSettings,
+  type ViewerSession,
+  type WindowLevel,
+} from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
-import { RADIUS_RANGE, TOOL_NAMES, TOOL_SHORTCUTS, type ToolName, type ToolSettings, type ViewerSession } from '../internal/viewer-session.ts';
+import { SessionController } from '../internal/session-controller.ts';
 import styles from './delineo-toolbar.styles.ts';
-
-/** Button text and description of each tool. */
-export const TOOL_INFO: Readonly<Record<ToolName, { label: string; description: string }>> = {
-  navigate: { label: 'Navigate', description: 'Click or drag to move the crosshair' },
-  'window-level': { label: 'W/L', description: 'Drag to change window (horizontal) and level (vertical)' },
-  brush: { label: 'Brush', description: 'Paint into the structure' },
-  eraser: { label: 'Eraser', description: 'Erase from the structure' },
-  'hu-brush': { label: 'HU brush', description: 'Paint only voxels inside the HU range' },
-  nudge: { label: 'Push', description: 'Start inside to grow the structure, outside to push it back' },
-  polygon: { label: 'Polygon', description: 'Click vertices; close on the first vertex, double-click or Enter' },
-  freehand: { label: 'Freehand', description: 'Drag a closed contour' },
-  'fill-hole': { label: 'Fill hole', description: 'Click inside a hole to fill it' },
-  'region-grow': { label: 'Grow', description: 'Click a seed; Enter adds the preview, Escape discards it' },
-};
-
-const BRUSH_TOOLS: ReadonlySet<ToolName> = new Set(['brush', 'eraser', 'hu-brush', 'nudge']);
 
 /**
  * @summary Picks the editing tool and its settings for every slice view of a session, and runs the
@@ -58,6 +55,9 @@ export class DelineoToolbar extends LitElement {
   /** The contouring session the tools act on. */
   @property({ attribute: false }) accessor session: ViewerSession | null = null;
 
+  /** The tools offered, in button order: the registry's (src/state/tools) unless an embedding page narrows it. */
+  @property({ attribute: false }) accessor tools: readonly ToolDescriptor[] = TOOLS;
+
   @state() private accessor tool: ToolSettings | null = null;
   @state() private accessor setState: StructureSetState | null = null;
   @state() private accessor windowLevel: WindowLevel | null = null;
@@ -68,42 +68,18 @@ export class DelineoToolbar extends LitElement {
   /** The tool button holding the roving tabindex. */
   @state() private accessor focusTool: ToolName = 'navigate';
 
-  #subscriptions: Subscription[] = [];
-  #attached: ViewerSession | null = null;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#attach();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#subscriptions = [];
-    this.#attached = null;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('session')) this.#attach();
-  }
-
-  #attach(): void {
-    if (!this.isConnected || this.#attached === this.session) return;
-    for (const s of this.#subscriptions) s.unsubscribe();
-    this.#attached = this.session;
-    const session = this.session;
-    this.#subscriptions = session
-      ? [
-          session.tool$.subscribe((t) => {
-            this.tool = t;
-            this.focusTool = t.tool;
-          }),
-          session.store.state$.subscribe((s) => (this.setState = s)),
-          session.windowLevel$.subscribe((wl) => (this.windowLevel = wl)),
-          session.preview$.subscribe((p) => (this.preview = p ? { voxels: p.voxels, cc: (p.voxels * voxelVolumeMm3(session.volume)) / 1000 } : null)),
-        ]
-      : [];
-  }
+  protected readonly sessionController = new SessionController<ViewerSession>(this, {
+    session: () => this.session,
+    attach: (session) => [
+      session.tool$.subscribe((t) => {
+        this.tool = t;
+        this.focusTool = t.tool;
+      }),
+      session.store.state$.subscribe((s) => (this.setState = s)),
+      session.windowLevel$.subscribe((wl) => (this.windowLevel = wl)),
+      session.preview$.subscribe((p) => (this.preview = p ? { voxels: p.voxels, cc: (p.voxels * voxelVolumeMm3(session.volume)) / 1000 } : null)),
+    ],
+  });
 
   protected override render() {
     const t = this.tool;
@@ -113,17 +89,17 @@ export class DelineoToolbar extends LitElement {
     const preset = this.windowLevel ? matchingPreset(presets, this.windowLevel) : null;
     return html`
       <div part="tools" class="tools" role="toolbar" aria-label="Tools" @keydown=${this.#onToolsKey}>
-        ${TOOL_NAMES.map(
-          (name) => html`<button
-            part=${name === t.tool ? 'tool active' : 'tool'}
-            class=${name === t.tool ? 'active' : ''}
-            data-tool=${name}
-            aria-pressed=${name === t.tool ? 'true' : 'false'}
-            tabindex=${name === this.focusTool ? 0 : -1}
-            title="${TOOL_INFO[name].description}${TOOL_SHORTCUTS[name] ? ` (${TOOL_SHORTCUTS[name]!.toUpperCase()})` : ''}"
-            @click=${() => this.#pick(name)}
+        ${this.tools.map(
+          ({ id, label, description, shortcut }) => html`<button
+            part=${id === t.tool ? 'tool active' : 'tool'}
+            class=${id === t.tool ? 'active' : ''}
+            data-tool=${id}
+            aria-pressed=${id === t.tool ? 'true' : 'false'}
+            tabindex=${id === this.focusTool ? 0 : -1}
+            title="${description}${shortcut ? ` (${shortcut.toUpperCase()})` : ''}"
+            @click=${() => this.#pick(id)}
           >
-            ${TOOL_INFO[name].label}
+            ${label}
           </button>`,
         )}
       </div>
@@ -146,67 +122,73 @@ export class DelineoToolbar extends LitElement {
     `;
   }
 
+  /** The settings the current tool's descriptor asks for, in its order; its description when it has none. */
   #settings(t: ToolSettings) {
-    if (BRUSH_TOOLS.has(t.tool)) {
-      return html`
-        <label>
-          <span>Radius</span>
-          <input
-            part="radius"
-            type="range"
-            min=${RADIUS_RANGE.min}
-            max="30"
-            step="0.5"
-            .value=${String(t.radiusMm)}
-            aria-valuetext="${t.radiusMm} millimetres"
-            @input=${(e: Event) => this.#set({ radiusMm: Number((e.target as HTMLInputElement).value) })}
-          />
-          <output>${t.radiusMm.toFixed(1)} mm</output>
-        </label>
-        ${this.#segmented('Shape', 'shape', t.shape, [
-          ['disc', '2D'],
-          ['sphere', '3D'],
-        ])}
-        ${t.tool === 'hu-brush'
-          ? html`<label
-                ><span>HU from</span
-                ><input type="number" class="hu" data-setting="huMin" step="10" .value=${String(t.huMin)} @change=${(e: Event) => this.#set({ huMin: Number((e.target as HTMLInputElement).value) })}
-              /></label>
-              <label
-                ><span>to</span
-                ><input type="number" class="hu" data-setting="huMax" step="10" .value=${String(t.huMax)} @change=${(e: Event) => this.#set({ huMax: Number((e.target as HTMLInputElement).value) })}
-              /></label>`
-          : nothing}
-      `;
-    }
-    if (t.tool === 'polygon' || t.tool === 'freehand') {
-      return this.#segmented('Mode', 'contourMode', t.contourMode, [
-        ['add', 'Add'],
-        ['subtract', 'Subtract'],
-      ]);
-    }
-    if (t.tool === 'region-grow') {
-      return html`
-        <label>
-          <span>Tolerance</span>
-          <input type="range" data-setting="toleranceHu" min="5" max="400" step="5" .value=${String(t.toleranceHu)} @input=${(e: Event) => this.#set({ toleranceHu: Number((e.target as HTMLInputElement).value) })} />
-          <output>±${t.toleranceHu} HU</output>
-        </label>
-        <label>
-          <span>Radius</span>
-          <input type="range" data-setting="growRadiusMm" min="5" max="100" step="1" .value=${String(t.growRadiusMm)} @input=${(e: Event) => this.#set({ growRadiusMm: Number((e.target as HTMLInputElement).value) })} />
-          <output>${t.growRadiusMm} mm</output>
-        </label>
-        ${this.#segmented('Scope', 'growScope', t.growScope, [
-          ['slice', '2D'],
-          ['volume', '3D'],
-        ])}
-        <span class="hint" data-role="preview-size">${this.preview ? `Preview ${this.preview.voxels} voxels · ${this.preview.cc.toFixed(1)} cc` : 'Click a seed in a view'}</span>
-        <button data-action="grow-commit" ?disabled=${!this.preview} title="Add the preview to the structure (Enter in a view)" @click=${this.#commitPreview}>Add</button>
-        <button data-action="grow-cancel" ?disabled=${!this.preview} title="Discard the preview (Escape in a view)" @click=${() => this.session?.cancelPreview()}>Discard</button>
-      `;
-    }
-    return html`<span class="hint">${TOOL_INFO[t.tool].description}</span>`;
+    const tool = toolById(t.tool, this.tools);
+    if (!tool) return nothing;
+    if (!tool.settings.length) return html`<span class="hint">${tool.description}</span>`;
+    return tool.settings.map((group) => {
+      switch (group) {
+        case 'radius':
+          return html`<label>
+            <span>Radius</span>
+            <input
+              part="radius"
+              type="range"
+              min=${RADIUS_RANGE.min}
+              max="30"
+              step="0.5"
+              .value=${String(t.radiusMm)}
+              aria-valuetext="${t.radiusMm} millimetres"
+              @input=${(e: Event) => this.#set({ radiusMm: Number((e.target as HTMLInputElement).value) })}
+            />
+            <output>${t.radiusMm.toFixed(1)} mm</output>
+          </label>`;
+        case 'shape':
+          return this.#segmented('Shape', 'shape', t.shape, [
+            ['disc', '2D'],
+            ['sphere', '3D'],
+          ]);
+        case 'hu-range':
+          return html`<label
+              ><span>HU from</span
+              ><input type="number" class="hu" data-setting="huMin" step="10" .value=${String(t.huMin)} @change=${(e: Event) => this.#set({ huMin: Number((e.target as HTMLInputElement).value) })}
+            /></label>
+            <label
+              ><span>to</span
+              ><input type="number" class="hu" data-setting="huMax" step="10" .value=${String(t.huMax)} @change=${(e: Event) => this.#set({ huMax: Number((e.target as HTMLInputElement).value) })}
+            /></label>`;
+        case 'contour-mode':
+          return this.#segmented('Mode', 'contourMode', t.contourMode, [
+            ['add', 'Add'],
+            ['subtract', 'Subtract'],
+          ]);
+        case 'region-grow':
+          return this.#regionGrowSettings(t, tool);
+      }
+    });
+  }
+
+  #regionGrowSettings(t: ToolSettings, tool: ToolDescriptor) {
+    return html`
+      <label>
+        <span>Tolerance</span>
+        <input type="range" data-setting="toleranceHu" min="5" max="400" step="5" .value=${String(t.toleranceHu)} @input=${(e: Event) => this.#set({ toleranceHu: Number((e.target as HTMLInputElement).value) })} />
+        <output>±${t.toleranceHu} HU</output>
+      </label>
+      <label>
+        <span>Radius</span>
+        <input type="range" data-setting="growRadiusMm" min="5" max="100" step="1" .value=${String(t.growRadiusMm)} @input=${(e: Event) => this.#set({ growRadiusMm: Number((e.target as HTMLInputElement).value) })} />
+        <output>${t.growRadiusMm} mm</output>
+      </label>
+      ${this.#segmented('Scope', 'growScope', t.growScope, [
+        ['slice', '2D'],
+        ['volume', '3D'],
+      ])}
+      <span class="hint" data-role="preview-size">${this.preview ? `Preview ${this.preview.voxels} voxels · ${this.preview.cc.toFixed(1)} cc` : 'Click a seed in a view'}</span>
+      <button data-action="grow-commit" ?disabled=${!this.preview} title="Add the preview to the structure (Enter in a view)" @click=${() => this.#commitPreview(tool.undoLabel ?? tool.label)}>Add</button>
+      <button data-action="grow-cancel" ?disabled=${!this.preview} title="Discard the preview (Escape in a view)" @click=${() => this.session?.cancelPreview()}>Discard</button>
+    `;
   }
 
   #segmented<K extends 'shape' | 'contourMode' | 'growScope'>(label: string, key: K, value: ToolSettings[K], options: [ToolSettings[K], string][]) {
@@ -232,17 +214,19 @@ export class DelineoToolbar extends LitElement {
   }
 
   #onToolsKey(e: KeyboardEvent): void {
-    const at = TOOL_NAMES.indexOf(this.focusTool);
+    const ids = this.tools.map((t) => t.id);
+    const at = ids.indexOf(this.focusTool);
     let next: number | null = null;
-    if (e.key === 'ArrowRight' || e.key === 'ArrowDown') next = (at + 1) % TOOL_NAMES.length;
-    else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = (at - 1 + TOOL_NAMES.length) % TOOL_NAMES.length;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowDown') next = (at + 1) % ids.length;
+    else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') next = (at - 1 + ids.length) % ids.length;
     else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = TOOL_NAMES.length - 1;
+    else if (e.key === 'End') next = ids.length - 1;
     if (next === null) return;
     e.preventDefault();
     e.stopPropagation();
-    this.focusTool = TOOL_NAMES[next];
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[data-tool="${TOOL_NAMES[next!]}"]`)?.focus());
+    const id = ids[next];
+    this.focusTool = id;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`[data-tool="${id}"]`)?.focus());
   }
 
   #onPreset(e: Event): void {
@@ -254,14 +238,14 @@ export class DelineoToolbar extends LitElement {
     emit(this, 'delineo-window-change', { window: preset.window, level: preset.level, preset: preset.id });
   }
 
-  #commitPreview(): void {
+  #commitPreview(label: string): void {
     const session = this.session;
     const preview = session?.preview;
     if (!session || !preview) return;
     try {
-      if (session.commitPreview()) {
+      if (session.commitPreview(label)) {
         this.message = { text: `Added the grown region (${preview.voxels} voxels)`, error: false };
-        emit(this, 'delineo-structure-edit', { structureId: preview.structureId, label: 'Region grow' });
+        emit(this, 'delineo-structure-edit', { structureId: preview.structureId, label });
       }
     } catch (e) {
       this.#refused(e);

@@ -1,4 +1,4 @@
-import type { ToolName } from '../internal/viewer-session.ts';
+import type { ToolName } from '../../src/index.ts';
 
 /** Detail of `delineo-tool-change`: the editing tool and its settings. */
 export interface DelineoToolChangeDetail {

@@ -13,3 +13,4 @@ export * from './contour.ts';
 export * from './window.ts';
 export * from './dvh.ts';
 export * from './dose-constraints.ts';
+export * from './view-axes.ts';

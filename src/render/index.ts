@@ -8,3 +8,4 @@ export * from './slice-renderer.ts';
 export * from './slice-outline.ts';
 export * from './slice-overlay.ts';
 export * from './dose-overlay.ts';
+export * from './tool-overlay.ts';

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GridTransform, IDENTITY, type ImageGeometry, type Vec3, directionFromOrientation, dot, fromAxes, rotation, sub } from '../domain/geometry.ts';
+import { gridAxesForViews, gridAxisForView } from '../domain/view-axes.ts';
 import {
-  gridAxesForViews,
-  gridAxisForView,
   gridSlicePlane,
   indexSlicePlane,
   mmPerPixel,

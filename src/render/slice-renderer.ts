@@ -16,8 +16,8 @@ import type { Volume } from '../domain/volume.ts';
 import type { SlicePlane } from '../domain/tools/paint.ts';
 import { volumeToImageData, type VtkVolumeImage } from './image-data.ts';
 import { planeAffine, type PlaneAffine } from './slice-overlay.ts';
+import { gridAxisForView, type ViewOrientation } from '../domain/view-axes.ts';
 import {
-  gridAxisForView,
   gridSlicePlane,
   mmPerPixel,
   orientationLabels,
@@ -26,10 +26,9 @@ import {
   viewportToPatient,
   type OrientationLabels,
   type SliceCamera,
-  type ViewOrientation,
   type ViewportSize,
 } from './slice-camera.ts';
-import { imageDataFromBottomUp } from './pixels.ts';
+import { FrameRequest, fitToContainer, pixelsToPng, readWindowPixels } from './render-window.ts';
 import { SOFT_TISSUE_WINDOW, type WindowLevel } from '../domain/window.ts';
 
 
@@ -100,7 +99,9 @@ export class SliceRenderer {
   #view: ViewTransform = { zoom: 1, pan: [0, 0] };
   #windowLevel: WindowLevel;
   #camera: SliceCamera | null = null;
-  #frame = 0;
+  readonly #frame = new FrameRequest(() => {
+    if (!this.#disposed) this.render();
+  });
   #contextCreated = false;
   #disposed = false;
 
@@ -265,20 +266,13 @@ export class SliceRenderer {
       this.#onInvalidate();
       return;
     }
-    if (this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      if (!this.#disposed) this.render();
-    });
+    this.#frame.request();
   }
 
   /** Renders now, synchronously, at the container's current size. */
   render(): void {
     this.#assertLive();
-    if (this.#frame) {
-      cancelAnimationFrame(this.#frame);
-      this.#frame = 0;
-    }
+    this.#frame.cancel();
     // The ResizeObserver reports a size only after layout; a render requested before that (a view created
     // in a detached or just-inserted container) would otherwise draw into a stale 1 × 1 buffer.
     this.#resize();
@@ -293,18 +287,12 @@ export class SliceRenderer {
    */
   readPixels(): ImageData {
     this.render();
-    const [width, height] = this.#glWindow.getSize();
-    return imageDataFromBottomUp(this.#glWindow.getPixelData(0, 0, width - 1, height - 1), width, height);
+    return readWindowPixels(this.#glWindow);
   }
 
   /** The current view as a PNG image, as drawn (device pixels). */
-  async captureImage(): Promise<Blob> {
-    const pixels = this.readPixels();
-    const canvas = new OffscreenCanvas(pixels.width, pixels.height);
-    const context = canvas.getContext('2d');
-    if (!context) throw new Error('no 2D canvas context for image capture');
-    context.putImageData(pixels, 0, 0);
-    return canvas.convertToBlob({ type: 'image/png' });
+  captureImage(): Promise<Blob> {
+    return pixelsToPng(this.readPixels());
   }
 
   /**
@@ -339,7 +327,7 @@ export class SliceRenderer {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame.cancel();
     this.#resizeObserver.disconnect();
     const gl = this.gl;
     this.#renderer.removeAllViewProps();
@@ -377,12 +365,7 @@ export class SliceRenderer {
 
   /** Matches the drawing buffer to the container's laid-out size; true when it changed. */
   #resize(): boolean {
-    const { width, height } = this.container.getBoundingClientRect();
-    const dpr = globalThis.devicePixelRatio || 1;
-    const size: [number, number] = [Math.max(1, Math.floor(width * dpr)), Math.max(1, Math.floor(height * dpr))];
-    const [w, h] = this.#glWindow.getSize();
-    if (size[0] === w && size[1] === h) return false;
-    this.#glWindow.setSize(size);
+    if (!fitToContainer(this.#glWindow, this.container)) return false;
     this.#layout();
     return true;
   }

@@ -35,9 +35,9 @@ import {
   type Bounds,
   type SlicePositions,
 } from './surface-scene.ts';
-import type { ViewOrientation } from './slice-camera.ts';
+import type { ViewOrientation } from '../domain/view-axes.ts';
 import { VOLUME_PRESETS, type VolumePresetName } from './volume-presets.ts';
-import { imageDataFromBottomUp } from './pixels.ts';
+import { FrameRequest, fitToContainer, pixelsToPng, readWindowPixels } from './render-window.ts';
 
 /** How one structure's surface is drawn in the 3D view. */
 export interface SurfaceAppearance {
@@ -132,7 +132,9 @@ export class SurfaceRenderer {
     this.resetCamera();
   };
   readonly #interactionSubscription: { unsubscribe(): void };
-  #frame = 0;
+  readonly #frame = new FrameRequest(() => {
+    if (!this.#disposed) this.render();
+  });
   #contextCreated = false;
   #disposed = false;
 
@@ -405,20 +407,13 @@ export class SurfaceRenderer {
 
   /** Schedules one render on the next animation frame; repeated calls before it coalesce. */
   requestRender(): void {
-    if (this.#disposed || this.#frame) return;
-    this.#frame = requestAnimationFrame(() => {
-      this.#frame = 0;
-      if (!this.#disposed) this.render();
-    });
+    if (!this.#disposed) this.#frame.request();
   }
 
   /** Renders now, synchronously, at the container's current size. */
   render(): void {
     this.#assertLive();
-    if (this.#frame) {
-      cancelAnimationFrame(this.#frame);
-      this.#frame = 0;
-    }
+    this.#frame.cancel();
     this.#resize();
     this.#renderer.resetCameraClippingRange();
     this.#renderWindow.render();
@@ -428,18 +423,12 @@ export class SurfaceRenderer {
   /** Renders and reads the canvas back: RGBA, rows top to bottom, in device pixels. */
   readPixels(): ImageData {
     this.render();
-    const [width, height] = this.#glWindow.getSize();
-    return imageDataFromBottomUp(this.#glWindow.getPixelData(0, 0, width - 1, height - 1), width, height);
+    return readWindowPixels(this.#glWindow);
   }
 
   /** The current view as a PNG image, as drawn (device pixels). */
-  async captureImage(): Promise<Blob> {
-    const pixels = this.readPixels();
-    const canvas = new OffscreenCanvas(pixels.width, pixels.height);
-    const context = canvas.getContext('2d');
-    if (!context) throw new Error('no 2D canvas context for image capture');
-    context.putImageData(pixels, 0, 0);
-    return canvas.convertToBlob({ type: 'image/png' });
+  captureImage(): Promise<Blob> {
+    return pixelsToPng(this.readPixels());
   }
 
   /** The WebGL context vtk.js renders with; null before the first render. */
@@ -452,7 +441,7 @@ export class SurfaceRenderer {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame.cancel();
     this.#resizeObserver.disconnect();
     const gl = this.gl;
     this.#marker.widget.setEnabled(false);
@@ -573,15 +562,7 @@ export class SurfaceRenderer {
 
   /** Matches the drawing buffer to the container's laid-out size; true when it changed. */
   #resize(): boolean {
-    const { width, height } = this.container.getBoundingClientRect();
-    const dpr = globalThis.devicePixelRatio || 1;
-    const size: [number, number] = [
-      Math.max(1, Math.floor(width * dpr)),
-      Math.max(1, Math.floor(height * dpr)),
-    ];
-    const [w, h] = this.#glWindow.getSize();
-    if (size[0] === w && size[1] === h) return false;
-    this.#glWindow.setSize(size);
+    if (!fitToContainer(this.#glWindow, this.container)) return false;
     if (this.#marker?.widget.getEnabled()) this.#marker.widget.updateViewport();
     return true;
   }

@@ -5,7 +5,7 @@
  * unit-tested in Node; the vtk.js adapter (surface-renderer.ts) only copies the numbers.
  */
 import { GridTransform, type ImageGeometry, type Vec3 } from '../domain/geometry.ts';
-import { gridAxesForViews, type ViewOrientation } from './slice-camera.ts';
+import { gridAxesForViews, type ViewOrientation } from '../domain/view-axes.ts';
 
 /**
  * Where the three MPR planes are: for each standard view, the index of the slice it shows along the grid

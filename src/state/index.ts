@@ -5,3 +5,6 @@ export * from './review.ts';
 export * from './qa.ts';
 export * from './dose-review.ts';
 export * from './dvh-worker-client.ts';
+export * from './viewer-session.ts';
+export * from './review-nav.ts';
+export * from './tools/index.ts';

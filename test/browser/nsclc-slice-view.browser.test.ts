@@ -5,7 +5,7 @@
 import '../helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
-import { ViewerSession } from '../../components/internal/viewer-session.ts';
+import { ViewerSession } from '../../src/index.ts';
 import type { DelineoSliceView } from '../../components/delineo-slice-view/delineo-slice-view.ts';
 import type { Volume } from '../../src/index.ts';
 import dcmjs from 'dcmjs';

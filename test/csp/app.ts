@@ -3,6 +3,7 @@
 // vtk.js WebGL slice views and 3D surfaces (meshing worker), itk-wasm on the main thread (interpolation) and
 // in the io worker (reading an image file), onnxruntime-web in the segmentation worker — and reports to the
 // test (csp.browser.test.ts) through `window.cspPage`.
+import type { Delineo3dView, DelineoMpr } from '../../components/index.ts';
 import { boxCtInit } from '../helpers/box-ct.ts';
 
 /** A `securitypolicyviolation` event, in the fields worth reporting. */
@@ -80,19 +81,19 @@ async function main(): Promise<void> {
   }));
 
   // 2. The components and the core, loaded after the listener above so that nothing they do goes unseen.
-  const components = await import('../../components/index.ts');
+  await import('../../components/index.ts');
   const core = await import('../../src/index.ts');
 
   // 3. The app on a phantom: Lit rendering, three vtk.js slice views.
   const phantom = core.generatePhantom({ dimensions: [160, 160, 56], spacing: [3.125, 3.125, 5] });
-  const session = components.ViewerSession.withStructures(phantom.volume, phantom.structures);
+  const session = core.ViewerSession.withStructures(phantom.volume, phantom.structures);
   session.setCrosshair(phantom.anatomy.gtvCenter);
   const app = document.querySelector('delineo-app')!;
   app.session = session;
   await app.updateComplete;
   const part = (name: string) => app.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
   await step('mpr', async () => {
-    const mpr = part('viewport') as unknown as InstanceType<typeof components.DelineoMpr>;
+    const mpr = part('viewport') as unknown as DelineoMpr;
     await mpr.frame();
     return { axialSlice: mpr.views.axial.sliceIndex, slices: mpr.views.axial.slices };
   });
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
 
   // 4. The 3D view: surfaces meshed in a worker, drawn with WebGL, read back.
   await step('surfaces', async () => {
-    const view = part('3d-view') as unknown as InstanceType<typeof components.Delineo3dView>;
+    const view = part('3d-view') as unknown as Delineo3dView;
     await view.whenSurfacesReady();
     const { data } = view.readPixels();
     const first = [data[0], data[1], data[2]];

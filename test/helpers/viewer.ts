@@ -5,7 +5,7 @@
 import { sendKeys } from '@web/test-runner-commands';
 import '../../components/delineo-slice-view/delineo-slice-view.ts';
 import type { DelineoSliceView } from '../../components/delineo-slice-view/delineo-slice-view.component.ts';
-import { ViewerSession } from '../../components/internal/viewer-session.ts';
+import { ViewerSession } from '../../src/index.ts';
 import { generatePhantom, type Phantom, type PhantomOptions, type Vec3, type ViewOrientation } from '../../src/index.ts';
 
 /** A phantom and a session on it with its structures loaded. */

@@ -1,63 +1,17 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import {
-  EditRefusedError,
-  InterpolationError,
-  ReviewTracker,
-  SOFT_TISSUE_WINDOW,
-  StructureSetStore,
-  gridAxisForView,
-  interpolateBetweenSlicesBrowser,
-  regionGrow,
-  type BinaryMask,
-  type BrowserInterpolationOptions,
-  type SliceAxis,
-  type SlicePlane,
-  type Structure,
-  type Vec3,
-  type Volume,
-  type WindowLevel,
-} from '../../src/index.ts';
-
-/** The editing and navigation tools of the slice views. */
-export type ToolName =
-  /** Click or drag sets the shared crosshair (moves the linked views); no editing. */
-  | 'navigate'
-  /** Drag changes window (horizontal) and level (vertical). */
-  | 'window-level'
-  | 'brush'
-  | 'eraser'
-  /** A brush that paints only voxels inside an HU range. */
-  | 'hu-brush'
-  /** Push ("nudge"): paints when the stroke starts inside the structure, erases when it starts outside. */
-  | 'nudge'
-  /** Click vertices, close by clicking the first one, double-clicking or Enter. */
-  | 'polygon'
-  /** Drag a closed contour; release closes it. */
-  | 'freehand'
-  /** Fills the enclosed hole under the click on the slice. */
-  | 'fill-hole'
-  /** Click a seed: previews the grown region; Enter commits it into the structure, Escape discards it. */
-  | 'region-grow';
-
-/** Every tool, in toolbar order. */
-export const TOOL_NAMES: readonly ToolName[] = ['navigate', 'window-level', 'brush', 'eraser', 'hu-brush', 'nudge', 'polygon', 'freehand', 'fill-hole', 'region-grow'];
-
-/** Single-key shortcuts an application may bind to the tools (lower case). */
-export const TOOL_SHORTCUTS: Readonly<Partial<Record<ToolName, string>>> = {
-  navigate: 'n',
-  'window-level': 'w',
-  brush: 'b',
-  eraser: 'e',
-  'hu-brush': 'h',
-  nudge: 'u',
-  polygon: 'p',
-  freehand: 'f',
-  'fill-hole': 'o',
-  'region-grow': 'g',
-};
-
-/** The tools that change a structure's mask. */
-export const EDITING_TOOLS: ReadonlySet<ToolName> = new Set(['brush', 'eraser', 'hu-brush', 'nudge', 'polygon', 'freehand', 'fill-hole', 'region-grow']);
+import type { Vec3 } from '../domain/geometry.ts';
+import type { BinaryMask, SliceAxis } from '../domain/mask.ts';
+import type { Structure } from '../domain/structure.ts';
+import { regionGrow } from '../domain/tools/region-grow.ts';
+import type { SlicePlane } from '../domain/tools/paint.ts';
+import { gridAxisForView } from '../domain/view-axes.ts';
+import type { Volume } from '../domain/volume.ts';
+import { SOFT_TISSUE_WINDOW, type WindowLevel } from '../domain/window.ts';
+import { InterpolationError } from '../io/itk/contour-interpolation.ts';
+import { interpolateBetweenSlicesBrowser, type BrowserInterpolationOptions } from '../io/itk/contour-interpolation-browser.ts';
+import { ReviewTracker } from './review.ts';
+import { EditRefusedError, StructureSetStore } from './structure-set.store.ts';
+import type { ToolName } from './tools/tool.ts';
 
 /** The current tool and every tool's settings (settings persist while another tool is in use). */
 export interface ToolSettings {
@@ -244,13 +198,16 @@ export class ViewerSession {
     return preview;
   }
 
-  /** Adds the preview to its structure as one undo step. Returns false when there was no preview or it added nothing. */
-  commitPreview(): boolean {
+  /**
+   * Adds the preview to its structure as one undo step named `label` (the region-grow tool's undo label).
+   * Returns false when there was no preview or it added nothing.
+   */
+  commitPreview(label: string): boolean {
     const preview = this.preview;
     if (!preview) return false;
     this.#preview.next(null);
     this.lastEditAxis = preview.plane.axis;
-    return this.store.editMask(preview.structureId, 'Region grow', (m) => void m.combine(preview.mask, 'union'));
+    return this.store.editMask(preview.structureId, label, (m) => void m.combine(preview.mask, 'union'));
   }
 
   /** Discards the preview. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EditRefusedError, StructureSetStore, generatePhantom } from '../../src/index.ts';
+import { EditRefusedError, StructureSetStore, generatePhantom } from '../index.ts';
 import { DEFAULT_TOOL_SETTINGS, ViewerSession } from './viewer-session.ts';
 
 const phantom = generatePhantom({ dimensions: [96, 96, 40], spacing: [5.2, 5.2, 7] });
@@ -66,7 +66,7 @@ describe('ViewerSession', () => {
     assert.ok(s.preview!.version > p.version, 're-grown');
     s.setTool({ toleranceHu: 100 });
     const voxels = s.preview!.voxels;
-    assert.equal(s.commitPreview(), true);
+    assert.equal(s.commitPreview('Region grow'), true);
     assert.equal(s.preview, null);
     assert.equal(s.store.mask(id).count(), voxels);
     assert.equal(s.store.state.undoLabel, 'Region grow');
