@@ -26,13 +26,13 @@ import { AppKeys } from './app-keys.ts';
 import { AutosaveRestore } from './autosave-restore.ts';
 import { DEMO_MODEL_ID, DEMO_NOTICE, DemoLoader } from './demo.ts';
 import styles from './delineo-app.styles.ts';
-import { renderHelpDialog, toggleDialog } from './help-dialog.ts';
 import { RtstructExport } from './export-rtstruct.ts';
 import { FileOpener, type OpenedCt } from './file-open.ts';
+import { renderHelpDialog, toggleDialog } from './help-dialog.ts';
 import { ModelRunner } from './model-runner.ts';
 import { Pacs, type SeriesRef } from './pacs.ts';
-import { StructureActions } from './structure-actions.ts';
 import { StatusMessage, statusText } from './status-line.ts';
+import { StructureActions } from './structure-actions.ts';
 
 /**
  * @summary The Delineo application, the whole clinical flow: open a CT (files, a folder, or a study on a DICOMweb
