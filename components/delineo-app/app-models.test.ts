@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inferenceOverride } from './app-models.ts';
 
-describe('the app\'s inference settings', () => {
-  it('turn inference-provider and inference-threads into the engine\'s override', () => {
+describe("the app's inference settings", () => {
+  it("turn inference-provider and inference-threads into the engine's override", () => {
     assert.deepEqual(inferenceOverride('auto', 0), {});
     assert.deepEqual(inferenceOverride('wasm', 0), { provider: 'wasm' });
     assert.deepEqual(inferenceOverride('wasm', 3), { provider: 'wasm', threads: 3 });

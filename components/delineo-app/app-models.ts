@@ -1,4 +1,10 @@
-import { EXTERNAL_LUNGS_BONES, validateManifest, type ModelManifest, type ModelSource, type ProviderOverride } from '../../src/index.ts';
+import {
+  EXTERNAL_LUNGS_BONES,
+  validateManifest,
+  type ModelManifest,
+  type ModelSource,
+  type ProviderOverride,
+} from '../../src/index.ts';
 
 /**
  * An auto-contouring model the app offers. Rule-based models carry their manifest inline; ONNX models name
@@ -25,11 +31,17 @@ export interface AppModel {
 export function defaultModels(base = '/models/'): AppModel[] {
   const root = base.endsWith('/') ? base : `${base}/`;
   return [
-    { id: EXTERNAL_LUNGS_BONES.id, name: 'Body, lungs and bones (rules)', description: EXTERNAL_LUNGS_BONES.description, manifest: EXTERNAL_LUNGS_BONES },
+    {
+      id: EXTERNAL_LUNGS_BONES.id,
+      name: 'Body, lungs and bones (rules)',
+      description: EXTERNAL_LUNGS_BONES.description,
+      manifest: EXTERNAL_LUNGS_BONES,
+    },
     {
       id: 'hn-oar',
       name: 'Head and neck organs at risk (hn-oar)',
-      description: 'Brainstem, spinal cord, parotids, oesophagus, larynx and mandible on a head-and-neck planning CT; a research model, see its model card.',
+      description:
+        'Brainstem, spinal cord, parotids, oesophagus, larynx and mandible on a head-and-neck planning CT; a research model, see its model card.',
       manifestUrl: `${root}hn-oar/manifest.json`,
       modelUrl: `${root}hn-oar/model.onnx`,
     },
@@ -46,12 +58,17 @@ export function defaultModels(base = '/models/'): AppModel[] {
 
 /** Resolves a model to what the segmentation worker needs: a validated manifest and the network's URL. */
 export async function modelSource(model: AppModel, signal?: AbortSignal): Promise<ModelSource> {
-  if (model.manifest) return { manifest: validateManifest(model.manifest), ...(model.modelUrl ? { url: model.modelUrl } : {}) };
+  if (model.manifest)
+    return { manifest: validateManifest(model.manifest), ...(model.modelUrl ? { url: model.modelUrl } : {}) };
   if (!model.manifestUrl) throw new Error(`model "${model.id}" has neither a manifest nor a manifest URL`);
   const res = await fetch(model.manifestUrl, signal ? { signal } : {});
-  if (!res.ok) throw new Error(`could not fetch the manifest of "${model.name}" (${model.manifestUrl}: HTTP ${res.status})`);
+  if (!res.ok)
+    throw new Error(
+      `could not fetch the manifest of "${model.name}" (${model.manifestUrl}: HTTP ${res.status})`,
+    );
   const manifest = validateManifest(await res.json());
-  const url = model.modelUrl ?? new URL('model.onnx', new URL(model.manifestUrl, globalThis.location?.href)).href;
+  const url =
+    model.modelUrl ?? new URL('model.onnx', new URL(model.manifestUrl, globalThis.location?.href)).href;
   return { manifest, url };
 }
 

@@ -7,7 +7,7 @@
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
-import { dice, generatePhantom, importRtstruct, Volume, type Vec3 } from '../../src/index.ts';
+import { dice, generatePhantom, importRtstruct, Volume, type Vec3, ViewerSession } from '../../src/index.ts';
 import { boxCtInit } from '../../test/helpers/box-ct.ts';
 import { captureElement } from '../../test/helpers/screenshot.ts';
 import { chord, frames, nextEvent as next, partOf as part } from '../../test/helpers/viewer.ts';
@@ -18,7 +18,6 @@ import type { DelineoExportEvent } from '../events/delineo-export.ts';
 import type { DelineoJobProgressDetail } from '../events/delineo-job-progress.ts';
 import type { DelineoErrorEvent } from '../events/delineo-error.ts';
 import type { DelineoModelReadyEvent } from '../events/delineo-model-ready.ts';
-import { ViewerSession } from '../../src/index.ts';
 import type { AppModel } from './app-models.ts';
 import { SHORTCUTS } from './shortcuts.ts';
 import './delineo-app.ts';

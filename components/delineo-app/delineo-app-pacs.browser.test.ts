@@ -16,8 +16,12 @@ import type { DelineoApp } from './delineo-app.ts';
 import { seededOrthanc, until } from '../../test/helpers/orthanc-browser.ts';
 import { nextEvent as next, partOf as part } from '../../test/helpers/viewer.ts';
 
-const studyRows = (el: DelineoDicomwebBrowser) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="studies"] [role="option"]')];
-const seriesRows = (el: DelineoDicomwebBrowser) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="series"] [role="option"]')];
+const studyRows = (el: DelineoDicomwebBrowser) => [
+  ...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="studies"] [role="option"]'),
+];
+const seriesRows = (el: DelineoDicomwebBrowser) => [
+  ...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="series"] [role="option"]'),
+];
 
 describe('<delineo-app> with Orthanc behind the same-origin proxy', function () {
   this.timeout(300_000);
@@ -33,14 +37,20 @@ describe('<delineo-app> with Orthanc behind the same-origin proxy', function () 
     performance.setResourceTimingBufferSize(10_000);
     performance.clearResourceTimings();
     const seeded = await seededOrthanc();
-    const client = new DicomWebClient({ baseUrl: seeded.dicomWebRoot, headers: () => ({ Authorization: seeded.authorization }) });
+    const client = new DicomWebClient({
+      baseUrl: seeded.dicomWebRoot,
+      headers: () => ({ Authorization: seeded.authorization }),
+    });
 
     // The app, with no demo case and no autosave, on the DICOMweb server (and without the 3D view).
     el = document.createElement('delineo-app');
     el.style.cssText = 'position: fixed; left: 0; top: 0; width: 1000px; height: 600px;';
     el.demo = 'none';
     el.autosaveStorage = null;
-    el.dicomWebClient = new DicomWebClient({ baseUrl: seeded.dicomWebRoot, headers: () => ({ Authorization: seeded.authorization }) });
+    el.dicomWebClient = new DicomWebClient({
+      baseUrl: seeded.dicomWebRoot,
+      headers: () => ({ Authorization: seeded.authorization }),
+    });
     el.append(Object.assign(document.createElement('div'), { slot: '3d' }));
     document.body.append(el);
     await el.updateComplete;
@@ -54,9 +64,17 @@ describe('<delineo-app> with Orthanc behind the same-origin proxy', function () 
     expect(dialog.open, 'the PACS dialog is open').to.equal(true);
     const browser = dialog.querySelector<DelineoDicomwebBrowser>('delineo-dicomweb-browser')!;
     expect(browser).to.not.equal(null);
-    await until(() => studyRows(browser).some((r) => r.dataset.uid === seeded.studyInstanceUid), 'the seeded study is listed');
-    studyRows(browser).find((r) => r.dataset.uid === seeded.studyInstanceUid)!.click();
-    await until(() => seriesRows(browser).some((r) => r.dataset.uid === seeded.seriesInstanceUid), 'the CT series is listed');
+    await until(
+      () => studyRows(browser).some((r) => r.dataset.uid === seeded.studyInstanceUid),
+      'the seeded study is listed',
+    );
+    studyRows(browser)
+      .find((r) => r.dataset.uid === seeded.studyInstanceUid)!
+      .click();
+    await until(
+      () => seriesRows(browser).some((r) => r.dataset.uid === seeded.seriesInstanceUid),
+      'the CT series is listed',
+    );
     const ctRow = seriesRows(browser).find((r) => r.dataset.uid === seeded.seriesInstanceUid)!;
     expect(ctRow.dataset.modality).to.equal('CT');
     if (ctRow.getAttribute('aria-selected') !== 'true') ctRow.click();
@@ -95,12 +113,20 @@ describe('<delineo-app> with Orthanc behind the same-origin proxy', function () 
     await app.updateComplete;
     expect(auto.modelId).to.equal('ct-external-lungs-bones');
     const names = store.state.structures.map((s) => s.name);
-    expect(names, 'the rules found the body, both lungs and bone').to.include.members(['External', 'Lung_L', 'Lung_R', 'Bone']);
+    expect(names, 'the rules found the body, both lungs and bone').to.include.members([
+      'External',
+      'Lung_L',
+      'Lung_R',
+      'Bone',
+    ]);
     expect(auto.structureIds).to.have.length(names.length);
 
     // Approve every structure.
     for (const { id } of store.state.structures) app.toggleApproval(id);
-    expect(store.state.structures.every((s) => s.approved), 'all approved').to.equal(true);
+    expect(
+      store.state.structures.every((s) => s.approved),
+      'all approved',
+    ).to.equal(true);
     await app.updateComplete;
 
     // Send to PACS: STOW-RS into the CT's study.
@@ -118,11 +144,18 @@ describe('<delineo-app> with Orthanc behind the same-origin proxy', function () 
     // The server has it: QIDO-RS lists an RTSTRUCT series (the one just stored) in the study.
     const series = await client.searchSeries(seeded.studyInstanceUid);
     const rt = series.filter((s) => s.modality === 'RTSTRUCT');
-    expect(rt.map((s) => s.seriesInstanceUid), 'the stored RTSTRUCT series').to.include(ex.seriesInstanceUid);
+    expect(
+      rt.map((s) => s.seriesInstanceUid),
+      'the stored RTSTRUCT series',
+    ).to.include(ex.seriesInstanceUid);
     expect(series.find((s) => s.seriesInstanceUid === seeded.seriesInstanceUid)?.modality).to.equal('CT');
 
     // WADO-RS gives it back, and it imports onto the CT with the same structures and masks.
-    const instance = await client.retrieveInstance(seeded.studyInstanceUid, ex.seriesInstanceUid, ex.sopInstanceUid);
+    const instance = await client.retrieveInstance(
+      seeded.studyInstanceUid,
+      ex.seriesInstanceUid,
+      ex.sopInstanceUid,
+    );
     const back = importRtstruct(instance.data, volume, { file: instance.name });
     expect(back.structures.map((s) => s.name)).to.deep.equal(names);
     const mine = store.structures();
@@ -134,7 +167,12 @@ describe('<delineo-app> with Orthanc behind the same-origin proxy', function () 
     // Every request of the page (the app's QIDO, WADO and STOW included) went to its own origin.
     const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
     const dicomweb = entries.filter((e) => new URL(e.name).pathname.startsWith('/dicomweb/'));
-    expect(dicomweb.some((e) => /\/series\/[\d.]+$/.test(new URL(e.name).pathname)), 'the WADO-RS retrieval went through the proxy').to.equal(true);
-    expect(entries.filter((e) => new URL(e.name).origin !== location.origin).map((e) => e.name)).to.deep.equal([]);
+    expect(
+      dicomweb.some((e) => /\/series\/[\d.]+$/.test(new URL(e.name).pathname)),
+      'the WADO-RS retrieval went through the proxy',
+    ).to.equal(true);
+    expect(
+      entries.filter((e) => new URL(e.name).origin !== location.origin).map((e) => e.name),
+    ).to.deep.equal([]);
   });
 });

@@ -1,11 +1,10 @@
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
-import { DEFAULT_PHANTOM_DIMENSIONS, generatePhantom } from '../../src/index.ts';
+import { DEFAULT_PHANTOM_DIMENSIONS, generatePhantom, ViewerSession } from '../../src/index.ts';
 import { discVolume } from '../../test/helpers/synthetic-volume.ts';
 import { chord } from '../../test/helpers/viewer.ts';
 import type { DelineoVolumeLoadEvent } from '../events/delineo-volume-load.ts';
-import { ViewerSession } from '../../src/index.ts';
 import { DelineoApp } from './delineo-app.ts';
 
 /** Resolves with the next `delineo-volume-load` heard on `document` (so it must bubble and be composed). */

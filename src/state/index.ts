@@ -8,3 +8,5 @@ export * from './dvh-worker-client.ts';
 export * from './viewer-session.ts';
 export * from './review-nav.ts';
 export * from './tools/index.ts';
+export * from './names.ts';
+export * from './auto-contour-merge.ts';

@@ -1,0 +1,150 @@
+import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { isAbortError, type ProgressCallback } from '../../src/index.ts';
+import type { DelineoJobProgressDetail } from '../events/delineo-job-progress.ts';
+import { emit } from './emit.ts';
+
+/** The kinds of long operation an element reports with `delineo-job-progress`. */
+export type JobOperation = DelineoJobProgressDetail['operation'];
+
+/** The running operation as its progress row shows it. */
+export interface JobView {
+  readonly operation: JobOperation;
+  readonly label: string;
+  readonly stage: string;
+  readonly done: number;
+  readonly total: number;
+  readonly unit: string;
+}
+
+/**
+ * The work of a job. `finish` queues what announces its result (typically an event): the queue runs after the
+ * job has ended and 'done' was reported, so a listener sees the element idle and may start the next job at once.
+ * Nothing queued runs when the job fails or is cancelled.
+ */
+export type JobWork<T> = (signal: AbortSignal, progress: ProgressCallback, finish: (announce: () => void) => void) => Promise<T>;
+
+/** How a {@link JobController} speaks to the user through its host. */
+export interface JobControllerOptions {
+  /** A short line in the host's status: a job refused because another one runs, or a cancel. */
+  readonly say: (text: string, error: boolean) => void;
+  /** A failure, shown until dismissed (a notice). */
+  readonly fail: (text: string) => void;
+}
+
+const OPERATION_TEXT: Readonly<Record<JobOperation, string>> = { open: 'Opening', 'auto-contour': 'Auto-contouring', export: 'Export' };
+
+/**
+ * One cancellable long operation at a time for an element, the app's contract for long work made visible:
+ * progress in real units, the whole seconds since it started (a model's inference advances in a few multi-second
+ * patches, and the clock shows the element is working between them), `delineo-job-progress` events ('running'
+ * with progress, then exactly one of 'done', 'cancelled', 'failed'), and result announcements deferred until
+ * after 'done'. A cancel is reported as such, never as a failure; a failure becomes a notice and a
+ * `delineo-error` from the host, so the element never shows a blank view for it. A second job asked for while
+ * one runs is refused with a line saying which one to wait for. Leaving the page cancels the job.
+ */
+export class JobController implements ReactiveController {
+  /** The running job, or null when idle. */
+  job: JobView | null = null;
+  /** Whole seconds since the running job started (0 when idle). */
+  seconds = 0;
+
+  readonly #host: ReactiveControllerHost & EventTarget;
+  readonly #options: JobControllerOptions;
+  #controller: AbortController | null = null;
+
+  constructor(host: ReactiveControllerHost & EventTarget, options: JobControllerOptions) {
+    this.#host = host;
+    this.#options = options;
+    host.addController(this);
+  }
+
+  /** Whether a job is running. */
+  get running(): boolean {
+    return this.job !== null;
+  }
+
+  /**
+   * Runs `work` as the element's job labelled `label`. Resolves with its result, or undefined when it was
+   * refused (another job runs), cancelled or failed — each already reported to the user.
+   */
+  async run<T>(operation: JobOperation, label: string, work: JobWork<T>): Promise<T | undefined> {
+    if (this.job) {
+      this.#options.say(`Wait for “${this.job.label}” to finish, or cancel it`, true);
+      return undefined;
+    }
+    const controller = new AbortController();
+    this.#controller = controller;
+    let job: JobView = { operation, label, stage: 'starting', done: 0, total: 0, unit: '' };
+    this.#show(job, 0);
+    const started = performance.now();
+    const clock = setInterval(() => {
+      const seconds = Math.floor((performance.now() - started) / 1000);
+      if (this.#controller === controller && seconds !== this.seconds) this.#show(this.job, seconds);
+    }, 1000);
+    const report = (state: DelineoJobProgressDetail['state']) =>
+      emit(this.#host, 'delineo-job-progress', { operation, state, stage: job.stage, done: job.done, total: job.total, unit: job.unit });
+    report('running');
+    const progress: ProgressCallback = (p) => {
+      if (controller.signal.aborted || this.#controller !== controller) return;
+      job = { operation, label, stage: p.stage, done: p.done, total: p.total, unit: p.unit ?? '' };
+      this.#show(job, this.seconds);
+      report('running');
+    };
+    const announcements: (() => void)[] = [];
+    const end = () => {
+      clearInterval(clock);
+      if (this.#controller !== controller) return;
+      this.#controller = null;
+      this.#show(null, 0);
+    };
+    try {
+      const result = await work(controller.signal, progress, (announce) => announcements.push(announce));
+      end();
+      report('done');
+      for (const announce of announcements) announce();
+      return result;
+    } catch (error) {
+      end();
+      if (isAbortError(error) || controller.signal.aborted) {
+        this.#options.say(`Cancelled: ${label}`, false);
+        report('cancelled');
+      } else {
+        const e = error as { code?: unknown; file?: unknown; message?: unknown };
+        const message = typeof e?.message === 'string' && e.message ? e.message : String(error);
+        this.#options.fail(`${OPERATION_TEXT[operation]} failed: ${message}`);
+        report('failed');
+        emit(this.#host, 'delineo-error', { operation, code: typeof e?.code === 'string' ? e.code : 'error', message, file: typeof e?.file === 'string' ? e.file : null });
+      }
+      return undefined;
+    }
+  }
+
+  /** Cancels the running job (its work sees the signal abort; nothing it would have applied is applied). */
+  cancel(): void {
+    this.#controller?.abort();
+  }
+
+  hostDisconnected(): void {
+    this.cancel();
+  }
+
+  /** The progress row of the running job: label, stage, elapsed seconds, bar and Cancel; nothing when idle. */
+  render() {
+    const job = this.job;
+    if (!job) return nothing;
+    const pct = job.total > 0 ? Math.round((100 * job.done) / job.total) : null;
+    return html`<div part="progress" class="progress" role="group" aria-label=${job.label}>
+      <span class="job-label">${job.label}</span>
+      <span class="job-stage">${job.stage}${job.total > 0 ? ` ${job.done} / ${job.total}${job.unit ? ` ${job.unit}` : ''}` : ''}</span>
+      ${this.seconds > 0 ? html`<span part="progress-time" class="job-time" title="Time since the operation started">${this.seconds} s</span>` : nothing}
+      <progress part="progress-bar" max="100" value=${pct ?? nothing} aria-label=${job.label}></progress>
+      <button part="cancel-button" @click=${() => this.cancel()}>Cancel</button>
+    </div>`;
+  }
+
+  #show(job: JobView | null, seconds: number): void {
+    this.job = job;
+    this.seconds = seconds;
+    this.#host.requestUpdate();
+  }
+}
