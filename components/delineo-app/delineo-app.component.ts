@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Subscription } from 'rxjs';
-import { IndexedDbStorage, type DicomWebClient, type FileInput, type KeyValueStorage, type RtstructWriteResult, type StructureSetState, type Volume, ViewerSession } from '../../src/index.ts';
+import { IndexedDbStorage, seriesCompleteness, type DicomWebClient, type FileInput, type KeyValueStorage, type RtstructWriteResult, type StructureSetState, type Volume, ViewerSession } from '../../src/index.ts';
 import '../delineo-3d-view/delineo-3d-view.ts';
 import '../delineo-mpr/delineo-mpr.ts';
 import '../delineo-review-panel/delineo-review-panel.ts';
@@ -11,18 +11,20 @@ import type { DelineoToolbar } from '../delineo-toolbar/delineo-toolbar.componen
 import type { DelineoVolumeLoadDetail } from '../events/delineo-volume-load.ts';
 import { emit } from '../internal/emit.ts';
 import { JobController } from '../internal/job-controller.ts';
+import { ConfirmDialog } from '../internal/confirm.ts';
 import { NoticeList } from '../internal/notices.ts';
+import { AppDose } from './app-dose.ts';
 import { defaultModels, type AppModel } from './app-models.ts';
 import { AppKeys } from './app-keys.ts';
 import { AutosaveRestore } from './autosave-restore.ts';
 import { DEMO_MODEL_ID, DEMO_NOTICE, DemoLoader } from './demo.ts';
 import styles from './delineo-app.styles.ts';
 import { RtstructExport } from './export-rtstruct.ts';
-import { FileOpener, type OpenedCt } from './file-open.ts';
+import { FileOpener, leaveQuestion, type OpenedCt } from './file-open.ts';
 import { renderHelpDialog, toggleDialog } from './help-dialog.ts';
 import { ModelRunner } from './model-runner.ts';
 import { Pacs, type SeriesRef } from './pacs.ts';
-import { StatusMessage, statusText } from './status-line.ts';
+import { StatusMessage, caseTitle, statusText } from './status-line.ts';
 import { StructureActions } from './structure-actions.ts';
 
 /**
@@ -186,10 +188,28 @@ export class DelineoApp extends LitElement {
   readonly #notices = new NoticeList(this);
   readonly #message = new StatusMessage(this, () => this.session);
   readonly #jobs = new JobController(this, { say: (text, error) => this.#message.say(text, error), fail: (text) => this.#notices.notify('error', text) });
-  readonly #files = new FileOpener(this, { jobs: this.#jobs, imageIoUrl: () => this.imageIoUrl, adopt: (opened) => this.#adopt(opened) });
+  readonly #files = new FileOpener(this, {
+    jobs: this.#jobs,
+    imageIoUrl: () => this.imageIoUrl,
+    adopt: (opened) => this.#adopt(opened),
+    nothingFound: () =>
+      this.#notices.notify('warning', 'Nothing was found in that folder. Browsers do not follow symbolic links: if the folder holds links to the files, use "Open files…" and select the files themselves.'),
+  });
   readonly #pacs = new Pacs({ configured: () => ({ client: this.dicomWebClient, url: this.dicomwebUrl }), files: this.#files, renderRoot: () => this.renderRoot });
   readonly #export = new RtstructExport(this, { jobs: this.#jobs, notices: this.#notices, renderRoot: () => this.renderRoot });
-  readonly #autosave = new AutosaveRestore(this, { storage: () => this.autosaveStorage, current: () => this.session, notices: this.#notices });
+  readonly #autosave = new AutosaveRestore(this, {
+    storage: () => this.autosaveStorage,
+    current: () => this.session,
+    notices: this.#notices,
+    modelId: () => this.modelId,
+    restoreModel: (id) => void (this.availableModels.some((m) => m.id === id) && (this.modelId = id)),
+    reopen: (source) => (source.kind === 'dicomweb' ? void this.openDicomWebSeries(source).catch(() => undefined) : this.#files.pick('files')),
+    canReopen: (source) => source.kind === 'files' || this.dicomWeb !== null,
+  });
+  readonly #confirm = new ConfirmDialog(this);
+  readonly #dose = new AppDose(this);
+  /** The session has edits that no export has written yet (the confirmation before opening another CT). */
+  #unexported = false;
   readonly #models = new ModelRunner(this, {
     settings: () => ({
       session: this.session,
@@ -210,6 +230,7 @@ export class DelineoApp extends LitElement {
       this.session = session;
       this.modelId = DEMO_MODEL_ID;
       this.#notices.notify('info', DEMO_NOTICE);
+      void this.#autosave.offerLastSession();
     },
     fail: (message) => (this.loadError = message),
   });
@@ -237,6 +258,7 @@ export class DelineoApp extends LitElement {
     // `autofocus` attribute has them working from the start.
     if (!this.hasAttribute('tabindex')) this.tabIndex = -1;
     if (!this.session && !this.volume && this.demo === 'phantom') void this.#demo.load();
+    else if (!this.session && !this.volume) void this.#autosave.offerLastSession();
     if (this.session) this.#watchSession(this.session);
   }
 
@@ -258,6 +280,7 @@ export class DelineoApp extends LitElement {
     }
     const models = this.availableModels;
     if (!this.modelId || !models.some((m) => m.id === this.modelId)) this.modelId = models[0]?.id ?? null;
+    if (changed.has('modelId' as keyof DelineoApp)) this.#autosave.modelChanged();
   }
 
   protected override firstUpdated(): void {
@@ -299,7 +322,7 @@ export class DelineoApp extends LitElement {
     return html`
       <header part="header">
         <h1 part="title">Delineo</h1>
-        <span part="subtitle">${volume?.name || (this.#demo.loading ? 'Generating the demo phantom…' : '')}</span>
+        <span part="subtitle">${volume ? caseTitle(volume) : this.#demo.loading ? 'Generating the demo phantom…' : ''}</span>
         <div class="actions" role="toolbar" aria-label="Case">
           <button part="open-button" ?disabled=${busy} title="Open CT files: DICOM, NIfTI, NRRD, MHA (Ctrl+O)" @click=${() => this.#files.pick('files')}>Open files…</button>
           <button part="open-folder-button" ?disabled=${busy} title="Open a folder of DICOM files" @click=${() => this.#files.pick('folder')}>Open folder…</button>
@@ -329,6 +352,7 @@ export class DelineoApp extends LitElement {
           </div>
           <delineo-structure-list part="structure-list" .session=${this.session}></delineo-structure-list>
           <delineo-review-panel part="review-panel" .session=${this.session}></delineo-review-panel>
+          ${this.#dose.render()}
         </aside>
       </main>
       <footer class="footer">
@@ -338,6 +362,7 @@ export class DelineoApp extends LitElement {
       ${this.#files.renderSeriesDialog()}
       ${renderHelpDialog(() => this.focus({ preventScroll: true }))}
       ${this.#pacs.renderDialog()}
+      ${this.#confirm.render()}
     `;
   }
 
@@ -363,6 +388,14 @@ export class DelineoApp extends LitElement {
     const session = this.session;
     const model = this.availableModels.find((m) => m.id === modelId);
     if (!session || !model) return;
+    // A part of a series (one slice, a few centimetres) would be contoured wrongly without a word: refuse, say why.
+    const completeness = seriesCompleteness(session.volume);
+    if (!completeness.complete) {
+      const message = `Auto-contouring refused: ${completeness.reason}. Open the whole series.`;
+      this.#notices.notify('error', message);
+      emit(this, 'delineo-error', { operation: 'auto-contour', code: 'incomplete-series', message, file: null });
+      return;
+    }
     await this.#models.run(session, model);
   }
 
@@ -376,7 +409,12 @@ export class DelineoApp extends LitElement {
     if (!session) return null;
     const client = destination === 'dicomweb' ? this.dicomWeb : null;
     if (destination === 'dicomweb' && !client) throw new Error('no DICOMweb server is configured (dicomweb-url)');
-    return this.#export.run(session, client);
+    const written = await this.#export.run(session, client);
+    if (written && this.session === session) {
+      this.#unexported = false;
+      await this.#autosave.exported(session);
+    }
+    return written;
   }
 
   /** Cancels the running load, auto-contouring or export (the worker is stopped; nothing is half-applied). */
@@ -409,12 +447,25 @@ export class DelineoApp extends LitElement {
 
   // ——— Internals ———
 
-  /** An opened CT becomes the session shown; what was autosaved for it is offered back. */
-  async #adopt({ session, warnings }: OpenedCt): Promise<void> {
+  /**
+   * An opened CT becomes the session shown, once the user agreed to leave work that no export has written (the
+   * question says what the autosave keeps); what was autosaved for the new CT is offered back. The demo's notices
+   * and the last message belong to what was shown before, and go.
+   */
+  async #adopt({ session, warnings, source, doses }: OpenedCt): Promise<void> {
+    const current = this.session;
+    if (current && this.#unexported && current.store.state.structures.length) {
+      const q = leaveQuestion(current, session, this.autosaveStorage !== null);
+      if (!(await this.#confirm.ask(q.text, q.details, 'Open the new CT', 'Keep working'))) return;
+    }
+    this.#notices.clear();
+    this.#message.clear();
     this.session = session;
+    this.#dose.show(session, doses);
     if (warnings.length) this.#notices.notify('warning', `Opened with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, warnings);
-    await this.#autosave.offer(session);
+    await this.#autosave.offer(session, source);
   }
+
 
   /** Keeps the status line's review count current; autosave ends with the session it saved. */
   #watchSession(session: ViewerSession | null): void {
@@ -422,8 +473,14 @@ export class DelineoApp extends LitElement {
     this.#storeSubscription = null;
     this.#autosave.stop();
     this.setState = null;
+    this.#unexported = false;
     if (!session || !this.isConnected) return;
     this.#storeSubscription = session.store.state$.subscribe((s) => (this.setState = s));
+    this.#storeSubscription.add(
+      session.store.changes$.subscribe((c) => {
+        if (c.command !== 'load') this.#unexported = true;
+      }),
+    );
   }
 
   /** Elements slotted into `3d` get the session, so a 3D view shows the same structures. */

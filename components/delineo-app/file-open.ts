@@ -1,38 +1,74 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { createIoWorker, importRtstruct, type DicomLoadResult, type DicomSeriesSummary, type DicomVolumeResult, type FileInput, type IoWorker, type ProgressCallback, type Structure, type VolumeFileResult, ViewerSession } from '../../src/index.ts';
+import { assertDoseOnCt, chooseRtstruct, inputName, createIoWorker, importRtstruct, initialWindow, readRtDose, type CtSource, type RtDose, type DicomLoadResult, type DicomSeriesSummary, type DicomVolumeResult, type FileInput, type IoWorker, type ProgressCallback, type Structure, type VolumeFileResult, ViewerSession } from '../../src/index.ts';
 import type { JobController } from '../internal/job-controller.ts';
+import { caseTitle } from './status-line.ts';
 
 /** A CT just loaded, as a session ready to be shown, with what the user should be told about the files. */
 export interface OpenedCt {
   readonly session: ViewerSession;
   readonly warnings: readonly string[];
+  /** Where the CT came from (recorded with its autosave, to open it again after a reload). */
+  readonly source?: CtSource;
+  /** The RT Dose found with the CT on its Frame of Reference, if any (the user picks when there are several). */
+  readonly doses: readonly RtDose[];
 }
 
 /**
- * Makes a loaded CT a session: with the structures of an RTSTRUCT found among the files on the CT's frame of
- * reference (the first such; the warnings say which one when there were several, and why none was read when
- * reading failed: the CT still opens).
+ * Makes a loaded CT a session: with the structures of the RT Structure Set among the files that belongs to it
+ * (chooseRtstruct: its series, else its Frame of Reference, the newest; the reason is told when there were several
+ * or none fitted, and why reading failed: the CT still opens), the RT Doses on its Frame of Reference, and the
+ * window a clinician expects (the series' own, else lung for a chest CT).
  */
-export function openedCt(result: DicomVolumeResult | VolumeFileResult): OpenedCt {
+export function openedCt(result: DicomVolumeResult | VolumeFileResult, source?: CtSource): OpenedCt {
   const volume = result.volume;
   const warnings = result.warnings.map((w) => w.message);
   let structures: Structure[] = [];
+  const doses: RtDose[] = [];
   if (result.kind === 'volume') {
-    const forUid = volume.identity.frameOfReferenceUid;
-    const rtstructs = result.rtObjects.filter((o) => o.kind === 'RTSTRUCT' && (!forUid || !o.frameOfReferenceUid || o.frameOfReferenceUid === forUid));
-    const chosen = rtstructs[0];
-    if (chosen) {
+    const candidates = result.rtObjects.filter((o) => o.kind === 'RTSTRUCT');
+    if (candidates.length) {
+      const choice = chooseRtstruct(candidates, volume.identity);
+      if (candidates.length > 1 || !choice.chosen) warnings.push(choice.reason);
+      if (choice.chosen) {
+        try {
+          const imported = importRtstruct(choice.chosen.bytes, volume, { file: choice.chosen.file });
+          structures = imported.structures;
+          warnings.push(...imported.warnings.map((w) => w.message));
+        } catch (error) {
+          warnings.push(`the structure set ${choice.chosen.file} could not be read: ${(error as Error).message}`);
+        }
+      }
+    }
+    for (const o of result.rtObjects.filter((x) => x.kind === 'RTDOSE')) {
       try {
-        const imported = importRtstruct(chosen.bytes, volume, { file: chosen.file });
-        structures = imported.structures;
-        warnings.push(...imported.warnings.map((w) => w.message));
-        if (rtstructs.length > 1) warnings.push(`${rtstructs.length} structure sets were found; ${chosen.file} (${chosen.label || 'no label'}) was loaded`);
+        const dose = readRtDose(o.bytes, o.file);
+        assertDoseOnCt(dose, volume.identity.frameOfReferenceUid);
+        doses.push(dose);
+        warnings.push(...dose.warnings.map((w) => w.message));
       } catch (error) {
-        warnings.push(`the structure set ${chosen.file} could not be read: ${(error as Error).message}`);
+        warnings.push(`the dose ${o.file} was not loaded: ${(error as Error).message}`);
       }
     }
   }
-  return { session: ViewerSession.withStructures(volume, structures), warnings };
+  const session = ViewerSession.withStructures(volume, structures);
+  session.setWindowLevel(initialWindow(volume));
+  return { session, warnings, source, doses };
+}
+
+/**
+ * The question before another CT replaces a session whose changes were not exported: what stays (the autosave, for
+ * a CT with DICOM identifiers when autosave is on) and what does not.
+ */
+export function leaveQuestion(current: ViewerSession, next: ViewerSession, autosaveOn: boolean): { text: string; details: string[] } {
+  const n = current.store.state.structures.length;
+  const id = current.volume.identity;
+  const autosaved = autosaveOn && !!(id.frameOfReferenceUid || id.seriesInstanceUid);
+  return {
+    text: `Open ${caseTitle(next.volume)}? The ${n} structure${n === 1 ? '' : 's'} on ${caseTitle(current.volume)} ${n === 1 ? 'has' : 'have'} changes that were not exported.`,
+    details: autosaved
+      ? ['They stay autosaved in this browser and are offered back when you open that CT again.', 'Export them (Ctrl+S) to have them in a file.']
+      : ['This CT is not autosaved (it has no DICOM identifiers, or autosave is off): these changes will be lost.', 'Export them (Ctrl+S) first to keep them.'],
+  };
 }
 
 /** What the file-open part asks its host. */
@@ -42,6 +78,13 @@ export interface FileOpenOptions {
   readonly imageIoUrl: () => string;
   /** Shows an opened CT in place of what is shown: the one place where opening replaces the current session. */
   readonly adopt: (opened: OpenedCt) => Promise<void>;
+  /** A folder was picked that holds no file the browser can read. */
+  readonly nothingFound?: () => void;
+}
+
+/** A record of picked files, to ask for them again after a reload. */
+function filesSource(files: readonly FileInput[]): CtSource {
+  return { kind: 'files', count: files.length, names: files.slice(0, 3).map((f, n) => inputName(f, n)) };
 }
 
 type FileOpenHost = ReactiveControllerHost & HTMLElement & { readonly renderRoot: ParentNode };
@@ -78,16 +121,16 @@ export class FileOpener implements ReactiveController {
         this.#choose({ files, series: result.allSeries.filter((s) => s.modality === 'CT' || s.sliceCount > 1) });
         return;
       }
-      await this.#options.adopt(openedCt(result));
+      await this.#options.adopt(openedCt(result, filesSource(files)));
     });
   }
 
   /** Opens one series loaded by `load` (e.g. retrieved from a server) with the io worker, as the host's job labelled `label`. */
-  async openSeries(label: string, load: (io: IoWorker, signal: AbortSignal, progress: ProgressCallback) => Promise<DicomLoadResult>): Promise<void> {
+  async openSeries(label: string, load: (io: IoWorker, signal: AbortSignal, progress: ProgressCallback) => Promise<DicomLoadResult>, source?: CtSource): Promise<void> {
     await this.#options.jobs.run('open', label, async (signal, progress) => {
       const result = await load(this.#worker(), signal, progress);
       if (result.kind !== 'volume') throw new Error('the server returned several image series for one series UID');
-      await this.#options.adopt(openedCt(result));
+      await this.#options.adopt(openedCt(result, source));
     });
   }
 
@@ -133,7 +176,7 @@ export class FileOpener implements ReactiveController {
     if (!choice) return;
     await this.#options.jobs.run('open', 'Opening the series', async (signal, progress) => {
       const result = await this.#worker().loadDicom(choice.files, { signal, progress, seriesInstanceUid });
-      if (result.kind === 'volume') await this.#options.adopt(openedCt(result));
+      if (result.kind === 'volume') await this.#options.adopt(openedCt(result, filesSource(choice.files)));
     });
   }
 
@@ -151,6 +194,8 @@ export class FileOpener implements ReactiveController {
     const input = e.target as HTMLInputElement;
     const files = [...(input.files ?? [])];
     if (files.length) void this.openFiles(files);
+    // Chromium lists no file behind a symbolic link in a picked folder, and says nothing: say it.
+    else if (input.dataset.pick === 'folder') this.#options.nothingFound?.();
   };
 
   async #onDrop(e: DragEvent): Promise<void> {

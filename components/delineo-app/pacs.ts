@@ -51,6 +51,7 @@ export class Pacs {
     if (!client) throw new Error('no DICOMweb server is configured (dicomweb-url)');
     await this.#options.files.openSeries('Retrieving the series from PACS', (io, signal, progress) =>
       loadDicomWebSeries(client, ref, { signal, progress, loader: (files, options) => io.loadDicom(files, options) }),
+      { kind: 'dicomweb', studyInstanceUid: ref.studyInstanceUid, seriesInstanceUid: ref.seriesInstanceUid },
     );
   }
 

@@ -16,6 +16,18 @@ export function statusText(volume: Volume | null, structures: readonly Structure
   return `${patient}${volume.name || 'Unnamed volume'} · ${nx} × ${ny} × ${nz} voxels · ${spacing} mm${review}`;
 }
 
+/** A DICOM date (YYYYMMDD) as 2026-12-03; anything else as written. */
+const dicomDate = (d: string | undefined): string => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : (d ?? ''));
+
+/**
+ * The case as a clinician names it in the header: patient, study date and series description (the CT's own name
+ * when the series has no description, e.g. a NIfTI file or the demo).
+ */
+export function caseTitle(volume: Volume): string {
+  const id = volume.identity;
+  return [id.patientName ? personName(id.patientName) : id.patientId, dicomDate(id.studyDate), id.seriesDescription || volume.name].filter(Boolean).join(' · ') || 'Unnamed volume';
+}
+
 /**
  * The message beside the status: the last edit, undo, approval or refusal, said by the app's parts
  * ({@link StatusMessage.say}) or heard from its views (a committed edit, a refused one, an approval in the
@@ -43,6 +55,12 @@ export class StatusMessage {
   /** Shows `text` beside the status, as an error when `error`. */
   say(text: string, error: boolean): void {
     this.said = { text, error };
+    this.#host.requestUpdate();
+  }
+
+  /** Clears the message (a new CT was opened). */
+  clear(): void {
+    this.said = null;
     this.#host.requestUpdate();
   }
 

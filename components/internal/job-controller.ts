@@ -75,7 +75,9 @@ export class JobController implements ReactiveController {
     const controller = new AbortController();
     this.#controller = controller;
     let job: JobView = { operation, label, stage: 'starting', done: 0, total: 0, unit: '' };
+    const returnTo = this.#element ? focusedWithin(this.#element) : null;
     this.#show(job, 0);
+    void this.#keepFocus(controller);
     const started = performance.now();
     const clock = setInterval(() => {
       const seconds = Math.floor((performance.now() - started) / 1000);
@@ -96,6 +98,7 @@ export class JobController implements ReactiveController {
       if (this.#controller !== controller) return;
       this.#controller = null;
       this.#show(null, 0);
+      void this.#restoreFocus(returnTo);
     };
     try {
       const result = await work(controller.signal, progress, (announce) => announcements.push(announce));
@@ -142,9 +145,50 @@ export class JobController implements ReactiveController {
     </div>`;
   }
 
+  /**
+   * The button that started a job is disabled while it runs, which drops keyboard focus to the page's body, where
+   * the element's keys (Escape cancels) are not heard. So while a job runs, focus that has left the element, or
+   * sits on a disabled control, moves to Cancel.
+   */
+  async #keepFocus(controller: AbortController): Promise<void> {
+    const host = this.#element;
+    if (!host) return;
+    await this.#host.updateComplete;
+    if (this.#controller !== controller) return;
+    const focused = focusedWithin(host);
+    if (focused && !(focused as HTMLButtonElement).disabled) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && !host.contains(active) && active !== host) return;
+    host.renderRoot.querySelector<HTMLElement>('[part="cancel-button"]')?.focus({ preventScroll: true });
+  }
+
+  /** The host as an element (in a browser), for focus handling; null for a plain host (unit tests). */
+  get #element(): (HTMLElement & { readonly renderRoot: ParentNode }) | null {
+    return typeof HTMLElement !== 'undefined' && this.#host instanceof HTMLElement ? (this.#host as unknown as HTMLElement & { readonly renderRoot: ParentNode }) : null;
+  }
+
+  /** After a job, focus goes back to where it was (when that control is usable again), else to the element itself. */
+  async #restoreFocus(returnTo: HTMLElement | null): Promise<void> {
+    const host = this.#element;
+    if (!host) return;
+    await this.#host.updateComplete;
+    const focused = focusedWithin(host);
+    if (focused && focused.isConnected && !(focused as HTMLButtonElement).disabled && focused.getAttribute('part') !== 'cancel-button') return;
+    if (returnTo?.isConnected && !(returnTo as HTMLButtonElement).disabled) returnTo.focus({ preventScroll: true });
+    else if (document.activeElement === document.body || focusedWithin(host) || !document.activeElement) host.focus({ preventScroll: true });
+  }
+
   #show(job: JobView | null, seconds: number): void {
     this.job = job;
     this.seconds = seconds;
     this.#host.requestUpdate();
   }
+}
+
+/** The element focused inside `host` (through its shadow root), or null when focus is elsewhere. */
+function focusedWithin(host: HTMLElement & { readonly renderRoot: ParentNode }): HTMLElement | null {
+  const root = host.renderRoot as ShadowRoot | HTMLElement;
+  const inner = 'activeElement' in root ? (root as ShadowRoot).activeElement : null;
+  if (inner instanceof HTMLElement) return inner;
+  return document.activeElement === host ? host : null;
 }

@@ -42,6 +42,12 @@ export class NoticeList {
     return id;
   }
 
+  /** Removes every notice (what was shown before a new CT was opened). */
+  clear(): void {
+    this.items = [];
+    this.#host.requestUpdate();
+  }
+
   /** Removes a notice. */
   dismiss(id: number): void {
     this.items = this.items.filter((n) => n.id !== id);

@@ -197,14 +197,18 @@ export class Autosave {
     this.info = options.info ?? {};
   }
 
-  /** Starts saving on every committed change; the structures present now are written with the first one. */
-  start(): void {
+  /**
+   * Starts saving on every committed change; the structures present now are written with the first one, or at
+   * once with `saveNow` (when nothing saved under the key may be kept: the user chose to start afresh).
+   */
+  start(options: { readonly saveNow?: boolean } = {}): void {
     if (this.subscription) return;
     this.subscription = this.store.changes$.subscribe((c) => {
       for (const id of c.structureIds) this.dirty.add(id);
       this.schedule();
     });
     for (const s of this.store.state.structures) this.dirty.add(s.id);
+    if (options.saveNow) this.schedule();
   }
 
   /** Stops listening (pending writes still complete). */
