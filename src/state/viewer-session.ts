@@ -11,7 +11,9 @@ import { InterpolationError } from '../io/itk/contour-interpolation.ts';
 import { interpolateBetweenSlicesBrowser, type BrowserInterpolationOptions } from '../io/itk/contour-interpolation-browser.ts';
 import { ReviewTracker } from './review.ts';
 import { EditRefusedError, StructureSetStore } from './structure-set.store.ts';
-import type { ToolName } from './tools/tool.ts';
+
+/** A tool's id in the registry (`'brush'`, `'polygon'`…). */
+export type ToolName = string;
 
 /** The current tool and every tool's settings (settings persist while another tool is in use). */
 export interface ToolSettings {

@@ -11,7 +11,8 @@ import { navigate } from './navigate.ts';
 import { nudge } from './nudge.ts';
 import { polygon } from './polygon.ts';
 import { regionGrowTool } from './region-grow.ts';
-import type { ToolDescriptor, ToolName } from './tool.ts';
+import type { ToolName } from '../viewer-session.ts';
+import type { ToolDescriptor } from './tool.ts';
 import { windowLevel } from './window-level.ts';
 
 export const TOOLS: readonly ToolDescriptor[] = [navigate, windowLevel, brush, eraser, huBrush, nudge, polygon, freehand, fillHole, regionGrowTool];

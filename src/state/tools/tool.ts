@@ -10,10 +10,8 @@
  */
 import type { Vec3 } from '../../domain/geometry.ts';
 import type { SlicePlane } from '../../domain/tools/paint.ts';
-import type { ViewerSession } from '../viewer-session.ts';
+import type { ToolName, ViewerSession } from '../viewer-session.ts';
 
-/** A tool's id in the registry (`'brush'`, `'polygon'`…). */
-export type ToolName = string;
 
 /** A pointer position on a slice view, in every coordinate system the tools need. */
 export interface SlicePoint {
