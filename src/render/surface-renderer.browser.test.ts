@@ -3,7 +3,7 @@ import { expect } from '@esm-bundle/chai';
 import { countShadePixels, shadeCentroid } from '../../test/helpers/colour-pixels.ts';
 import { generatePhantom, type Phantom } from '../phantom/phantom.ts';
 import { surfaceFromMask, type SurfaceMesh } from '../mesh/surface.ts';
-import { createSurfaceRenderer, SLICE_PLANE_COLORS, type SurfaceRenderer } from './surface-renderer.ts';
+import { createSurfaceRenderer, RESIZE_SETTLE_MS, SLICE_PLANE_COLORS, type SurfaceRenderer } from './surface-renderer.ts';
 
 // A coarse phantom (3.1 × 3.1 × 5 mm) keeps meshing in the test fast; the anatomy is the same.
 let phantom: Phantom;
@@ -187,5 +187,19 @@ describe('SurfaceRenderer (vtk.js, WebGL2)', () => {
     expect(gl.isContextLost()).to.equal(true);
     expect(() => view.setSurface('x', meshes.get('GTV')!)).to.throw(/dispose/);
     view.dispose();
+  });
+
+  it('does not redraw while its container changes size (a notice appearing above it), only once the size has settled', async () => {
+    show('Lung_L', 'Lung_R');
+    view.render();
+    const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+    const before = view.canvas.height;
+    container.style.height = `${SIZE - 40}px`;
+    await nextFrame();
+    await nextFrame();
+    expect(view.canvas.height, 'the buffer keeps its size during the layout change').to.equal(before);
+    await new Promise((resolve) => setTimeout(resolve, RESIZE_SETTLE_MS + 50));
+    await nextFrame();
+    expect(view.canvas.height, 'then it follows the container').to.equal((SIZE - 40) * (devicePixelRatio || 1));
   });
 });

@@ -94,6 +94,9 @@ interface VolumeRendering {
 
 const DEFAULT_APPEARANCE: SurfaceAppearance = { color: [255, 255, 255], opacity: 1, visible: true };
 
+/** How long the container's size must stay unchanged before the view is redrawn at the new size. */
+export const RESIZE_SETTLE_MS = 200;
+
 /**
  * The 3D view of a structure set, rendered by vtk.js with WebGL2: each structure's closed surface (from
  * src/mesh) with its own colour, opacity and visibility; optionally the CT as a volume rendering through a
@@ -137,6 +140,7 @@ export class SurfaceRenderer {
   });
   #contextCreated = false;
   #disposed = false;
+  #resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(container: HTMLElement, options: SurfaceRendererOptions = {}) {
     this.container = container;
@@ -187,8 +191,14 @@ export class SurfaceRenderer {
     };
 
     this.#resize();
+    // A layout change (a notice above the views, the progress row) must not stall the page: rendering thousands
+    // of triangles costs far more than a frame on a software renderer. The canvas keeps its last picture,
+    // stretched by CSS, until the size has settled; then the buffer is resized and drawn once.
     this.#resizeObserver = new ResizeObserver(() => {
-      if (this.#resize()) this.requestRender();
+      clearTimeout(this.#resizeTimer);
+      this.#resizeTimer = setTimeout(() => {
+        if (!this.#disposed && this.#resize()) this.requestRender();
+      }, RESIZE_SETTLE_MS);
     });
     this.#resizeObserver.observe(container);
     this.#placeCamera(null);
@@ -443,6 +453,7 @@ export class SurfaceRenderer {
     this.#disposed = true;
     this.#frame.cancel();
     this.#resizeObserver.disconnect();
+    clearTimeout(this.#resizeTimer);
     const gl = this.gl;
     this.#marker.widget.setEnabled(false);
     this.#marker.widget.delete();
