@@ -16,6 +16,21 @@ import { delineoOrthanc } from './scripts/wtr-orthanc.js';
 import { screenshotPlugin } from './test/helpers/screenshot-plugin.js';
 
 const commonjs = fromRollup(rollupCommonjs);
+
+/**
+ * A `.json` file imported by a module (the dose-constraint templates of src/domain/constraints) is served as a
+ * JavaScript module; the same file fetched at run time (a model's manifest.json) stays JSON. The request's
+ * Sec-Fetch-Dest tells them apart: 'script' for an import, 'empty' for fetch().
+ */
+const jsonModules = {
+  name: 'json-modules',
+  resolveMimeType(context) {
+    if (context.path.endsWith('.json') && context.request.headers['sec-fetch-dest'] === 'script') return 'js';
+  },
+  transform(context) {
+    if (context.path.endsWith('.json') && context.request.headers['sec-fetch-dest'] === 'script') return { body: `export default ${context.body};` };
+  },
+};
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 
 export const chromiumArgs = [
@@ -60,7 +75,8 @@ export default {
     delineoOrthanc(),
     // Screenshot baselines (test/helpers/screenshot.ts); UPDATE_BASELINES=1 rewrites them.
     screenshotPlugin(),
-    esbuildPlugin({ ts: true, json: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    jsonModules,
     commonjs({
       include: ['**/node_modules/fast-deep-equal/**', '**/node_modules/seedrandom/**', '**/node_modules/spark-md5/**', '**/node_modules/utif/**', '**/node_modules/webworker-promise/**', '**/node_modules/pako/**', '**/node_modules/globalthis/**', '**/node_modules/shader-loader/**'],
       strictRequires: false,

@@ -4,6 +4,7 @@
 import './helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
+import '../components/index.ts';
 import type { DelineoApp } from '../components/index.ts';
 import { ViewerSession, generatePhantom, personName, Volume } from '../src/index.ts';
 

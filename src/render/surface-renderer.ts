@@ -151,10 +151,12 @@ export class SurfaceRenderer {
     this.#glWindow = vtkOpenGLRenderWindow.newInstance();
     this.#renderWindow.addView(this.#glWindow);
     this.#glWindow.setContainer(container);
+    // The canvas has the size of the last drawing, in pixels, not 100 % of the container: vtk.js's orientation
+    // widget redraws the whole scene whenever the canvas changes size, so the canvas changes size only when the
+    // view is redrawn at the settled size (see the ResizeObserver below); meanwhile the container clips it.
     const canvas = this.canvas;
-    canvas.style.width = '100%';
-    canvas.style.height = '100%';
     canvas.style.display = 'block';
+    container.style.overflow = 'hidden';
 
     this.#interactor = vtkRenderWindowInteractor.newInstance();
     this.#interactor.setView(this.#glWindow);
@@ -574,6 +576,9 @@ export class SurfaceRenderer {
   /** Matches the drawing buffer to the container's laid-out size; true when it changed. */
   #resize(): boolean {
     if (!fitToContainer(this.#glWindow, this.container)) return false;
+    const { width, height } = this.container.getBoundingClientRect();
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
     if (this.#marker?.widget.getEnabled()) this.#marker.widget.updateViewport();
     return true;
   }
