@@ -4,7 +4,8 @@ import { sendKeys } from '@web/test-runner-commands';
 import { createStructure, type Structure } from '../../src/index.ts';
 import { phantomSession } from '../../test/helpers/viewer.ts';
 import { ViewerSession } from '../../src/index.ts';
-import { DelineoStructureList, structureStatus } from './delineo-structure-list.ts';
+import { structureStatus } from '../../src/index.ts';
+import { DelineoStructureList } from './delineo-structure-list.ts';
 
 const rows = (list: DelineoStructureList) => [...list.shadowRoot!.querySelectorAll<HTMLElement>('[role="option"]')];
 const row = (list: DelineoStructureList, name: string) => rows(list).find((r) => r.querySelector('[part="name"]')?.textContent === name)!;

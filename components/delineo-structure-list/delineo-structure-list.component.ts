@@ -5,10 +5,6 @@ import { emit } from '../internal/emit.ts';
 import { SessionController } from '../internal/session-controller.ts';
 import styles from './delineo-structure-list.styles.ts';
 
-// The status definition lives in the core (src/state/review.ts), shared with the review panel; re-exported
-// here so existing importers of this module keep working.
-export { structureStatus, type StructureStatus };
-
 const STATUS_TEXT: Readonly<Record<StructureStatus, string>> = { approved: 'Approved', auto: 'Auto', edited: 'Edited', manual: 'Manual' };
 
 const hex = (c: Rgb): string => `#${c.map((x) => x.toString(16).padStart(2, '0')).join('')}`;
