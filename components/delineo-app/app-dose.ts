@@ -16,8 +16,11 @@ interface DoseChoice {
 export class AppDose implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   #review: DoseReview | null = null;
+  #session: ViewerSession | null = null;
   #choices: DoseChoice[] = [];
   #selected = 0;
+  /** What the slice views draw of the dose shown (the wash range in Gy, and whether wash and isodoses show). */
+  #display = { wash: true, isodoses: true, minGy: 0, maxGy: 0 };
 
   constructor(host: ReactiveControllerHost) {
     this.#host = host;
@@ -28,8 +31,10 @@ export class AppDose implements ReactiveController {
   show(session: ViewerSession, doses: readonly RtDose[]): void {
     this.#review?.dispose();
     this.#review = null;
+    this.#session = session;
     this.#choices = doseChoices(doses);
     this.#selected = 0;
+    session.setDose(null);
     if (this.#choices.length) {
       this.#review = new DoseReview(session.store, { calculator: createDvhCalculator() });
       this.#select(0);
@@ -45,6 +50,7 @@ export class AppDose implements ReactiveController {
   hostDisconnected(): void {
     this.#review?.dispose();
     this.#review = null;
+    this.#session?.setDose(null);
   }
 
   #select(n: number): void {
@@ -53,7 +59,33 @@ export class AppDose implements ReactiveController {
     this.#selected = n;
     const dose = choice.dose();
     void this.#review.setDose({ volume: dose.volume, label: choice.label, predicted: false });
+    // A wash from 10 % of the maximum, as planning systems start; isodoses at 95, 80, 50 and 30 % of it.
+    this.#display = { ...this.#display, minGy: Math.round(dose.maxGy) / 10, maxGy: Math.round(dose.maxGy * 10) / 10 };
+    this.#apply();
+  }
+
+  /** Shows the selected dose in the session's slice views as the controls say. */
+  #apply(): void {
+    const dose = this.#review?.dose$.value;
+    if (!this.#session || !dose) return;
+    const d = this.#display;
+    this.#session.setDose({
+      volume: dose.volume,
+      predicted: dose.predicted,
+      wash: d.wash ? { minGy: d.minGy, maxGy: Math.max(d.maxGy, d.minGy + 0.1), opacity: 0.35 } : null,
+      isodosesGy: d.isodoses ? [0.95, 0.8, 0.5, 0.3].map((p) => p * d.maxGy) : [],
+    });
     this.#host.requestUpdate();
+  }
+
+  #set(change: Partial<AppDose['display']>): void {
+    this.#display = { ...this.#display, ...change };
+    this.#apply();
+  }
+
+  /** The dose display settings (read by the controls). */
+  get display(): { readonly wash: boolean; readonly isodoses: boolean; readonly minGy: number; readonly maxGy: number } {
+    return this.#display;
   }
 
   render() {
@@ -66,6 +98,12 @@ export class AppDose implements ReactiveController {
               ${this.#choices.map((c, n) => html`<option value=${n} ?selected=${n === this.#selected}>${c.label}</option>`)}
             </select>`
           : nothing}
+      </div>
+      <div part="dose-display" class="dose-display">
+        <label><input type="checkbox" .checked=${this.#display.wash} @change=${(e: Event) => this.#set({ wash: (e.target as HTMLInputElement).checked })} /> Wash</label>
+        <label>from <input type="number" min="0" step="0.5" .value=${String(this.#display.minGy)} aria-label="Wash from (Gy)" @change=${(e: Event) => this.#set({ minGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
+        <label>to <input type="number" min="0" step="0.5" .value=${String(this.#display.maxGy)} aria-label="Wash to (Gy)" @change=${(e: Event) => this.#set({ maxGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
+        <label><input type="checkbox" .checked=${this.#display.isodoses} @change=${(e: Event) => this.#set({ isodoses: (e.target as HTMLInputElement).checked })} /> Isodoses</label>
       </div>
       <delineo-dvh-panel part="dvh-panel" .review=${this.#review}></delineo-dvh-panel>
     </section>`;

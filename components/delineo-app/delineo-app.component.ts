@@ -102,6 +102,7 @@ import { StructureActions } from './structure-actions.ts';
  * @csspart 3d-view - The built-in `<delineo-3d-view>` (surfaces of the structures, slice planes).
  * @csspart sidebar - The column holding the structure list.
  * @csspart structure-list - The `<delineo-structure-list>`.
+ * @csspart dose - The dose section (with an RT Dose): `dose-select`, `dose-display` (wash, isodoses) and `dvh-panel`.
  * @csspart status - The status line: patient, case name, grid size, voxel spacing and review progress, or what went wrong.
  * @csspart message - The last edit, undo or refusal, next to the status.
  *

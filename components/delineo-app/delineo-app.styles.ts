@@ -239,6 +239,18 @@ export default css`
     text-align: left;
   }
 
+  .dose-display {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.4em 0.8em;
+    padding: 0.2em 0.75em;
+    font-size: 0.9em;
+  }
+
+  .dose-display input[type='number'] {
+    width: 4em;
+  }
+
   .sidebar-head {
     display: flex;
     align-items: center;

@@ -5,6 +5,8 @@ import {
   OutlineScratch,
   applyAffine,
   createSliceRenderer,
+  doseColor,
+  drawDoseOverlay,
   drawOutlines,
   gridAxesForViews,
   invertAffine,
@@ -12,6 +14,7 @@ import {
   maskOutline,
   planeAxes,
   planeToIndex,
+  sampleDoseOnSlice,
   toolById,
   windowPresetsFor,
   type CrosshairState,
@@ -144,6 +147,7 @@ export class DelineoSliceView extends LitElement {
         this.#renderer?.setWindowLevel(wl.window, wl.level);
       }),
       session.store.state$.subscribe(() => this.#requestDraw()),
+      session.dose$.subscribe(() => this.#requestDraw()),
       session.tool$.subscribe((t) => {
         if (this.dataset.tool !== undefined && this.dataset.tool !== t.tool) this.#editor.cancel();
         this.dataset.tool = t.tool;
@@ -472,6 +476,14 @@ export class DelineoSliceView extends LitElement {
     const state = session.store.state;
     const activeId = state.activeId;
     let activeColor: Rgb = [255, 255, 255];
+    const dose = session.dose;
+    if (dose) {
+      // Sampled once per dose and slice: panning, zooming and structure edits redraw from the cache.
+      const key = `${plane.axis}|${plane.index}`;
+      if (this.#doseSlice?.dose !== dose.volume || this.#doseSlice.key !== key) this.#doseSlice = { dose: dose.volume, key, slice: sampleDoseOnSlice(dose.volume, session.volume, plane) };
+      const top = dose.wash?.maxGy ?? Math.max(...dose.isodosesGy, 1);
+      drawDoseOverlay(ctx, this.#doseSlice.slice, affine, { wash: dose.wash, isodoses: dose.isodosesGy.map((gy) => ({ gy, color: doseColor(gy / top) })), lineWidth: 1.5 * dpr });
+    }
     for (const s of state.structures) {
       if (s.id === activeId) activeColor = s.color;
       if (!s.visible) continue;
@@ -491,6 +503,9 @@ export class DelineoSliceView extends LitElement {
     if (this.crosshair) this.#drawCrosshair(ctx, session, plane, affine, nu, nv, dpr);
     this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, activeColor);
   }
+
+  /** The dose sampled on the slice shown, kept until the dose or the slice changes. */
+  #doseSlice: { readonly dose: unknown; readonly key: string; readonly slice: ReturnType<typeof sampleDoseOnSlice> } | null = null;
 
   #buffer(size: number): Uint8Array {
     if (this.#sliceBuffer.length !== size) this.#sliceBuffer = new Uint8Array(size);

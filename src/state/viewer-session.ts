@@ -15,6 +15,18 @@ import { EditRefusedError, StructureSetStore } from './structure-set.store.ts';
 /** A tool's id in the registry (`'brush'`, `'polygon'`…). */
 export type ToolName = string;
 
+/** How the slice views show a dose: a colour wash over a dose range and isodose lines at chosen doses. */
+export interface DoseDisplay {
+  /** Dose in Gy on its own grid (an RT Dose, or a prediction). */
+  readonly volume: Volume;
+  /** A prediction, not a planned dose (marked as such). */
+  readonly predicted: boolean;
+  /** The colour wash: doses from `minGy` (transparent below) to `maxGy` (red), at `opacity`; null hides it. */
+  readonly wash: { readonly minGy: number; readonly maxGy: number; readonly opacity: number } | null;
+  /** Isodose lines, in Gy. */
+  readonly isodosesGy: readonly number[];
+}
+
 /** The current tool and every tool's settings (settings persist while another tool is in use). */
 export interface ToolSettings {
   readonly tool: ToolName;
@@ -92,6 +104,7 @@ export class ViewerSession {
   readonly #windowLevel: BehaviorSubject<WindowLevel>;
   readonly #tool = new BehaviorSubject<ToolSettings>(DEFAULT_TOOL_SETTINGS);
   readonly #preview = new BehaviorSubject<RegionPreview | null>(null);
+  readonly #dose = new BehaviorSubject<DoseDisplay | null>(null);
   #previewVersion = 0;
   /** The grid axis of the view the user last edited in: the axis interpolation fills along. */
   lastEditAxis: SliceAxis;
@@ -103,6 +116,8 @@ export class ViewerSession {
   readonly windowLevel$: Observable<WindowLevel>;
   readonly tool$: Observable<ToolSettings>;
   readonly preview$: Observable<RegionPreview | null>;
+  /** The dose the slice views show over the CT (wash and isodose lines), or null. */
+  readonly dose$: Observable<DoseDisplay | null>;
 
   constructor(volume: Volume, store: StructureSetStore = new StructureSetStore(volume.geometry), options: { interpolation?: BrowserInterpolationOptions } = {}) {
     if (store.geometry.dimensions.some((n, a) => n !== volume.dimensions[a])) {
@@ -120,6 +135,7 @@ export class ViewerSession {
     this.windowLevel$ = this.#windowLevel.asObservable();
     this.tool$ = this.#tool.asObservable();
     this.preview$ = this.#preview.asObservable();
+    this.dose$ = this.#dose.asObservable();
   }
 
   /** A session on a volume with its structures loaded into a new store (the first one active). */
@@ -139,6 +155,15 @@ export class ViewerSession {
 
   get tool(): ToolSettings {
     return this.#tool.value;
+  }
+
+  get dose(): DoseDisplay | null {
+    return this.#dose.value;
+  }
+
+  /** Shows a dose over the CT in every slice view of the session (null: none). */
+  setDose(dose: DoseDisplay | null): void {
+    this.#dose.next(dose);
   }
 
   get preview(): RegionPreview | null {

@@ -253,7 +253,8 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
   const idSop = str(id.dict, '00080016') || str(id.meta, '00020002');
   const idModality = str(id.dict, '00080060').toUpperCase();
   if (idSop === '1.2.840.10008.5.1.4.1.1.481.3' || (!idSop && idModality === 'RTSTRUCT')) {
-    parsed = read({ untilTag: '30060003', stopOnGreaterTag: true });
+    // Up to the ROIs: the Referenced Frame of Reference Sequence (3006,0010) says which CT it belongs to.
+    parsed = read({ untilTag: '30060020', stopOnGreaterTag: true });
   } else if (str(id.meta, META_TS) === '1.2.840.10008.1.2.1.99') {
     parsed = read();
   } else {
@@ -362,7 +363,8 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
     sopInstanceUidMissing: !sopInstanceUidOwn,
     studyInstanceUid: str(ds, '0020000D'),
     seriesInstanceUid: str(ds, '0020000E'),
-    frameOfReferenceUid: str(ds, '00200052'),
+    // A structure set states its frame in the Referenced Frame of Reference Sequence, rarely at the top level.
+    frameOfReferenceUid: str(ds, '00200052') || str(items(ds, '30060010')[0], '00200052'),
     modality,
     imageType: strs(ds, '00080008').map((s) => s.toUpperCase()),
     patientName: str(ds, '00100010'),
