@@ -10,8 +10,9 @@
 //
 // Tests are not layered: a test may reach into any module it checks.
 import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = dirname(dirname(new URL(import.meta.url).pathname));
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** The rank of each folder of src/: a module may import its own folder and any folder of lower rank; peers (equal rank) may import each other. */
 const RANK = { domain: 0, jobs: 1, state: 2, io: 2, inference: 2, mesh: 2, phantom: 2, render: 3, cli: 4 };

@@ -21,6 +21,8 @@ export class AppDose implements ReactiveController {
   #selected = 0;
   /** What the slice views draw of the dose shown (the wash range in Gy, and whether wash and isodoses show). */
   #display = { wash: true, isodoses: true, minGy: 0, maxGy: 0 };
+  /** The maximum of the dose shown: the isodose levels are percentages of it, whatever the wash range. */
+  #doseMaxGy = 0;
 
   constructor(host: ReactiveControllerHost) {
     this.#host = host;
@@ -47,6 +49,14 @@ export class AppDose implements ReactiveController {
     return this.#review;
   }
 
+  hostConnected(): void {
+    // Moved in the page: the dose review ended with the disconnection and starts again.
+    if (!this.#review && this.#session && this.#choices.length) {
+      this.#review = new DoseReview(this.#session.store, { calculator: createDvhCalculator() });
+      this.#select(this.#selected);
+    }
+  }
+
   hostDisconnected(): void {
     this.#review?.dispose();
     this.#review = null;
@@ -58,8 +68,10 @@ export class AppDose implements ReactiveController {
     if (!choice || !this.#review) return;
     this.#selected = n;
     const dose = choice.dose();
-    void this.#review.setDose({ volume: dose.volume, label: choice.label, predicted: false });
-    // A wash from 10 % of the maximum, as planning systems start; isodoses at 95, 80, 50 and 30 % of it.
+    const review = this.#review;
+    review.setDose({ volume: dose.volume, label: choice.label, predicted: false }).catch((e: unknown) => review.error$.next((e as Error).message));
+    // A wash from 10 % of the maximum, as planning systems start; isodoses at 95, 80, 50 and 30 % of the maximum.
+    this.#doseMaxGy = dose.maxGy;
     this.#display = { ...this.#display, minGy: Math.round(dose.maxGy) / 10, maxGy: Math.round(dose.maxGy * 10) / 10 };
     this.#apply();
   }
@@ -73,7 +85,7 @@ export class AppDose implements ReactiveController {
       volume: dose.volume,
       predicted: dose.predicted,
       wash: d.wash ? { minGy: d.minGy, maxGy: Math.max(d.maxGy, d.minGy + 0.1), opacity: 0.35 } : null,
-      isodosesGy: d.isodoses ? [0.95, 0.8, 0.5, 0.3].map((p) => p * d.maxGy) : [],
+      isodosesGy: d.isodoses ? [0.95, 0.8, 0.5, 0.3].map((p) => p * this.#doseMaxGy) : [],
     });
     this.#host.requestUpdate();
   }

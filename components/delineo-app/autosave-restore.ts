@@ -71,7 +71,14 @@ export class AutosaveRestore implements ReactiveController {
     let elsewhere: SavedSession[] = [];
     try {
       saved = await Autosave.find(storage, key);
-      if (!saved) elsewhere = (await this.#sameSeries(storage, session)).filter((s) => s.key !== key);
+      // A session saved before keys carried the grid sits under the series' key: offer it, keyed as it is.
+      const legacyKey = autosaveKey(session.volume.identity);
+      const legacy = saved ? null : await Autosave.find(storage, legacyKey);
+      if (legacy && !legacy.dimensions.length) {
+        saved = legacy;
+        key = legacyKey;
+      }
+      if (!saved) elsewhere = (await this.#sameSeries(storage, session)).filter((s) => s.key !== key && s.dimensions.length);
     } catch (error) {
       notices.notify('warning', `Autosave is not available (${(error as Error).message}): export before you close the page`);
       return;

@@ -96,13 +96,13 @@ export class DelineoDvhPanel extends LitElement {
     if (changed.has('review')) this.#attach();
   }
 
-  protected override firstUpdated(): void {
-    this.#resize = new ResizeObserver(() => this.#draw());
-    const canvas = this.renderRoot.querySelector('canvas');
-    if (canvas) this.#resize.observe(canvas);
-  }
-
   protected override updated(): void {
+    // The plot exists only with a dose, and the observer ends when the panel leaves the page: (re)start it here.
+    const canvas = this.renderRoot.querySelector('canvas');
+    if (canvas && !this.#resize) {
+      this.#resize = new ResizeObserver(() => this.#draw());
+      this.#resize.observe(canvas);
+    }
     this.#draw();
   }
 

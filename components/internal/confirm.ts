@@ -27,8 +27,10 @@ export class ConfirmDialog implements ReactiveController {
   /** Asks; a question already open is answered "cancel" first. */
   async ask(text: string, details: readonly string[], confirm: string, cancel = 'Cancel'): Promise<boolean> {
     this.#question?.answer(false);
+    let asked: Question | null = null;
     const answer = await new Promise<boolean>((resolve) => {
-      this.#question = { text, details, confirm, cancel, answer: resolve };
+      asked = { text, details, confirm, cancel, answer: resolve };
+      this.#question = asked;
       this.#host.requestUpdate();
       void this.#host.updateComplete.then(() => {
         const dialog = this.#host.renderRoot.querySelector<HTMLDialogElement>('dialog[part="confirm"]');
@@ -36,7 +38,8 @@ export class ConfirmDialog implements ReactiveController {
         dialog?.querySelector<HTMLButtonElement>('[part="confirm-cancel"]')?.focus();
       });
     });
-    this.#question = null;
+    // A later question may already have taken its place.
+    if (this.#question === asked) this.#question = null;
     this.#host.requestUpdate();
     return answer;
   }

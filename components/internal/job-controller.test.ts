@@ -148,10 +148,11 @@ describe('JobController', () => {
     let during = -1;
     await jobs.run('auto-contour', 'Auto-contouring', async () => {
       assert.equal(jobs.seconds, 0);
-      await new Promise((resolve) => setTimeout(resolve, 1150));
+      // Waits for the clock to tick, however slow the machine, rather than timing it.
+      while (jobs.seconds === 0) await new Promise((resolve) => setTimeout(resolve, 50));
       during = jobs.seconds;
     });
-    assert.equal(during, 1);
+    assert.ok(during >= 1);
     assert.equal(jobs.seconds, 0);
   });
 

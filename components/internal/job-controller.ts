@@ -100,12 +100,9 @@ export class JobController implements ReactiveController {
       this.#show(null, 0);
       void this.#restoreFocus(returnTo);
     };
+    let result: T;
     try {
-      const result = await work(controller.signal, progress, (announce) => announcements.push(announce));
-      end();
-      report('done');
-      for (const announce of announcements) announce();
-      return result;
+      result = await work(controller.signal, progress, (announce) => announcements.push(announce));
     } catch (error) {
       end();
       if (isAbortError(error) || controller.signal.aborted) {
@@ -120,6 +117,17 @@ export class JobController implements ReactiveController {
       }
       return undefined;
     }
+    end();
+    report('done');
+    // After 'done': a listener's failure is its own, not the job's.
+    for (const announce of announcements) {
+      try {
+        announce();
+      } catch (error) {
+        console.error(error);
+      }
+    }
+    return result;
   }
 
   /** Cancels the running job (its work sees the signal abort; nothing it would have applied is applied). */

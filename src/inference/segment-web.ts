@@ -6,7 +6,7 @@
  * Which onnxruntime-web build runs depends on the provider. WASM uses the plain build
  * (`onnxruntime-web/wasm`, ort-wasm-simd-threaded.wasm). WebGPU uses the default JSEP build, the only one
  * whose WASM can call WebGPU. The JSEP build is compiled with Asyncify, and that instrumentation slows every
- * CPU kernel, about twice as slow as the plain build (`npm run bench -- ort-web-builds`). The WASM path is what nearly
+ * CPU kernel (measured against the plain build: `npm run bench -- ort-web-builds`). The WASM path is what nearly
  * every user without a GPU runs, so it must not pay for WebGPU support it does not use. Each build is imported
  * only when first needed; a deployment serves both runtimes under `wasmPaths`:
  * ort-wasm-simd-threaded.{mjs,wasm} (plain) and ort-wasm-simd-threaded.jsep.{mjs,wasm} (vite.config.ts copies them).

@@ -141,6 +141,8 @@ export class SurfaceRenderer {
   #contextCreated = false;
   #disposed = false;
   #resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The container's own overflow style, given back on dispose. */
+  #containerOverflow = '';
 
   constructor(container: HTMLElement, options: SurfaceRendererOptions = {}) {
     this.container = container;
@@ -156,6 +158,7 @@ export class SurfaceRenderer {
     // view is redrawn at the settled size (see the ResizeObserver below); meanwhile the container clips it.
     const canvas = this.canvas;
     canvas.style.display = 'block';
+    this.#containerOverflow = container.style.overflow;
     container.style.overflow = 'hidden';
 
     this.#interactor = vtkRenderWindowInteractor.newInstance();
@@ -194,8 +197,8 @@ export class SurfaceRenderer {
 
     this.#resize();
     // A layout change (a notice above the views, the progress row) must not stall the page: rendering thousands
-    // of triangles costs far more than a frame on a software renderer. The canvas keeps its last picture,
-    // stretched by CSS, until the size has settled; then the buffer is resized and drawn once.
+    // of triangles costs far more than a frame on a software renderer. The canvas keeps its last picture and
+    // size (the container clips it) until the size has settled; then the buffer is resized and drawn once.
     this.#resizeObserver = new ResizeObserver(() => {
       clearTimeout(this.#resizeTimer);
       this.#resizeTimer = setTimeout(() => {
@@ -456,6 +459,7 @@ export class SurfaceRenderer {
     this.#frame.cancel();
     this.#resizeObserver.disconnect();
     clearTimeout(this.#resizeTimer);
+    this.container.style.overflow = this.#containerOverflow;
     const gl = this.gl;
     this.#marker.widget.setEnabled(false);
     this.#marker.widget.delete();

@@ -301,7 +301,8 @@ export class Autosave {
   static async restore(storage: KeyValueStorage, key: string, geometry: ImageGeometry): Promise<RestoredSession> {
     const m = await storage.get<Manifest>(`${key}/manifest`);
     if (!m) return { structures: [], activeId: null, originals: new Map(), info: {}, problems: [] };
-    if (m.dimensions.some((n, a) => n !== geometry.dimensions[a])) {
+    // Sessions saved before the grid was recorded have no dimensions: the restore of each mask checks its size.
+    if ((m.dimensions ?? geometry.dimensions).some((n, a) => n !== geometry.dimensions[a])) {
       throw new AutosaveError(`the autosaved structures are on a ${m.dimensions.join('×')} grid, this CT is ${geometry.dimensions.join('×')}`);
     }
     const structures: Structure[] = [];

@@ -136,8 +136,10 @@ export class DoseReview {
     const versions = masks.map((m) => m.version);
     const hit = this.#cache.get(key);
     if (hit && hit.masks.length === masks.length && hit.masks.every((m, n) => m === masks[n] && hit.versions[n] === versions[n])) return hit.dvh;
+    const generation = this.#generation;
     const dvh = await this.#calculator.dvh(build(), this.store.geometry);
-    this.#cache.set(key, { masks, versions, dvh });
+    // A DVH of the dose shown before (setDose came meanwhile) is not cached for the new one.
+    if (generation === this.#generation) this.#cache.set(key, { masks, versions, dvh });
     return dvh;
   }
 

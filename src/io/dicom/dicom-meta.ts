@@ -244,7 +244,7 @@ export function parseDicomFile(input: { readonly name: string; readonly bytes: U
   let parsed!: DicomDataset;
   let headerOnly = false;
   // Parse only what is needed. The identification group first, to recognise a structure set: it is
-  // mostly contour coordinates as text (the NSCLC one takes ~0.5 s to parse in full) and the loader
+  // mostly contour coordinates as text and the loader
   // needs only its identifiers and label, which precede group 3006's sequences. Images are parsed up
   // to their pixel data, which is then viewed in place (locatePixelData) instead of copied by dcmjs;
   // deflated files, and files with an icon image (whose nested PixelData would stop dcmjs early), are

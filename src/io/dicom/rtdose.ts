@@ -155,7 +155,7 @@ export function buildRtDose(a: RtDoseAttributes, options: RtDoseOptions = {}): R
     warnings.push({ code: 'unsupported-object', message: 'Dose Units CGY (not a DICOM term) read as centigray and converted to Gy', file });
   } else if (units === 'RELATIVE') {
     if (!(options.relativeReferenceGy && options.relativeReferenceGy > 0)) {
-      throw new DoseLoadError('relative-dose', 'the dose is RELATIVE (no absolute unit): it can be shown only when the plan’s prescription is known; load the RT Plan with it', { file });
+      throw new DoseLoadError('relative-dose', 'the dose is RELATIVE (no absolute unit): Delineo shows doses in Gy only, and needs the prescription to convert it', { file });
     }
     toGy = scaling * options.relativeReferenceGy;
     warnings.push({ code: 'unsupported-object', message: `RELATIVE dose scaled to the prescription, ${options.relativeReferenceGy} Gy`, file });

@@ -57,8 +57,10 @@ export function readRtPlan(input: ArrayBuffer | Uint8Array, file: string): RtPla
     const mu = num(b, '300A0086');
     if (n !== undefined && mu !== undefined && Number.isFinite(mu)) meterset.set(n, mu);
   }
-  const beams: PlanBeam[] = items(ds, '300A00B0').map((b) => {
-    const points = items(b, '300A0111');
+  // Photon/electron plans: Beam Sequence and Control Point Sequence; ion plans: Ion Beam and Ion Control Point.
+  const beamItems = items(ds, '300A00B0').length ? items(ds, '300A00B0') : items(ds, '300A03A2');
+  const beams: PlanBeam[] = beamItems.map((b) => {
+    const points = items(b, '300A0111').length ? items(b, '300A0111') : items(b, '300A03A8');
     const angles = points.map((p) => num(p, '300A011E')).filter((a): a is number => a !== undefined && Number.isFinite(a));
     const number = int(b, '300A00C0') ?? null;
     const first = angles[0] ?? null;
