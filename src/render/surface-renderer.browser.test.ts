@@ -196,7 +196,6 @@ describe('SurfaceRenderer (vtk.js, WebGL2)', () => {
     const before = view.canvas.height;
     container.style.height = `${SIZE - 40}px`;
     await nextFrame();
-    await nextFrame();
     expect(view.canvas.height, 'the buffer keeps its size during the layout change').to.equal(before);
     await new Promise((resolve) => setTimeout(resolve, RESIZE_SETTLE_MS + 50));
     await nextFrame();
