@@ -5,7 +5,8 @@ import { add, cross, dot, gridSlicePlane, norm, normalize, orientationLabel, rot
 import { expectScreenshot } from '../../test/helpers/screenshot.ts';
 import { centreOn, mountView, partOf, phantomSession, viewportOf } from '../../test/helpers/viewer.ts';
 import type { ViewerSession } from '../../src/index.ts';
-import { DelineoSliceView, scaleBarFor } from './delineo-slice-view.ts';
+import { DelineoSliceView } from './delineo-slice-view.ts';
+import { scaleBarFor } from './scale-bar.ts';
 import type { Phantom } from '../../src/index.ts';
 
 const SIZE = { width: 320, height: 340 };

@@ -1,26 +1,16 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
-  OutlineCache,
-  OutlineScratch,
-  applyAffine,
   createSliceRenderer,
-  doseColor,
-  drawDoseOverlay,
-  drawOutlines,
   gridAxesForViews,
   invertAffine,
   matchingPreset,
-  maskOutline,
-  planeAxes,
   planeToIndex,
-  sampleDoseOnSlice,
   toolById,
   windowPresetsFor,
   type CrosshairState,
   type OrientationLabels,
   type PlaneAffine,
-  type Rgb,
   type SliceAxis,
   type SlicePlane,
   type SliceRenderer,
@@ -35,28 +25,13 @@ import type { DelineoEditRefuseDetail } from '../events/delineo-edit-refuse.ts';
 import { emit } from '../internal/emit.ts';
 import { SessionController } from '../internal/session-controller.ts';
 import { SliceEditor } from '../internal/slice-editor.ts';
+import { scaleBarFor } from './scale-bar.ts';
+import { SliceGestures, clampZoom } from './slice-gestures.ts';
+import { SlicePainter } from './slice-painter.ts';
 import styles from './delineo-slice-view.styles.ts';
 
-/** Crosshair line colours, by the view whose plane the line is (the 3D Slicer convention: red axial, green coronal, yellow sagittal). */
-const CROSSHAIR_COLORS: Readonly<Record<ViewOrientation, string>> = {
-  axial: 'rgba(255, 90, 90, 0.75)',
-  coronal: 'rgba(90, 220, 110, 0.75)',
-  sagittal: 'rgba(255, 220, 60, 0.75)',
-};
-
-/** Lengths a scale bar may show, mm. */
-const SCALE_BAR_MM = [1, 2, 5, 10, 20, 50, 100, 200, 500];
-
-/** Zoom limits relative to fitting the volume. */
-const ZOOM_RANGE = { min: 0.25, max: 32 } as const;
 
 const ORIENTATION_NAMES: Readonly<Record<ViewOrientation, string>> = { axial: 'Axial', coronal: 'Coronal', sagittal: 'Sagittal' };
-
-type Drag =
-  | { readonly kind: 'window'; readonly x: number; readonly y: number; readonly start: WindowLevel }
-  | { readonly kind: 'pan'; readonly x: number; readonly y: number; readonly start: readonly [number, number] }
-  | { readonly kind: 'crosshair' }
-  | { readonly kind: 'edit' };
 
 /**
  * @summary One axial, coronal or sagittal view of the session's CT, rendered with vtk.js, with the
@@ -133,7 +108,6 @@ export class DelineoSliceView extends LitElement {
   @state() private accessor windowLevel: WindowLevel | null = null;
 
   readonly #viewport: HTMLDivElement = viewportElement();
-  readonly #overlay: HTMLCanvasElement = overlayElement();
   #renderer: SliceRenderer | null = null;
   /** Follows the session once the renderer exists; the renderer shows its volume. */
   readonly #session = new SessionController<ViewerSession>(this, {
@@ -159,19 +133,14 @@ export class DelineoSliceView extends LitElement {
   });
   #frame = 0;
   #frameWaiters: (() => void)[] = [];
-  #drag: Drag | null = null;
-  #wheelDelta = 0;
   #noticeTimer = 0;
-  readonly #outlines = new OutlineCache();
-  readonly #scratch = new OutlineScratch();
-  /** Reused slice buffer: a new 512 × 512 array per structure per frame cost more than outlining it. */
-  #sliceBuffer = new Uint8Array(0);
+  readonly #painter = new SlicePainter();
   readonly #editor: SliceEditor;
   readonly #resizeObserver = new ResizeObserver(() => this.#requestDraw());
 
   constructor() {
     super();
-    this.#viewport.append(this.#overlay);
+    this.#viewport.append(this.#painter.canvas);
     // The editor reads the session and the plane at each gesture: live lookups, not copies.
     this.#editor = new SliceEditor({
       session: () => {
@@ -189,15 +158,21 @@ export class DelineoSliceView extends LitElement {
       refused: (structureId, reason, message) => this.#refused({ structureId, reason, message }),
       committed: (structureId, label) => emit(this, 'delineo-structure-edit', { structureId, label }),
     });
-    this.#viewport.addEventListener('pointerdown', (e) => this.#onPointerDown(e));
-    this.#viewport.addEventListener('pointermove', (e) => this.#onPointerMove(e));
-    this.#viewport.addEventListener('pointerup', (e) => this.#onPointerUp(e));
-    this.#viewport.addEventListener('pointercancel', () => this.#onPointerCancel());
-    this.#viewport.addEventListener('pointerleave', () => this.#onPointerLeave());
-    this.#viewport.addEventListener('dblclick', () => this.#editor.doubleClick());
-    this.#viewport.addEventListener('wheel', (e) => this.#onWheel(e), { passive: false });
-    this.#viewport.addEventListener('contextmenu', (e) => e.preventDefault());
-    this.addEventListener('keydown', (e) => this.#onKeyDown(e));
+    // The gestures listen on the viewport and on this element for as long as the element lives.
+    new SliceGestures({
+      element: this,
+      viewport: this.#viewport,
+      editor: this.#editor,
+      session: () => this.session,
+      renderer: () => this.#renderer,
+      pointAt: (x, y) => this.#pointAtClient(x, y),
+      cssToDevice: () => this.#cssToDevice(),
+      moveToSlice: (index, source) => this.#moveToSlice(index, source),
+      setCrosshairAt: (p) => this.#setCrosshairAt(p),
+      readout: (text) => (this.readout = text),
+      requestDraw: () => this.#requestDraw(),
+      windowChanged: (wl) => this.#emitWindow(wl),
+    });
   }
 
   /** Index of the slice shown along the view's grid axis. */
@@ -262,7 +237,7 @@ export class DelineoSliceView extends LitElement {
 
   /** The overlay canvas (structures, crosshair, tool cursor), e.g. for pixel tests. */
   get overlayCanvas(): HTMLCanvasElement {
-    return this.#overlay;
+    return this.#painter.canvas;
   }
 
   /** The polygon vertices placed so far (u, v), while the polygon tool is in use. */
@@ -371,14 +346,14 @@ export class DelineoSliceView extends LitElement {
     if (this.#renderer) return;
     this.#renderer = createSliceRenderer(this.#viewport, { orientation: this.orientation, onInvalidate: () => this.#requestDraw() });
     // vtk.js appended its canvas after ours: keep the overlay on top.
-    this.#viewport.append(this.#overlay);
+    this.#viewport.append(this.#painter.canvas);
   }
 
   /** Shows a session's volume (or none) in the renderer; the session controller subscribes after this. */
   #show(session: ViewerSession | null): void {
     const r = this.#renderer!;
     this.#editor.cancel();
-    this.#outlines.clear();
+    this.#painter.clear();
     if (!session) {
       r.setVolume(null);
       this.sliceCount = 0;
@@ -443,16 +418,13 @@ export class DelineoSliceView extends LitElement {
     if (!r) return;
     r.render();
     const { width, height } = r.viewportSize;
-    const overlay = this.#overlay;
-    if (overlay.width !== width || overlay.height !== height) {
-      overlay.width = width;
-      overlay.height = height;
-    }
-    const ctx = overlay.getContext('2d');
+    const ctx = this.#painter.begin(width, height);
     const session = this.session;
-    if (ctx) {
-      ctx.clearRect(0, 0, width, height);
-      if (session && r.volume) this.#drawOverlay(ctx, session, r);
+    if (ctx && session && r.volume) {
+      const dpr = this.#cssToDevice();
+      const affine = r.planeAffine();
+      const activeColor = this.#painter.draw(ctx, session, r.plane!, affine, { fillOpacity: this.fillOpacity, lineWidth: this.lineWidth, crosshair: this.crosshair, dpr });
+      this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, activeColor);
     }
     if (r.volume) {
       const labels = r.orientationLabels;
@@ -463,83 +435,6 @@ export class DelineoSliceView extends LitElement {
     const waiters = this.#frameWaiters;
     this.#frameWaiters = [];
     for (const w of waiters) w();
-  }
-
-  #drawOverlay(ctx: CanvasRenderingContext2D, session: ViewerSession, r: SliceRenderer): void {
-    const plane = r.plane!;
-    const affine = r.planeAffine();
-    const [ua, va] = planeAxes(plane.axis);
-    const dims = session.volume.dimensions;
-    const nu = dims[ua];
-    const nv = dims[va];
-    const dpr = this.#cssToDevice();
-    const state = session.store.state;
-    const activeId = state.activeId;
-    let activeColor: Rgb = [255, 255, 255];
-    const dose = session.dose;
-    if (dose) {
-      // Sampled once per dose and slice: panning, zooming and structure edits redraw from the cache.
-      const key = `${plane.axis}|${plane.index}`;
-      if (this.#doseSlice?.dose !== dose.volume || this.#doseSlice.key !== key) this.#doseSlice = { dose: dose.volume, key, slice: sampleDoseOnSlice(dose.volume, session.volume, plane) };
-      const top = dose.wash?.maxGy ?? Math.max(...dose.isodosesGy, 1);
-      drawDoseOverlay(ctx, this.#doseSlice.slice, affine, { wash: dose.wash, isodoses: dose.isodosesGy.map((gy) => ({ gy, color: doseColor(gy / top) })), lineWidth: 1.5 * dpr });
-    }
-    for (const s of state.structures) {
-      if (s.id === activeId) activeColor = s.color;
-      if (!s.visible) continue;
-      const mask = session.store.mask(s.id);
-      const loops = this.#outlines.get(`${s.id}|${plane.axis}|${plane.index}|${mask.version}`, () => maskOutline(mask.readSlice(plane.axis, plane.index, this.#buffer(nu * nv)), nu, nv, this.#scratch));
-      const width = this.lineWidth * dpr * (s.id === activeId ? 1.5 : 1);
-      // The body outline is never filled: it would tint the whole patient and hide the grey levels.
-      const fill = s.interpretedType === 'EXTERNAL' ? 0 : this.fillOpacity;
-      drawOutlines(ctx, loops, affine, { color: s.color, fillOpacity: fill, lineWidth: width });
-    }
-    const preview = session.preview;
-    if (preview) {
-      const loops = this.#outlines.get(`preview|${preview.version}|${plane.axis}|${plane.index}`, () => maskOutline(preview.mask.readSlice(plane.axis, plane.index, this.#buffer(nu * nv)), nu, nv, this.#scratch));
-      const color = state.structures.find((s) => s.id === preview.structureId)?.color ?? activeColor;
-      drawOutlines(ctx, loops, affine, { color, fillOpacity: 0.35, lineWidth: 1.5 * dpr, dash: [6 * dpr, 4 * dpr] });
-    }
-    if (this.crosshair) this.#drawCrosshair(ctx, session, plane, affine, nu, nv, dpr);
-    this.#editor.draw(ctx, affine, r.mmPerPixel, dpr, activeColor);
-  }
-
-  /** The dose sampled on the slice shown, kept until the dose or the slice changes. */
-  #doseSlice: { readonly dose: unknown; readonly key: string; readonly slice: ReturnType<typeof sampleDoseOnSlice> } | null = null;
-
-  #buffer(size: number): Uint8Array {
-    if (this.#sliceBuffer.length !== size) this.#sliceBuffer = new Uint8Array(size);
-    return this.#sliceBuffer;
-  }
-
-  /** The lines where the other two views' planes cut this one, with a gap around the crosshair point. */
-  #drawCrosshair(ctx: CanvasRenderingContext2D, session: ViewerSession, plane: SlicePlane, affine: PlaneAffine, nu: number, nv: number, dpr: number): void {
-    const c = session.volume.patientToIndex(session.crosshair.position);
-    const [ua, va] = planeAxes(plane.axis);
-    const axes = gridAxesForViews(session.volume);
-    const viewOf = (axis: SliceAxis) => (Object.keys(axes) as ViewOrientation[]).find((o) => axes[o] === axis)!;
-    const centre = applyAffine(affine, c[ua], c[va]);
-    const gap = 12 * dpr;
-    ctx.save();
-    ctx.lineWidth = 1 * dpr;
-    const segment = (from: [number, number], to: [number, number], color: string) => {
-      const len = Math.hypot(to[0] - from[0], to[1] - from[1]);
-      if (len === 0) return;
-      const dir = [(to[0] - from[0]) / len, (to[1] - from[1]) / len];
-      // Split the line at the gap around the centre (projected onto the line).
-      const t = (centre[0] - from[0]) * dir[0] + (centre[1] - from[1]) * dir[1];
-      ctx.strokeStyle = color;
-      ctx.beginPath();
-      ctx.moveTo(from[0], from[1]);
-      ctx.lineTo(from[0] + dir[0] * Math.max(0, t - gap), from[1] + dir[1] * Math.max(0, t - gap));
-      ctx.moveTo(from[0] + dir[0] * Math.min(len, t + gap), from[1] + dir[1] * Math.min(len, t + gap));
-      ctx.lineTo(to[0], to[1]);
-      ctx.stroke();
-    };
-    // u = c[ua] is the plane of the view slicing axis ua; it runs along v.
-    segment(applyAffine(affine, c[ua], -0.5), applyAffine(affine, c[ua], nv - 0.5), CROSSHAIR_COLORS[viewOf(ua)]);
-    segment(applyAffine(affine, -0.5, c[va]), applyAffine(affine, nu - 0.5, c[va]), CROSSHAIR_COLORS[viewOf(va)]);
-    ctx.restore();
   }
 
   #cssToDevice(): number {
@@ -562,202 +457,11 @@ export class DelineoSliceView extends LitElement {
     return { display, u, v, index, patient: session.volume.indexToPatient(index) };
   }
 
-  #point(e: PointerEvent | WheelEvent): SlicePoint | null {
-    return this.#pointAtClient(e.clientX, e.clientY);
-  }
-
-  #onPointerDown(e: PointerEvent): void {
-    const session = this.session;
-    const r = this.#renderer;
-    const p = this.#point(e);
-    if (!session || !r || !p) return;
-    this.focus({ preventScroll: true });
-    const gesture = this.#editor.tool?.pointer.kind;
-    let drag: Drag | null = null;
-    if (e.button === 2 || (e.button === 0 && gesture === 'window' && !e.shiftKey)) {
-      drag = { kind: 'window', x: e.clientX, y: e.clientY, start: session.windowLevel };
-    } else if (e.button === 1 || (e.button === 0 && e.shiftKey)) {
-      drag = { kind: 'pan', x: e.clientX, y: e.clientY, start: r.viewTransform.pan };
-    } else if (e.button === 0 && gesture === 'crosshair') {
-      this.#setCrosshairAt(p);
-      drag = { kind: 'crosshair' };
-    } else if (e.button === 0) {
-      this.#editor.hover = p;
-      if (this.#editor.pointerDown(p)) drag = { kind: 'edit' };
-    }
-    if (drag) {
-      this.#drag = drag;
-      this.#viewport.setPointerCapture(e.pointerId);
-      e.preventDefault();
-    }
-  }
-
-  #onPointerMove(e: PointerEvent): void {
-    const p = this.#point(e);
-    const session = this.session;
-    const r = this.#renderer;
-    if (!p || !session || !r) return;
-    this.#updateReadout(p, session);
-    const drag = this.#drag;
-    if (drag?.kind === 'window') {
-      const dx = e.clientX - drag.x;
-      const dy = e.clientY - drag.y;
-      // Sensitivity proportional to the window, so a narrow brain window and a wide lung window both move
-      // at a usable rate; horizontal widens, vertical (down) raises the level.
-      const k = Math.max(1, drag.start.window / 200);
-      session.setWindowLevel({ window: Math.max(1, drag.start.window + dx * k), level: drag.start.level + dy * k * 0.5 });
-    } else if (drag?.kind === 'pan') {
-      const mm = r.mmPerPixel * this.#cssToDevice();
-      const pan: [number, number] = [drag.start[0] + (e.clientX - drag.x) * mm, drag.start[1] - (e.clientY - drag.y) * mm];
-      r.setViewTransform({ zoom: r.viewTransform.zoom, pan });
-    } else if (drag?.kind === 'crosshair') {
-      this.#setCrosshairAt(p);
-    } else {
-      this.#editor.pointerMove(p);
-    }
-  }
-
-  #onPointerUp(e: PointerEvent): void {
-    const drag = this.#drag;
-    this.#drag = null;
-    if (this.#viewport.hasPointerCapture(e.pointerId)) this.#viewport.releasePointerCapture(e.pointerId);
-    if (drag?.kind === 'edit') this.#editor.pointerUp(this.#point(e));
-    if (drag?.kind === 'window' && this.session) this.#emitWindow(this.session.windowLevel);
-  }
-
-  #onPointerCancel(): void {
-    if (this.#drag?.kind === 'edit') this.#editor.cancel();
-    this.#drag = null;
-  }
-
-  #onPointerLeave(): void {
-    if (this.#drag) return;
-    this.#editor.hover = null;
-    this.readout = '';
-    this.#requestDraw();
-  }
-
   #setCrosshairAt(p: SlicePoint): void {
     const session = this.session;
     if (!session) return;
     session.setCrosshair(p.patient, 'user');
     emit(this, 'delineo-crosshair-change', { position: [...p.patient], index: [...p.index] });
-  }
-
-  #updateReadout(p: SlicePoint, session: ViewerSession): void {
-    const [i, j, k] = p.index.map(Math.round);
-    const [nx, ny, nz] = session.volume.dimensions;
-    const mm = p.patient.map((x) => x.toFixed(1)).join(', ');
-    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) this.readout = `outside the image · ${mm} mm`;
-    else this.readout = `${Math.round(session.volume.at(i, j, k))} HU · ${mm} mm`;
-  }
-
-  #onWheel(e: WheelEvent): void {
-    const r = this.#renderer;
-    if (!r?.volume || !this.session) return;
-    e.preventDefault();
-    const delta = e.deltaMode === 1 ? e.deltaY * 40 : e.deltaMode === 2 ? e.deltaY * 400 : e.deltaY;
-    if (e.ctrlKey || e.metaKey) {
-      this.#zoomAbout(Math.exp(-delta / 500), e.clientX, e.clientY);
-      return;
-    }
-    // One notch (100 px in Chromium) is one slice; small trackpad deltas accumulate to one.
-    this.#wheelDelta += delta;
-    if (Math.abs(this.#wheelDelta) < 50) return;
-    const steps = Math.sign(this.#wheelDelta) * Math.max(1, Math.round(Math.abs(this.#wheelDelta) / 100));
-    this.#wheelDelta = 0;
-    this.#moveToSlice(r.slice + steps, 'user');
-  }
-
-  /** Zooms by `factor`, keeping the patient point under (clientX, clientY) where it is on screen. */
-  #zoomAbout(factor: number, clientX?: number, clientY?: number): void {
-    const r = this.#renderer;
-    if (!r?.volume) return;
-    const { zoom, pan } = r.viewTransform;
-    const next = clampZoom(zoom * factor);
-    const { width, height } = r.viewportSize;
-    const rect = this.#viewport.getBoundingClientRect();
-    const scale = this.#cssToDevice();
-    const x = clientX === undefined ? width / 2 : (clientX - rect.left) * scale;
-    const y = clientY === undefined ? height / 2 : (clientY - rect.top) * scale;
-    const s = r.mmPerPixel;
-    const s2 = (s * zoom) / next;
-    // Screen offsets (mm) of the point from the fitted centre stay fixed: solve for the new pan.
-    const right = (x - width / 2) * s - pan[0];
-    const up = (height / 2 - y) * s - pan[1];
-    r.setViewTransform({ zoom: next, pan: [(x - width / 2) * s2 - right, (height / 2 - y) * s2 - up] });
-  }
-
-  #onKeyDown(e: KeyboardEvent): void {
-    const session = this.session;
-    const r = this.#renderer;
-    if (!session || !r?.volume || e.defaultPrevented) return;
-    const mod = e.ctrlKey || e.metaKey;
-    let handled = true;
-    if (mod && (e.key === 'z' || e.key === 'Z')) {
-      this.#editor.cancel();
-      if (e.shiftKey) session.redo();
-      else session.undo();
-    } else if (mod && (e.key === 'y' || e.key === 'Y')) {
-      this.#editor.cancel();
-      session.redo();
-    } else if (mod) {
-      handled = false;
-    } else if (this.#editor.key(e.key)) {
-      // a tool used the key
-    } else {
-      switch (e.key) {
-        case 'ArrowUp':
-        case 'ArrowRight':
-          this.#moveToSlice(r.slice + 1, 'user');
-          break;
-        case 'ArrowDown':
-        case 'ArrowLeft':
-          this.#moveToSlice(r.slice - 1, 'user');
-          break;
-        case 'PageUp':
-          this.#moveToSlice(r.slice + 10, 'user');
-          break;
-        case 'PageDown':
-          this.#moveToSlice(r.slice - 10, 'user');
-          break;
-        case 'Home':
-          this.#moveToSlice(0, 'user');
-          break;
-        case 'End':
-          this.#moveToSlice(r.sliceCount - 1, 'user');
-          break;
-        case '+':
-        case '=':
-          this.#zoomAbout(1.25);
-          break;
-        case '-':
-        case '_':
-          this.#zoomAbout(0.8);
-          break;
-        case '0':
-          r.setViewTransform({ zoom: 1, pan: [0, 0] });
-          break;
-        case '[':
-          session.setTool({ radiusMm: session.tool.radiusMm - 1 });
-          break;
-        case ']':
-          session.setTool({ radiusMm: session.tool.radiusMm + 1 });
-          break;
-        default: {
-          const n = Number(e.key);
-          const presets = windowPresetsFor(session.volume);
-          if (Number.isInteger(n) && n >= 1 && n <= presets.length) {
-            session.setWindowLevel(presets[n - 1]);
-            this.#emitWindow(presets[n - 1]);
-          } else handled = false;
-        }
-      }
-    }
-    if (handled) {
-      e.preventDefault();
-      e.stopPropagation();
-    }
   }
 
   #emitWindow(wl: WindowLevel): void {
@@ -780,32 +484,5 @@ function viewportElement(): HTMLDivElement {
   return div;
 }
 
-function overlayElement(): HTMLCanvasElement {
-  const canvas = document.createElement('canvas');
-  canvas.setAttribute('part', 'overlay');
-  canvas.className = 'overlay';
-  return canvas;
-}
-
-const clampZoom = (z: number): number => Math.min(ZOOM_RANGE.max, Math.max(ZOOM_RANGE.min, Number.isFinite(z) ? z : 1));
-
 const sameLabels = (a: OrientationLabels | null, b: OrientationLabels | null): boolean =>
   a === b || (!!a && !!b && a.left === b.left && a.right === b.right && a.top === b.top && a.bottom === b.bottom);
-
-/**
- * The longest round length (mm) whose bar is at most ~110 CSS pixels at `mmPerCssPx`. With `keepMm`, the length
- * shown now, the choice has 15 % of hysteresis either way: a view that shrinks or grows a little (a notice above
- * it appears or goes) keeps its scale bar instead of flipping between 100 and 200 mm at the threshold.
- */
-export function scaleBarFor(mmPerCssPx: number, keepMm?: number): { px: number; mm: number } | null {
-  if (!(mmPerCssPx > 0) || !Number.isFinite(mmPerCssPx)) return null;
-  let best: number | null = null;
-  for (const mm of SCALE_BAR_MM) if (mm / mmPerCssPx <= 110) best = mm;
-  if (keepMm !== undefined && best !== keepMm) {
-    const kept = keepMm / mmPerCssPx;
-    const longer = SCALE_BAR_MM.find((mm) => mm > keepMm);
-    if (kept <= 110 * 1.15 && (longer === undefined || longer / mmPerCssPx > 110 / 1.15)) return { mm: keepMm, px: kept };
-  }
-  if (best === null) return null;
-  return { mm: best, px: best / mmPerCssPx };
-}

@@ -1,0 +1,147 @@
+import {
+  OutlineCache,
+  OutlineScratch,
+  applyAffine,
+  doseColor,
+  drawDoseOverlay,
+  drawOutlines,
+  gridAxesForViews,
+  maskOutline,
+  planeAxes,
+  sampleDoseOnSlice,
+  type PlaneAffine,
+  type Rgb,
+  type SliceAxis,
+  type SlicePlane,
+  type ViewOrientation,
+  type ViewerSession,
+} from '../../src/index.ts';
+
+/** Crosshair line colours, by the view whose plane the line is (the 3D Slicer convention: red axial, green coronal, yellow sagittal). */
+const CROSSHAIR_COLORS: Readonly<Record<ViewOrientation, string>> = {
+  axial: 'rgba(255, 90, 90, 0.75)',
+  coronal: 'rgba(90, 220, 110, 0.75)',
+  sagittal: 'rgba(255, 220, 60, 0.75)',
+};
+
+/** How the structures are drawn: the slice view's `fill-opacity`, `line-width` and `crosshair`. */
+export interface SlicePaintOptions {
+  readonly fillOpacity: number;
+  /** CSS pixels; the active structure's outline is half as wide again. */
+  readonly lineWidth: number;
+  readonly crosshair: boolean;
+  /** Device pixels per CSS pixel. */
+  readonly dpr: number;
+}
+
+/**
+ * Draws what a slice view shows over the CT on its 2D overlay: the session's dose (wash and isodose lines), each
+ * visible structure's outline and fill on the plane, the region-grow preview, and the other views' crosshair lines. Outlines are cached per
+ * structure, plane and mask version, so a frame that changed nothing but the cursor traces nothing again.
+ */
+export class SlicePainter {
+  /** The overlay canvas, laid over the image (the `overlay` part). */
+  readonly canvas: HTMLCanvasElement = overlayElement();
+  readonly #outlines = new OutlineCache();
+  readonly #scratch = new OutlineScratch();
+  /** Reused slice buffer: a new 512 × 512 array per structure per frame cost more than outlining it. */
+  #sliceBuffer = new Uint8Array(0);
+  /** The dose sampled on the slice shown, kept until the dose or the slice changes (pans, zooms and edits reuse it). */
+  #doseSlice: { readonly dose: unknown; readonly key: string; readonly slice: ReturnType<typeof sampleDoseOnSlice> } | null = null;
+
+  /** Sizes the overlay to the image's drawing buffer (device pixels) and clears it; null without a 2D context. */
+  begin(width: number, height: number): CanvasRenderingContext2D | null {
+    const canvas = this.canvas;
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    const ctx = canvas.getContext('2d');
+    ctx?.clearRect(0, 0, width, height);
+    return ctx;
+  }
+
+  /** Forgets the cached outlines (another session's structures are shown). */
+  clear(): void {
+    this.#outlines.clear();
+  }
+
+  /** Draws the session's structures on `plane` through `affine`; returns the active structure's colour (for the tool cursor). */
+  draw(ctx: CanvasRenderingContext2D, session: ViewerSession, plane: SlicePlane, affine: PlaneAffine, options: SlicePaintOptions): Rgb {
+    const [ua, va] = planeAxes(plane.axis);
+    const dims = session.volume.dimensions;
+    const nu = dims[ua];
+    const nv = dims[va];
+    const dpr = options.dpr;
+    const state = session.store.state;
+    const activeId = state.activeId;
+    let activeColor: Rgb = [255, 255, 255];
+    const dose = session.dose;
+    if (dose) {
+      const key = `${plane.axis}|${plane.index}`;
+      if (this.#doseSlice?.dose !== dose.volume || this.#doseSlice.key !== key) this.#doseSlice = { dose: dose.volume, key, slice: sampleDoseOnSlice(dose.volume, session.volume, plane) };
+      const top = dose.wash?.maxGy ?? Math.max(...dose.isodosesGy, 1);
+      drawDoseOverlay(ctx, this.#doseSlice.slice, affine, { wash: dose.wash, isodoses: dose.isodosesGy.map((gy) => ({ gy, color: doseColor(gy / top) })), lineWidth: 1.5 * dpr });
+    }
+    for (const s of state.structures) {
+      if (s.id === activeId) activeColor = s.color;
+      if (!s.visible) continue;
+      const mask = session.store.mask(s.id);
+      const loops = this.#outlines.get(`${s.id}|${plane.axis}|${plane.index}|${mask.version}`, () => maskOutline(mask.readSlice(plane.axis, plane.index, this.#buffer(nu * nv)), nu, nv, this.#scratch));
+      const width = options.lineWidth * dpr * (s.id === activeId ? 1.5 : 1);
+      // The body outline is never filled: it would tint the whole patient and hide the grey levels.
+      const fill = s.interpretedType === 'EXTERNAL' ? 0 : options.fillOpacity;
+      drawOutlines(ctx, loops, affine, { color: s.color, fillOpacity: fill, lineWidth: width });
+    }
+    const preview = session.preview;
+    if (preview) {
+      const loops = this.#outlines.get(`preview|${preview.version}|${plane.axis}|${plane.index}`, () => maskOutline(preview.mask.readSlice(plane.axis, plane.index, this.#buffer(nu * nv)), nu, nv, this.#scratch));
+      const color = state.structures.find((s) => s.id === preview.structureId)?.color ?? activeColor;
+      drawOutlines(ctx, loops, affine, { color, fillOpacity: 0.35, lineWidth: 1.5 * dpr, dash: [6 * dpr, 4 * dpr] });
+    }
+    if (options.crosshair) drawCrosshair(ctx, session, plane, affine, nu, nv, dpr);
+    return activeColor;
+  }
+
+  #buffer(size: number): Uint8Array {
+    if (this.#sliceBuffer.length !== size) this.#sliceBuffer = new Uint8Array(size);
+    return this.#sliceBuffer;
+  }
+}
+
+/** The lines where the other two views' planes cut this one, with a gap around the crosshair point. */
+function drawCrosshair(ctx: CanvasRenderingContext2D, session: ViewerSession, plane: SlicePlane, affine: PlaneAffine, nu: number, nv: number, dpr: number): void {
+  const c = session.volume.patientToIndex(session.crosshair.position);
+  const [ua, va] = planeAxes(plane.axis);
+  const axes = gridAxesForViews(session.volume);
+  const viewOf = (axis: SliceAxis) => (Object.keys(axes) as ViewOrientation[]).find((o) => axes[o] === axis)!;
+  const centre = applyAffine(affine, c[ua], c[va]);
+  const gap = 12 * dpr;
+  ctx.save();
+  ctx.lineWidth = 1 * dpr;
+  const segment = (from: [number, number], to: [number, number], color: string) => {
+    const len = Math.hypot(to[0] - from[0], to[1] - from[1]);
+    if (len === 0) return;
+    const dir = [(to[0] - from[0]) / len, (to[1] - from[1]) / len];
+    // Split the line at the gap around the centre (projected onto the line).
+    const t = (centre[0] - from[0]) * dir[0] + (centre[1] - from[1]) * dir[1];
+    ctx.strokeStyle = color;
+    ctx.beginPath();
+    ctx.moveTo(from[0], from[1]);
+    ctx.lineTo(from[0] + dir[0] * Math.max(0, t - gap), from[1] + dir[1] * Math.max(0, t - gap));
+    ctx.moveTo(from[0] + dir[0] * Math.min(len, t + gap), from[1] + dir[1] * Math.min(len, t + gap));
+    ctx.lineTo(to[0], to[1]);
+    ctx.stroke();
+  };
+  // u = c[ua] is the plane of the view slicing axis ua; it runs along v.
+  segment(applyAffine(affine, c[ua], -0.5), applyAffine(affine, c[ua], nv - 0.5), CROSSHAIR_COLORS[viewOf(ua)]);
+  segment(applyAffine(affine, -0.5, c[va]), applyAffine(affine, nu - 0.5, c[va]), CROSSHAIR_COLORS[viewOf(va)]);
+  ctx.restore();
+}
+
+function overlayElement(): HTMLCanvasElement {
+  const canvas = document.createElement('canvas');
+  canvas.setAttribute('part', 'overlay');
+  canvas.className = 'overlay';
+  return canvas;
+}
