@@ -114,35 +114,48 @@ export function parseNames(spec: string | undefined): Map<number, string> {
 
 /**
  * One mask per label value of a label map on the CT grid, in one pass over the voxels. Throws a RangeError for
- * values that cannot be labels (negative, fractional).
+ * values that cannot be labels (negative, fractional). Each label's voxels on a slice are written as the
+ * rectangle that bounds them, so a label costs its extent on the slice, not the whole slice per label.
  */
 export function labelMasks(labels: Volume): Map<number, BinaryMask> {
   const [nx, ny, nz] = labels.dimensions;
   const plane = nx * ny;
   const masks = new Map<number, BinaryMask>();
-  const buffers = new Map<number, Uint8Array>();
-  const touched = new Set<number>();
   const data = labels.data;
+  // Per label on the current slice: its bounding rectangle, as [iMin, jMin, iMax, jMax].
+  const boxes = new Map<number, Int32Array>();
+  let region = new Uint8Array(0);
   for (let k = 0; k < nz; k++) {
-    touched.clear();
+    boxes.clear();
     const base = k * plane;
-    for (let p = 0; p < plane; p++) {
-      const v = data[base + p];
-      if (v === 0) continue;
-      if (!(v > 0) || !Number.isInteger(v))
-        throw new RangeError(`the label map holds the value ${v}: labels must be non-negative integers`);
-      let buf = buffers.get(v);
-      if (!buf) {
-        buffers.set(v, (buf = new Uint8Array(plane)));
-        masks.set(v, new BinaryMask(labels.dimensions));
+    for (let j = 0, p = base; j < ny; j++) {
+      for (let i = 0; i < nx; i++, p++) {
+        const v = data[p];
+        if (v === 0) continue;
+        let box = boxes.get(v);
+        if (!box) {
+          if (!(v > 0) || !Number.isInteger(v))
+            throw new RangeError(`the label map holds the value ${v}: labels must be non-negative integers`);
+          boxes.set(v, (box = Int32Array.of(i, j, i, j)));
+        } else {
+          if (i < box[0]) box[0] = i;
+          else if (i > box[2]) box[2] = i;
+          box[3] = j;
+        }
       }
-      buf[p] = 1;
-      touched.add(v);
     }
-    for (const v of touched) {
-      const buf = buffers.get(v)!;
-      masks.get(v)!.writeAxial(k, buf, false);
-      buf.fill(0);
+    for (const [v, box] of boxes) {
+      const [i0, j0, i1, j1] = box;
+      const w = i1 - i0 + 1;
+      const h = j1 - j0 + 1;
+      if (region.length < w * h) region = new Uint8Array(w * h);
+      for (let j = 0, r = 0; j < h; j++) {
+        const row = base + (j0 + j) * nx + i0;
+        for (let i = 0; i < w; i++, r++) region[r] = data[row + i] === v ? 1 : 0;
+      }
+      let mask = masks.get(v);
+      if (!mask) masks.set(v, (mask = new BinaryMask(labels.dimensions)));
+      mask.writeAxialRegion(k, region.subarray(0, w * h), i0, j0, w, h, false);
     }
   }
   for (const m of masks.values()) m.compact();

@@ -24,8 +24,9 @@
  *   Instance Number.
  */
 import dcmjs from 'dcmjs';
-import type { NaturalizedDataset } from 'dcmjs';
+import type { DenaturalizedDataset, NaturalizedDataset } from 'dcmjs';
 import { forEachSliceContours } from '../../domain/contour.ts';
+import { encodeContourSequence, type ContourItem } from './contour-sequence.ts';
 import type { Structure } from '../../domain/structure.ts';
 import type { Volume } from '../../domain/volume.ts';
 import {
@@ -106,6 +107,9 @@ function coordinate(x: number): string {
   const s = String(r);
   return s.length <= 16 && !s.includes('e') ? s : formatDecimalString(r);
 }
+
+const ROI_CONTOUR_SEQUENCE = '30060039';
+const CONTOUR_SEQUENCE = '30060040';
 
 /** The description of how a structure was made, for ROI Generation Description (LO, ≤ 64 characters). */
 function generationDescription(s: Structure): string {
@@ -219,35 +223,26 @@ export function writeRtstruct(
   const date = options.date ?? new Date();
   const id = volume.identity;
 
-  // One Contour Image Sequence item per slice, shared by every contour on that slice.
-  const imageRef = ref.sops.map((sop) =>
-    sop ? [{ ReferencedSOPClassUID: ref.sopClass, ReferencedSOPInstanceUID: sop }] : undefined,
-  );
   const roiNumbers: number[] = [];
   const contourCounts: number[] = [];
   const structureSetRois: NaturalizedDataset[] = [];
   const roiContours: NaturalizedDataset[] = [];
+  const contourSequences: (ArrayBuffer | undefined)[] = [];
   const observations: NaturalizedDataset[] = [];
   structures.forEach((s, index) => {
     const roiNumber = index + 1;
     roiNumbers.push(roiNumber);
-    const contours: NaturalizedDataset[] = [];
+    const contours: ContourItem[] = [];
     const unreferenced = new Set<number>();
     forEachSliceContours(s.mask, volume, (k, sliceContours) => {
-      const images = imageRef[k];
-      if (!images) unreferenced.add(k);
-      for (const c of sliceContours) {
-        const n = c.points.length / 3;
-        const data = new Array<string>(c.points.length);
-        for (let v = 0; v < c.points.length; v++) data[v] = coordinate(c.points[v]);
+      const sop = ref.sops[k];
+      if (!sop) unreferenced.add(k);
+      for (const c of sliceContours)
         contours.push({
-          ContourNumber: contours.length + 1,
-          ...(images ? { ContourImageSequence: images } : {}),
-          ContourGeometricType: 'CLOSED_PLANAR',
-          NumberOfContourPoints: n,
-          ContourData: data,
+          number: contours.length + 1,
+          points: c.points,
+          ...(sop ? { image: { sopClassUid: ref.sopClass, sopInstanceUid: sop } } : {}),
         });
-      }
     });
     contourCounts.push(contours.length);
     if (contours.length === 0)
@@ -275,8 +270,8 @@ export function writeRtstruct(
     roiContours.push({
       ReferencedROINumber: roiNumber,
       ROIDisplayColor: [s.color[0], s.color[1], s.color[2]],
-      ...(contours.length ? { ContourSequence: contours } : {}),
     });
+    contourSequences.push(contours.length ? encodeContourSequence(contours, coordinate) : undefined);
     observations.push({
       ObservationNumber: roiNumber,
       ReferencedROINumber: roiNumber,
@@ -333,7 +328,9 @@ export function writeRtstruct(
             RTReferencedSeriesSequence: [
               {
                 SeriesInstanceUID: ref.series,
-                ContourImageSequence: imageRef.filter((x) => x !== undefined).map((x) => x[0]),
+                ContourImageSequence: ref.sops
+                  .filter((sop) => sop !== '')
+                  .map((sop) => ({ ReferencedSOPClassUID: ref.sopClass, ReferencedSOPInstanceUID: sop })),
               },
             ],
           },
@@ -359,6 +356,13 @@ export function writeRtstruct(
   };
   const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
+  // Each ROI's Contour Sequence goes in already encoded (see contour-sequence.ts), as a value dcmjs copies: in
+  // Implicit VR no VR is written, so the file is the same as if dcmjs had encoded the items. Added after
+  // denaturalising because dcmjs would take any value of an SQ keyword for items to denaturalise.
+  const roiContourItems = dict.dict[ROI_CONTOUR_SEQUENCE].Value as DenaturalizedDataset[];
+  contourSequences.forEach((bytes, i) => {
+    if (bytes) roiContourItems[i][CONTOUR_SEQUENCE] = { vr: 'OB', Value: [bytes] };
+  });
   return { buffer: dict.write(), sopInstanceUid, seriesInstanceUid, roiNumbers, contourCounts, warnings };
 }
 

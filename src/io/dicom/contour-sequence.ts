@@ -1,0 +1,110 @@
+/**
+ * The Contour Sequence (3006,0040) of one ROI, encoded in Implicit VR Little Endian: the bulk of a structure set
+ * (thousands of items, millions of coordinates), so it is encoded here in one pass into one buffer, and the rest
+ * of the file is left to dcmjs (rtstruct-writer.ts inserts these bytes as the sequence's value).
+ *
+ * Why not dcmjs for these items too: it writes every element through a stream of its own that grows in 256-byte
+ * pieces and locates each write by a linear search over the pieces, and a DS value one character at a time; for
+ * a structure set of a few thousand contours that was most of the time `delineo export` took.
+ *
+ * What is written is what dcmjs writes, element for element (the tests compare both): in Implicit VR an element is
+ * its tag, a 32-bit value length and the value, padded to an even length (UI with a NUL, CS/IS/DS with a space).
+ * Items and the nested Contour Image Sequence get defined lengths, which every reader must accept (PS3.5 7.5).
+ */
+
+/** One closed planar contour: its points (x, y, z in LPS mm) and the CT image it lies on. */
+export interface ContourItem {
+  /** Contour Number (IS). */
+  readonly number: number;
+  /** x0, y0, z0, x1, … in patient mm. */
+  readonly points: ArrayLike<number>;
+  /** The CT image the contour lies on (its Contour Image Sequence); none when the slice has no SOP instance. */
+  readonly image?: { readonly sopClassUid: string; readonly sopInstanceUid: string };
+}
+
+const ITEM = [0xfffe, 0xe000] as const;
+const CONTOUR_IMAGE_SEQUENCE = [0x3006, 0x0016] as const;
+const REFERENCED_SOP_CLASS_UID = [0x0008, 0x1150] as const;
+const REFERENCED_SOP_INSTANCE_UID = [0x0008, 0x1155] as const;
+const CONTOUR_GEOMETRIC_TYPE = [0x3006, 0x0042] as const;
+const NUMBER_OF_CONTOUR_POINTS = [0x3006, 0x0046] as const;
+const CONTOUR_NUMBER = [0x3006, 0x0048] as const;
+const CONTOUR_DATA = [0x3006, 0x0050] as const;
+
+const ascii = new TextEncoder();
+
+/** Tag + length + value (already padded) of one element or item header. */
+function header(tag: readonly [number, number], length: number): Uint8Array {
+  const h = new Uint8Array(8);
+  const v = new DataView(h.buffer);
+  v.setUint16(0, tag[0], true);
+  v.setUint16(2, tag[1], true);
+  v.setUint32(4, length, true);
+  return h;
+}
+
+/** A text value's bytes, padded to an even length with `pad` (UI: NUL; other string VRs: space). */
+function text(value: string, pad: 0x00 | 0x20): Uint8Array {
+  const bytes = new Uint8Array(value.length + (value.length & 1));
+  const { written } = ascii.encodeInto(value, bytes);
+  if (written !== value.length) throw new RangeError(`"${value}" is not ASCII`);
+  if (value.length & 1) bytes[value.length] = pad;
+  return bytes;
+}
+
+/** Concatenates byte arrays. */
+function join(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+const element = (tag: readonly [number, number], value: Uint8Array): Uint8Array[] => [header(tag, value.byteLength), value];
+
+/**
+ * Encodes the items of one ROI's Contour Sequence (CLOSED_PLANAR contours), each coordinate written by
+ * `formatCoordinate` as a DS value. Returns the bytes of the sequence's value: the items, each framed by an Item
+ * tag and its length.
+ */
+export function encodeContourSequence(contours: readonly ContourItem[], formatCoordinate: (x: number) => string): ArrayBuffer {
+  const closedPlanar = text('CLOSED_PLANAR', 0x20);
+  // Every contour on a slice references the same image: encode each image reference once.
+  const imageRefs = new Map<string, Uint8Array>();
+  const items: Uint8Array[] = [];
+  for (const c of contours) {
+    if (c.points.length % 3 !== 0) throw new RangeError(`contour ${c.number} has ${c.points.length} coordinates, not a multiple of 3`);
+    const parts: Uint8Array[] = [];
+    if (c.image) {
+      let ref = imageRefs.get(c.image.sopInstanceUid);
+      if (!ref) {
+        const item = join([
+          ...element(REFERENCED_SOP_CLASS_UID, text(c.image.sopClassUid, 0x00)),
+          ...element(REFERENCED_SOP_INSTANCE_UID, text(c.image.sopInstanceUid, 0x00)),
+        ]);
+        const sequenceValue = join(element(ITEM, item));
+        ref = join(element(CONTOUR_IMAGE_SEQUENCE, sequenceValue));
+        imageRefs.set(c.image.sopInstanceUid, ref);
+      }
+      parts.push(ref);
+    }
+    const values = new Array<string>(c.points.length);
+    for (let v = 0; v < c.points.length; v++) {
+      const s = formatCoordinate(c.points[v]);
+      if (s.length > 16) throw new RangeError(`coordinate "${s}" is longer than a DS value may be (16 characters)`);
+      values[v] = s;
+    }
+    parts.push(
+      ...element(CONTOUR_GEOMETRIC_TYPE, closedPlanar),
+      ...element(NUMBER_OF_CONTOUR_POINTS, text(String(c.points.length / 3), 0x20)),
+      ...element(CONTOUR_NUMBER, text(String(c.number), 0x20)),
+      ...element(CONTOUR_DATA, text(values.join('\\'), 0x20)),
+    );
+    const body = join(parts);
+    items.push(header(ITEM, body.byteLength), body);
+  }
+  return join(items).buffer as ArrayBuffer;
+}
