@@ -3,7 +3,7 @@
  * threads or onnxruntime-node (the CLI, scripts, benchmarks and services). Browser code imports src/index.ts.
  */
 export * from './index.ts';
-export { listDicomInputs, loadDicomDirectory, loadImageFile, loadPath, scanDicomDirectory } from './io/load-node.ts';
+export { listDicomInputs, loadDicomDirectory, loadDicomDirectoryHeaders, loadImageFile, loadPath, scanDicomDirectory } from './io/load-node.ts';
 export { readVolumeNifti, writeLabelMapNifti, writeMaskNifti, writeVolumeNifti } from './io/itk/nifti.ts';
 export { writeCtSeriesToDirectory, type CtSeriesOnDisk } from './io/dicom/ct-writer-node.ts';
 export { readImageVolumeDataFromPath } from './io/itk/image-io-node.ts';

@@ -98,12 +98,12 @@ export async function dvhCommand(args: readonly string[], io: CommandIo = consol
       }
     }
     const dose = readRtDose(rd.bytes, rd.file);
-    assertDoseOnCt(dose, ct.volume.identity.frameOfReferenceUid);
+    assertDoseOnCt(dose, ct.grid.identity.frameOfReferenceUid);
     for (const w of dose.warnings) io.error(`warning: ${w.message}`);
-    const imported = importRtstruct(rs.bytes, ct.volume, { file: rs.file });
+    const imported = importRtstruct(rs.bytes, ct.grid, { file: rs.file });
     for (const w of imported.warnings) io.error(`warning: ${w.message}`);
 
-    const store = new StructureSetStore(ct.volume.geometry);
+    const store = new StructureSetStore(ct.grid.geometry);
     store.load(imported.structures);
     const review = new DoseReview(store, { debounceMs: 0 });
     await review.setDose({ volume: dose.volume, label: dose.label, predicted: false });

@@ -24,7 +24,8 @@ import { JobError } from '../jobs/job.ts';
 import { chooseRtstruct } from '../io/dicom/choose-rtstruct.ts';
 import { importRtstruct, parseRtstruct } from '../io/dicom/rtstruct-reader.ts';
 import { writeRtstruct } from '../io/dicom/rtstruct-writer.ts';
-import { loadDicomDirectory, loadImageFile } from '../io/load-node.ts';
+import { loadDicomDirectoryHeaders, loadImageFile } from '../io/load-node.ts';
+import type { DicomGridResult } from '../io/dicom/series-loader.ts';
 import { writeMaskNifti } from '../io/itk/nifti.ts';
 import type { CommandIo } from './phantom.ts';
 
@@ -77,9 +78,12 @@ export function failure(command: string, e: unknown, io: CommandIo): number {
   throw e;
 }
 
-/** Loads the CT series of a folder, or throws a message listing the series to choose from. */
-export async function loadCt(dir: string, series: string | undefined) {
-  const r = await loadDicomDirectory(dir, series ? { seriesInstanceUid: series } : {});
+/**
+ * The grid and identity of the CT series of a folder, or throws a message listing the series to choose from.
+ * Headers only: the commands place structures and doses on the CT and never need its voxels.
+ */
+export async function loadCt(dir: string, series: string | undefined): Promise<DicomGridResult> {
+  const r = await loadDicomDirectoryHeaders(dir, series ? { seriesInstanceUid: series } : {});
   if (r.kind === 'choose-series') {
     const list = r.allSeries
       .map((s) => `  ${s.seriesInstanceUid}  ${s.modality} ${s.sliceCount} slices ${s.seriesDescription}`)
@@ -128,11 +132,17 @@ export function labelMasks(labels: Volume): Map<number, BinaryMask> {
   for (let k = 0; k < nz; k++) {
     boxes.clear();
     const base = k * plane;
+    // Labels come in runs along a row: the last label's box is reused without a map lookup.
+    let last = 0;
+    let box: Int32Array | undefined;
     for (let j = 0, p = base; j < ny; j++) {
       for (let i = 0; i < nx; i++, p++) {
         const v = data[p];
         if (v === 0) continue;
-        let box = boxes.get(v);
+        if (v !== last) {
+          last = v;
+          box = boxes.get(v);
+        }
         if (!box) {
           if (!(v > 0) || !Number.isInteger(v))
             throw new RangeError(`the label map holds the value ${v}: labels must be non-negative integers`);
@@ -144,8 +154,8 @@ export function labelMasks(labels: Volume): Map<number, BinaryMask> {
         }
       }
     }
-    for (const [v, box] of boxes) {
-      const [i0, j0, i1, j1] = box;
+    for (const [v, rect] of boxes) {
+      const [i0, j0, i1, j1] = rect;
       const w = i1 - i0 + 1;
       const h = j1 - j0 + 1;
       if (region.length < w * h) region = new Uint8Array(w * h);
@@ -216,7 +226,7 @@ export async function exportCommand(args: readonly string[], io: CommandIo = con
   try {
     const ct = await loadCt(values.ct, values.series);
     for (const w of ct.warnings) io.error(`warning: ${w.file ? `${w.file}: ` : ''}${w.message}`);
-    const volume = ct.volume;
+    const volume = ct.grid;
     let labels = await loadImageFile(values.labels, { modality: 'LABELS' });
     if (!sameGrid(labels, volume, 0.01)) {
       io.error(
@@ -347,7 +357,7 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
       if (found.length > 1) {
         // Several: the chooser's rule (this series, then this Frame of Reference, then the newest), stated.
         const parsed = found.map((o) => ({ ...parseRtstruct(o.bytes, o.file), object: o }));
-        const choice = chooseRtstruct(parsed, ct.volume.identity);
+        const choice = chooseRtstruct(parsed, ct.grid.identity);
         if (!choice.chosen) throw new UsageError(`${choice.reason} Pick one with --rtstruct <file>.`);
         io.error(`note: ${values.ct} holds ${found.length} RT Structure Sets. ${choice.reason}`);
         for (const s of choice.skipped) io.error(`note: ${s.file} not loaded: ${s.reason}`);
@@ -356,7 +366,7 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
       file = join(values.ct, pick.file);
       bytes = pick.bytes;
     }
-    const result = importRtstruct(bytes, ct.volume, {
+    const result = importRtstruct(bytes, ct.grid, {
       file,
       ...(tolerance === undefined ? {} : { sliceToleranceMm: tolerance }),
       acceptFrameOfReferenceMismatch: values['accept-frame-of-reference'] ?? false,
@@ -368,7 +378,7 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
     for (let s = 0; s < result.structures.length; s++) {
       const st = result.structures[s];
       const stem = stemFor(st.name, used);
-      await writeMaskNifti(st.mask, ct.volume, join(outDir, `${stem}.nii.gz`));
+      await writeMaskNifti(st.mask, ct.grid, join(outDir, `${stem}.nii.gz`));
       entries.push({
         roiNumber: result.roiNumbers[s],
         name: st.name,
@@ -377,7 +387,7 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
         color: st.color,
         interpretedType: st.interpretedType,
         provenance: st.provenance,
-        volumeCc: maskVolumeCc(st.mask, ct.volume),
+        volumeCc: maskVolumeCc(st.mask, ct.grid),
       });
     }
     const manifest = {
@@ -388,8 +398,8 @@ export async function importCommand(args: readonly string[], io: CommandIo = con
         frameOfReferenceUids: result.parsed.frameOfReferenceUids,
       },
       ct: {
-        seriesInstanceUid: ct.volume.identity.seriesInstanceUid ?? null,
-        dimensions: ct.volume.dimensions,
+        seriesInstanceUid: ct.grid.identity.seriesInstanceUid ?? null,
+        dimensions: ct.grid.dimensions,
       },
       structures: entries,
       markers: result.markers,

@@ -28,13 +28,17 @@ export interface SeriesIdentity {
   readonly seriesNumber?: number;
 }
 
-export interface VolumeInit extends ImageGeometry {
-  readonly data: VoxelArray;
+/** A grid and its series' identity, without voxels: what placing structures, doses and DVHs on a CT needs. */
+export interface ImageGridInit extends ImageGeometry {
   /** 'CT' for CT in Hounsfield units; other modalities keep their own units. */
   readonly modality?: string;
   readonly identity?: SeriesIdentity;
   /** Free-text name shown to the user (series description, file name). */
   readonly name?: string;
+}
+
+export interface VolumeInit extends ImageGridInit {
+  readonly data: VoxelArray;
   /**
    * The display window the series carries (DICOM Window Center/Width, the first value when several), in
    * the volume's units; viewers offer it as the "DICOM" preset. Absent when the source has none.
@@ -43,37 +47,28 @@ export interface VolumeInit extends ImageGeometry {
 }
 
 /**
- * A scalar image on a patient-space grid. For CT the voxel values are Hounsfield units: loaders apply the
- * DICOM rescale (see `applyRescale`) once, so nothing downstream has to remember it.
+ * An image series' grid on patient space and its DICOM identity, without the voxels. Writing a structure set,
+ * importing one or computing DVHs needs only this, so the CLI can read the CT's headers and skip its pixels.
  */
-export class Volume implements ImageGeometry {
+export class ImageGrid implements ImageGeometry {
   readonly dimensions: Vec3;
   readonly spacing: Vec3;
   readonly origin: Vec3;
   readonly direction: Mat3;
-  readonly data: VoxelArray;
   readonly modality: string;
   readonly identity: SeriesIdentity;
   readonly name: string;
-  readonly defaultWindow?: { readonly window: number; readonly level: number };
   readonly transform: GridTransform;
 
-  constructor(init: VolumeInit) {
+  constructor(init: ImageGridInit) {
     validateGeometry(init);
-    if (init.data.length !== voxelCount(init)) {
-      throw new GeometryError(`voxel data has ${init.data.length} values but the grid [${init.dimensions.join('×')}] needs ${voxelCount(init)}`);
-    }
     this.dimensions = [...init.dimensions] as unknown as Vec3;
     this.spacing = [...init.spacing] as unknown as Vec3;
     this.origin = [...init.origin] as unknown as Vec3;
     this.direction = [...init.direction] as unknown as Mat3;
-    this.data = init.data;
     this.modality = init.modality ?? 'CT';
     this.identity = init.identity ?? {};
     this.name = init.name ?? '';
-    if (init.defaultWindow && init.defaultWindow.window > 0 && Number.isFinite(init.defaultWindow.level)) {
-      this.defaultWindow = { window: init.defaultWindow.window, level: init.defaultWindow.level };
-    }
     this.transform = new GridTransform(this);
   }
 
@@ -87,11 +82,6 @@ export class Volume implements ImageGeometry {
     return i + this.dimensions[0] * (j + this.dimensions[1] * k);
   }
 
-  /** Value at an integer index (no bounds check beyond the typed array's). */
-  at(i: number, j: number, k: number): number {
-    return this.data[this.offset(i, j, k)];
-  }
-
   /** Patient position (mm, LPS) of a (continuous) index. */
   indexToPatient(index: Vec3): Vec3 {
     return this.transform.toPatient(index);
@@ -100,6 +90,31 @@ export class Volume implements ImageGeometry {
   /** Continuous index of a patient position (mm, LPS). */
   patientToIndex(point: Vec3): Vec3 {
     return this.transform.toIndex(point);
+  }
+}
+
+/**
+ * A scalar image on a patient-space grid. For CT the voxel values are Hounsfield units: loaders apply the
+ * DICOM rescale (see `applyRescale`) once, so nothing downstream has to remember it.
+ */
+export class Volume extends ImageGrid {
+  readonly data: VoxelArray;
+  readonly defaultWindow?: { readonly window: number; readonly level: number };
+
+  constructor(init: VolumeInit) {
+    super(init);
+    if (init.data.length !== voxelCount(init)) {
+      throw new GeometryError(`voxel data has ${init.data.length} values but the grid [${init.dimensions.join('×')}] needs ${voxelCount(init)}`);
+    }
+    this.data = init.data;
+    if (init.defaultWindow && init.defaultWindow.window > 0 && Number.isFinite(init.defaultWindow.level)) {
+      this.defaultWindow = { window: init.defaultWindow.window, level: init.defaultWindow.level };
+    }
+  }
+
+  /** Value at an integer index (no bounds check beyond the typed array's). */
+  at(i: number, j: number, k: number): number {
+    return this.data[this.offset(i, j, k)];
   }
 
   /** Minimum and maximum voxel value. */

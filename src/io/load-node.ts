@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Volume } from '../domain/volume.ts';
 import type { JobOptions } from '../jobs/job.ts';
-import { loadDicomSeries, scanDicom, type DicomLoadOptions, type DicomLoadResult, type DicomScanResult } from './dicom/series-loader.ts';
+import { loadDicomSeries, loadDicomSeriesHeaders, scanDicom, type DicomGridResult, type DicomLoadOptions, type DicomLoadResult, type DicomScanResult, type DicomSeriesChoice } from './dicom/series-loader.ts';
 import { DicomLoadError, ImageLoadError } from './errors.ts';
 import type { LazyInput } from './input.ts';
 import { createNodeGdcmDecoder } from './itk/dicom-decoder-node.ts';
@@ -50,6 +50,17 @@ export async function loadDicomDirectory(dir: string, options: DicomLoadOptions 
   const inputs = await listDicomInputs(dir);
   if (inputs.length === 0) throw new DicomLoadError('empty-input', 'the folder contains no files', { file: dir });
   return loadDicomSeries(inputs, { decoder: createNodeGdcmDecoder(), ...options });
+}
+
+/**
+ * The grid and identity of the CT series in a directory, from the headers only (see
+ * {@link loadDicomSeriesHeaders}): for commands that place structures or doses on the CT but never look at its
+ * voxels.
+ */
+export async function loadDicomDirectoryHeaders(dir: string, options: DicomLoadOptions & JobOptions = {}): Promise<DicomGridResult | DicomSeriesChoice> {
+  const inputs = await listDicomInputs(dir);
+  if (inputs.length === 0) throw new DicomLoadError('empty-input', 'the folder contains no files', { file: dir });
+  return loadDicomSeriesHeaders(inputs, options);
 }
 
 /** Lists the series and RT objects in a directory of DICOM files (see {@link scanDicom}). */

@@ -35,7 +35,7 @@ import {
   type Structure,
 } from '../../domain/structure.ts';
 import { suggestStandardName, tg263Entry } from '../../domain/tg263.ts';
-import type { Volume } from '../../domain/volume.ts';
+import type { ImageGrid } from '../../domain/volume.ts';
 import { DicomLoadError } from '../errors.ts';
 import { int, items, nums, openDicom, str, type DicomDataset } from './dataset.ts';
 import { RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID, RtstructError, type RtstructWarning } from './rtstruct.ts';
@@ -334,7 +334,7 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
 /** Checks the structure set's frame of reference against the CT's; throws or warns. Returns the FoR to accept ROIs in. */
 function checkFrameOfReference(
   parsed: ParsedRtstruct,
-  volume: Volume,
+  volume: ImageGrid,
   options: RtstructImportOptions,
   warnings: RtstructWarning[],
 ): string | undefined {
@@ -384,7 +384,7 @@ function checkFrameOfReference(
  */
 export function importRtstruct(
   input: ArrayBuffer | Uint8Array,
-  volume: Volume,
+  volume: ImageGrid,
   options: RtstructImportOptions = {},
 ): RtstructImport {
   const parsed = parseRtstruct(input, options.file);

@@ -28,7 +28,7 @@ import type { DenaturalizedDataset, NaturalizedDataset } from 'dcmjs';
 import { forEachSliceContours } from '../../domain/contour.ts';
 import { encodeContourSequence, type ContourItem } from './contour-sequence.ts';
 import type { Structure } from '../../domain/structure.ts';
-import type { Volume } from '../../domain/volume.ts';
+import type { ImageGrid } from '../../domain/volume.ts';
 import {
   CT_IMAGE_STORAGE_SOP_CLASS_UID,
   DELINEO_IMPLEMENTATION_CLASS_UID,
@@ -125,7 +125,7 @@ function generationDescription(s: Structure): string {
 }
 
 /** Checks that the CT carries every UID a structure set must reference; returns them. */
-function references(volume: Volume): {
+function references(volume: ImageGrid): {
   study: string;
   series: string;
   frame: string;
@@ -184,7 +184,7 @@ function references(volume: Volume): {
  * Warnings report empty structures and contours on interpolated slices, which have no CT image to reference.
  */
 export function writeRtstruct(
-  volume: Volume,
+  volume: ImageGrid,
   structures: readonly Structure[],
   options: RtstructWriteOptions = {},
 ): RtstructWriteResult {
@@ -383,7 +383,7 @@ function approvalModule(structures: readonly Structure[], options: RtstructWrite
  * structures, contours on interpolated slices) that the UI should show.
  */
 export function exportRtstruct(
-  volume: Volume,
+  volume: ImageGrid,
   structures: readonly Structure[],
   options: RtstructWriteOptions = {},
 ): ArrayBuffer {

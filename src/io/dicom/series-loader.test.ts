@@ -17,7 +17,7 @@ import { referenceDicom, type Reference } from '../../../test/fixtures/io/refere
 import { DicomLoadError } from '../errors.ts';
 import { listDicomInputs, loadDicomDirectory } from '../load-node.ts';
 import { writeCtSeriesToDirectory } from './ct-writer-node.ts';
-import { loadDicomSeries, scanDicom, type DicomLoadResult, type DicomVolumeResult } from './series-loader.ts';
+import { loadDicomSeries, loadDicomSeriesHeaders, scanDicom, type DicomGridResult, type DicomLoadResult, type DicomVolumeResult } from './series-loader.ts';
 
 /** Tolerances: positions are the files' decimal strings on both sides, so they agree to rounding. */
 const POSITION_TOL_MM = 1e-4;
@@ -130,6 +130,29 @@ describe('TotalSegmentator example (JPEG 2000 Lossless, empty UIDs, thickness 3 
   it('refuses compressed files with a typed error when no decoder is available', async () => {
     const inputs = await listDicomInputs(J2K_DIR);
     await assert.rejects(loadDicomSeries(inputs), (e: unknown) => e instanceof DicomLoadError && e.code === 'unsupported-transfer-syntax' && /JPEG 2000/.test(e.message) && !!e.file);
+  });
+});
+
+describe('headers only (what the CLI reads to place structures and doses on a CT)', () => {
+  it('gives the same grid, identity, interpolated planes and warnings as a full load, and needs no decoder', async () => {
+    const slices = await nsclcSlices(9);
+    const kept = slices.filter((_, i) => i !== 4).map((s) => ({ name: s.name, data: s.bytes }));
+    const full = volumeOf(await loadDicomSeries(kept));
+    const headers = await loadDicomSeriesHeaders(kept);
+    assert.equal(headers.kind, 'grid');
+    const { grid } = headers as DicomGridResult;
+    assert.ok(!('data' in grid), 'no voxels');
+    assert.deepEqual(grid.geometry, full.volume.geometry);
+    assert.deepEqual(grid.identity, full.volume.identity);
+    assert.equal(grid.identity.sopInstanceUids![4], '', 'no UID for the interpolated plane');
+    assert.deepEqual(headers.warnings, full.warnings);
+    assert.deepEqual((headers as DicomGridResult).interpolatedSlices, [4]);
+    // Compressed images: the headers are enough, so no decoder is asked for.
+    const j2k = await loadDicomSeriesHeaders(await listDicomInputs(J2K_DIR));
+    assert.equal(j2k.kind, 'grid');
+    const decoded = volumeOf(await loadDicomDirectory(J2K_DIR));
+    assert.deepEqual((j2k as DicomGridResult).grid.geometry, decoded.volume.geometry);
+    assert.deepEqual((j2k as DicomGridResult).grid.identity, decoded.volume.identity);
   });
 });
 

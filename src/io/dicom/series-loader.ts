@@ -12,8 +12,8 @@
  * The loader never mutates its inputs or anything it returned earlier: each call builds new arrays.
  * Browser-safe; runs on the main thread, in a Web Worker (io.worker.ts) or in Node.
  */
-import { Volume, type SeriesIdentity, type VolumeInit } from '../../domain/volume.ts';
-import { createYielder, stagedProgress, throttleProgress, throwIfAborted, type JobOptions } from '../../jobs/job.ts';
+import { ImageGrid, Volume, type ImageGridInit, type SeriesIdentity, type VolumeInit, type VoxelArray } from '../../domain/volume.ts';
+import { createYielder, stagedProgress, throttleProgress, throwIfAborted, type JobOptions, type ProgressCallback } from '../../jobs/job.ts';
 import { DicomLoadError, type LoadWarning } from '../errors.ts';
 import { inputName, readInput, type FileInput } from '../input.ts';
 import { describeTransferSyntax, parseDicomFile, rtKind, type DicomInstance } from './dicom-meta.ts';
@@ -293,7 +293,30 @@ interface SliceRef extends PlannedSlice {
  * Loads one image series from DICOM files as plain, structured-cloneable data (see
  * {@link loadDicomSeries} for the same with a {@link Volume}). Use this form inside a worker.
  */
-export async function loadDicomSeriesData(inputs: readonly FileInput[], options: DicomLoadOptions & JobOptions = {}): Promise<DicomLoadData> {
+export function loadDicomSeriesData(inputs: readonly FileInput[], options: DicomLoadOptions & JobOptions = {}): Promise<DicomLoadData> {
+  return loadSeries(inputs, options, true) as Promise<DicomLoadData>;
+}
+
+/** A series' grid and identity, read without its pixels (see {@link loadDicomSeriesHeaders}). */
+export interface DicomGridResult extends Omit<DicomVolumeData, 'kind' | 'volume'> {
+  readonly kind: 'grid';
+  readonly grid: ImageGrid;
+}
+
+/**
+ * Everything {@link loadDicomSeries} finds and decides (series choice, slice order and spacing, dropped and
+ * interpolated slices, warnings) without decoding or copying a pixel: the grid and identity that writing or
+ * importing a structure set and computing DVHs need. Compressed images need no decoder here. Warnings about
+ * the pixels themselves (non-integer HU) are not given, since the pixels are not read.
+ */
+export async function loadDicomSeriesHeaders(inputs: readonly FileInput[], options: DicomLoadOptions & JobOptions = {}): Promise<DicomGridResult | DicomSeriesChoice> {
+  const data = await loadSeries(inputs, options, false);
+  if (data.kind === 'choose-series') return data;
+  const { volume, ...rest } = data;
+  return { ...rest, kind: 'grid', grid: new ImageGrid(volume) };
+}
+
+async function loadSeries(inputs: readonly FileInput[], options: DicomLoadOptions & JobOptions, pixels: boolean): Promise<DicomSeriesChoice | (Omit<DicomVolumeData, 'volume'> & { volume: ImageGridInit | VolumeInit })> {
   const { signal } = options;
   const staged = stagedProgress(throttleProgress(options.progress), [
     { stage: 'read', weight: 6 },
@@ -340,7 +363,7 @@ export async function loadDicomSeriesData(inputs: readonly FileInput[], options:
 
   // Compressed slices are decoded first, so that one that fails is dropped like any other bad slice.
   const decoded = new Map<DicomInstance, DecodedPixels>();
-  const compressed = instances.filter((i) => i.encapsulated);
+  const compressed = pixels ? instances.filter((i) => i.encapsulated) : [];
   const dropped: LoadWarning[] = [];
   if (compressed.length) {
     const decoder = options.decoder;
@@ -424,57 +447,18 @@ export async function loadDicomSeriesData(inputs: readonly FileInput[], options:
   const plan = planStack(groupSlices, options);
   warnings.push(...plan.warnings);
 
-  // Pixels.
-  const [nx, ny, nz] = plan.geometry.dimensions;
-  const planeSize = nx * ny;
-  const anyFloatRescale = groupSlices.some((s) => !decoded.has(s.instance) && (!Number.isInteger(s.slope) || !Number.isInteger(s.intercept)));
-  const out = new VoxelBuffer(planeSize, nz, anyFloatRescale);
-  const report = staged('assemble');
-  const valuesOf = (s: SliceRef): { values: ArrayLike<number>; slope: number; intercept: number } => {
-    const dec = decoded.get(s.instance);
-    if (dec) {
-      const values = dec.values.subarray(s.frame * planeSize, (s.frame + 1) * planeSize);
-      return dec.rescaled ? { values, slope: 1, intercept: 0 } : { values, slope: s.slope, intercept: s.intercept };
-    }
-    return { values: storedFrame(s.instance, s.frame), slope: s.slope, intercept: s.intercept };
-  };
-  const modalityPlane = (s: SliceRef): Float32Array => {
-    const { values, slope, intercept } = valuesOf(s);
-    const f = new Float32Array(planeSize);
-    for (let x = 0; x < planeSize; x++) f[x] = values[x] * slope + intercept;
-    return f;
-  };
-  const cache = new Map<SliceRef, Float32Array>();
-  const cached = (s: SliceRef) => {
-    let v = cache.get(s);
-    if (!v) cache.set(s, (v = modalityPlane(s)));
-    return v;
-  };
-  const sopInstanceUids: string[] = [];
-  for (let k = 0; k < nz; k++) {
-    await tick();
-    const p = plan.planes[k];
-    if ('slice' in p) {
-      const s = groupSlices[p.slice];
-      const { values, slope, intercept } = valuesOf(s);
-      out.writePlane(k, values, slope, intercept);
-      sopInstanceUids.push(s.sopInstanceUid);
-    } else {
-      out.writeInterpolated(k, cached(groupSlices[p.between[0]]), cached(groupSlices[p.between[1]]), p.weight);
-      // An interpolated plane has no image of its own: nothing may reference it by UID.
-      sopInstanceUids.push('');
-    }
-    report({ stage: 'assemble', done: k + 1, total: nz, unit: 'slices' });
-  }
+  // An interpolated plane has no image of its own: nothing may reference it by UID.
+  const sopInstanceUids = plan.planes.map((p) => ('slice' in p ? groupSlices[p.slice].sopInstanceUid : ''));
+  const data = pixels ? await assemblePixels(plan, groupSlices, decoded, staged('assemble'), tick) : undefined;
   throwIfAborted(signal);
 
   const first = groupSlices[plan.used[0]].instance;
-  if (out.data instanceof Float32Array && modality === 'CT') {
+  if (data instanceof Float32Array && modality === 'CT') {
     warnings.push({ code: 'float-values', message: 'the rescale gives non-integer or out-of-range HU: the volume is stored as 32-bit floats', file: first.file });
   }
-  const volume: VolumeInit = {
+  const volume: ImageGridInit | VolumeInit = {
     ...plan.geometry,
-    data: out.data,
+    ...(data ? { data } : {}),
     modality: modality || 'OT',
     identity: identityOf(first, sopInstanceUids, !chosen.uidMissing),
     name: first.seriesDescription || (first.seriesNumber !== undefined ? `Series ${first.seriesNumber}` : first.file),
@@ -502,6 +486,53 @@ export async function loadDicomSeriesData(inputs: readonly FileInput[], options:
     interpolatedSlices: plan.interpolatedPlanes,
     tiltDegrees: plan.tiltDegrees,
   };
+}
+
+/** The volume's voxels in modality units: each planned plane from its slice, or interpolated between two. */
+async function assemblePixels(
+  plan: ReturnType<typeof planStack>,
+  groupSlices: readonly SliceRef[],
+  decoded: ReadonlyMap<DicomInstance, DecodedPixels>,
+  report: ProgressCallback,
+  tick: () => Promise<void>,
+): Promise<VoxelArray> {
+  const [nx, ny, nz] = plan.geometry.dimensions;
+  const planeSize = nx * ny;
+  const anyFloatRescale = groupSlices.some((s) => !decoded.has(s.instance) && (!Number.isInteger(s.slope) || !Number.isInteger(s.intercept)));
+  const out = new VoxelBuffer(planeSize, nz, anyFloatRescale);
+  const valuesOf = (s: SliceRef): { values: ArrayLike<number>; slope: number; intercept: number } => {
+    const dec = decoded.get(s.instance);
+    if (dec) {
+      const values = dec.values.subarray(s.frame * planeSize, (s.frame + 1) * planeSize);
+      return dec.rescaled ? { values, slope: 1, intercept: 0 } : { values, slope: s.slope, intercept: s.intercept };
+    }
+    return { values: storedFrame(s.instance, s.frame), slope: s.slope, intercept: s.intercept };
+  };
+  const modalityPlane = (s: SliceRef): Float32Array => {
+    const { values, slope, intercept } = valuesOf(s);
+    const f = new Float32Array(planeSize);
+    for (let x = 0; x < planeSize; x++) f[x] = values[x] * slope + intercept;
+    return f;
+  };
+  const cache = new Map<SliceRef, Float32Array>();
+  const cached = (s: SliceRef) => {
+    let v = cache.get(s);
+    if (!v) cache.set(s, (v = modalityPlane(s)));
+    return v;
+  };
+  for (let k = 0; k < nz; k++) {
+    await tick();
+    const p = plan.planes[k];
+    if ('slice' in p) {
+      const s = groupSlices[p.slice];
+      const { values, slope, intercept } = valuesOf(s);
+      out.writePlane(k, values, slope, intercept);
+    } else {
+      out.writeInterpolated(k, cached(groupSlices[p.between[0]]), cached(groupSlices[p.between[1]]), p.weight);
+    }
+    report({ stage: 'assemble', done: k + 1, total: nz, unit: 'slices' });
+  }
+  return out.data;
 }
 
 /** Wraps plain loader output (from this thread or a worker) into a result holding a {@link Volume}. */
