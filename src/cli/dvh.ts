@@ -15,7 +15,7 @@ import { assertDoseOnCt, readRtDose } from '../io/dicom/rtdose.ts';
 import { StructureSetStore } from '../state/structure-set.store.ts';
 import { DoseReview } from '../state/dose-review.ts';
 import type { CommandIo } from './phantom.ts';
-import { failure, loadCt, UsageError } from './rtstruct.ts';
+import { failure, loadCt, UsageError } from './common.ts';
 
 export const DVH_USAGE = `Usage: delineo dvh --ct <dir> --rtstruct <rs.dcm> --rtdose <rd.dcm> --out <dvh.csv> [options]
 

@@ -20,14 +20,13 @@ import {
 } from '../domain/structure.ts';
 import { suggestStandardName, tg263Entry } from '../domain/tg263.ts';
 import type { Volume } from '../domain/volume.ts';
-import { JobError } from '../jobs/job.ts';
 import { chooseRtstruct } from '../io/dicom/choose-rtstruct.ts';
 import { importRtstruct, parseRtstruct } from '../io/dicom/rtstruct-reader.ts';
 import { writeRtstruct } from '../io/dicom/rtstruct-writer.ts';
-import { loadDicomDirectoryHeaders, loadImageFile } from '../io/load-node.ts';
-import type { DicomGridResult } from '../io/dicom/series-loader.ts';
+import { loadImageFile } from '../io/load-node.ts';
 import { writeMaskNifti } from '../io/itk/nifti.ts';
 import type { CommandIo } from './phantom.ts';
+import { consoleIo, failure, loadCt, UsageError } from './common.ts';
 
 export const EXPORT_USAGE = `Usage: delineo export --ct <dir> --labels <nifti> --out <rs.dcm> [options]
 
@@ -61,37 +60,6 @@ Reads a DICOM RT Structure Set onto its CT and writes one NIfTI mask per ROI, pl
                                  the CT's (only for files known to carry a wrong UID)
   --slice-tolerance <mm>         largest distance of a contour from a slice plane (default half the spacing)
   -h, --help                     show this help`;
-
-export class UsageError extends Error {}
-
-const consoleIo: CommandIo = { log: (l) => console.log(l), error: (l) => console.error(l) };
-
-/** Errors that describe a bad input (a file, a grid, a structure), not a bug: reported in one line. */
-const INPUT_ERRORS = new Set(['GeometryError', 'StructureError', 'CtWriteError', 'RangeError']);
-
-/** Reports a failure of the job (not of the command line) and returns exit code 1; a bug is rethrown with its stack. */
-export function failure(command: string, e: unknown, io: CommandIo): number {
-  if (e instanceof JobError || (e instanceof Error && INPUT_ERRORS.has(e.name))) {
-    io.error(`delineo ${command}: ${e.message}`);
-    return 1;
-  }
-  throw e;
-}
-
-/**
- * The grid and identity of the CT series of a folder, or throws a message listing the series to choose from.
- * Headers only: the commands place structures and doses on the CT and never need its voxels.
- */
-export async function loadCt(dir: string, series: string | undefined): Promise<DicomGridResult> {
-  const r = await loadDicomDirectoryHeaders(dir, series ? { seriesInstanceUid: series } : {});
-  if (r.kind === 'choose-series') {
-    const list = r.allSeries
-      .map((s) => `  ${s.seriesInstanceUid}  ${s.modality} ${s.sliceCount} slices ${s.seriesDescription}`)
-      .join('\n');
-    throw new UsageError(`${dir} holds several image series; pick one with --series <uid>:\n${list}`);
-  }
-  return r;
-}
 
 /** Parses --names: "a,b,c" (labels 1, 2, 3) or "1=GTV,5=Lung_L". */
 export function parseNames(spec: string | undefined): Map<number, string> {

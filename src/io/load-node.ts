@@ -11,9 +11,15 @@ import type { JobOptions } from '../jobs/job.ts';
 import { loadDicomSeries, loadDicomSeriesHeaders, scanDicom, type DicomGridResult, type DicomLoadOptions, type DicomLoadResult, type DicomScanResult, type DicomSeriesChoice } from './dicom/series-loader.ts';
 import { DicomLoadError, ImageLoadError } from './errors.ts';
 import type { LazyInput } from './input.ts';
-import { createNodeGdcmDecoder } from './itk/dicom-decoder-node.ts';
-import { readImageVolumeDataFromPath } from './itk/image-io-node.ts';
+import type { PixelDecoder } from './dicom/pixels.ts';
 import { isDetachedHeader, volumeFormatOf } from './itk/image-formats.ts';
+
+// itk-wasm is imported when a file needs it (a compressed slice, a NIfTI), not with this module: loading it is
+// a large share of a CLI command's start-up, and most DICOM folders never need it.
+const gdcmDecoder: PixelDecoder = async (request, options) => {
+  const { createNodeGdcmDecoder } = await import('./itk/dicom-decoder-node.ts');
+  return createNodeGdcmDecoder()(request, options);
+};
 
 /**
  * Every regular file under `dir` (recursively, sorted, hidden files and folders skipped) as lazy
@@ -49,7 +55,7 @@ export async function listDicomInputs(dir: string): Promise<LazyInput[]> {
 export async function loadDicomDirectory(dir: string, options: DicomLoadOptions & JobOptions = {}): Promise<DicomLoadResult> {
   const inputs = await listDicomInputs(dir);
   if (inputs.length === 0) throw new DicomLoadError('empty-input', 'the folder contains no files', { file: dir });
-  return loadDicomSeries(inputs, { decoder: createNodeGdcmDecoder(), ...options });
+  return loadDicomSeries(inputs, { decoder: gdcmDecoder, ...options });
 }
 
 /**
@@ -72,6 +78,7 @@ export async function scanDicomDirectory(dir: string, options: JobOptions = {}):
 
 /** Reads a NIfTI / NRRD / MetaImage file into a {@link Volume} (LPS geometry, values as stored). */
 export async function loadImageFile(path: string, options: { modality?: string } = {}): Promise<Volume> {
+  const { readImageVolumeDataFromPath } = await import('./itk/image-io-node.ts');
   return new Volume(await readImageVolumeDataFromPath(path, options));
 }
 
@@ -90,5 +97,5 @@ export async function loadPath(path: string, options: DicomLoadOptions & JobOpti
   if (info.isDirectory()) return loadDicomDirectory(path, options);
   if (volumeFormatOf(path) || isDetachedHeader(path)) return { kind: 'volume', volume: await loadImageFile(path, options), warnings: [] };
   const name = path;
-  return loadDicomSeries([{ name, path, read: async () => new Uint8Array(await readFile(path)) }], { decoder: createNodeGdcmDecoder(), ...options });
+  return loadDicomSeries([{ name, path, read: async () => new Uint8Array(await readFile(path)) }], { decoder: gdcmDecoder, ...options });
 }
