@@ -65,7 +65,7 @@ export const EXTERNAL_OPACITY = 0.12;
  * When the session shows a dose, the "Isodoses" toggle (or `isodose-surfaces`) draws its isodose levels — those
  * the slice views draw as lines, in the same colours — as translucent surfaces, built in the meshing worker.
  *
- * Configure with `session` ({ volume, store, crosshair$? }) or with `volume` and `store`; `slicePositions`
+ * Configure with `session` ({ volume, store, crosshair$?, dose$? }) or with `volume` and `store`; `slicePositions`
  * places the MPR planes explicitly (slice indices along each view's grid axis, as in `delineo-slice-change`),
  * otherwise they follow the session's crosshair. The element owns its renderer (WebGL context) and meshing
  * worker: both are created when it connects and released when it disconnects.
