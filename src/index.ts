@@ -53,4 +53,4 @@ export { EXTERNAL_LUNGS_BONES, computeBodyMasks, type BodyMasks, type BodyRuleOp
 export { createSegmentClient, defaultSegmentWorker, type SegmentClient, type WorkerSegmentation, type ClientSegmentOptions, type ClientPrepareOptions } from './inference/segment-client.ts';
 export type { ModelSource, PrepareResult } from './inference/segment-web.ts';
 export { readRtDose, buildRtDose, assertDoseOnCt, sumDoses, type RtDose, type RtDoseAttributes, type RtDoseOptions } from './io/dicom/rtdose.ts';
-export { readRtPlan, describePlan, type RtPlanSummary, type PlanBeam } from './io/dicom/rtplan.ts';
+export { readRtPlan, describePlan, prescriptionForDose, type RtPlanSummary, type PlanBeam } from './io/dicom/rtplan.ts';

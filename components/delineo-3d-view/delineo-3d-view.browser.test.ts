@@ -1,11 +1,17 @@
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
+import { sendKeys } from '@web/test-runner-commands';
 import { BehaviorSubject } from 'rxjs';
 import {
   BinaryMask,
   generatePhantom,
+  GridTransform,
+  rotation,
   SLICE_PLANE_COLORS,
   StructureSetStore,
+  Volume,
+  type DoseDisplay,
+  type ImageGeometry,
   type Phantom,
   type Vec3,
 } from '../../src/index.ts';
@@ -280,6 +286,76 @@ describe('<delineo-3d-view>', () => {
     el.hideSlicePlanes = true;
     await el.updateComplete;
     expect(countShadePixels(el.readPixels(), axialColour)).to.equal(0);
+  });
+
+  it('shows the isodose surfaces of the session’s dose while toggled on, in the isodose lines’ colours', async () => {
+    const s = session(coarse);
+    // A dose falling off from the GTV's centre on its own oblique 5 mm grid: 60 Gy there, 45 Gy 22.5 mm away.
+    const centre = coarse.anatomy.gtvCenter;
+    const base: ImageGeometry = { dimensions: [24, 24, 24], spacing: [5, 5, 5], origin: [0, 0, 0], direction: rotation([1, 1, 0], 15) };
+    const corner = new GridTransform(base).toPatient([11.5, 11.5, 11.5]);
+    const geometry = { ...base, origin: [centre[0] - corner[0], centre[1] - corner[1], centre[2] - corner[2]] as Vec3 };
+    const t = new GridTransform(geometry);
+    const data = new Float32Array(24 ** 3).map((_, n) => {
+      const p = t.toPatient([n % 24, Math.floor(n / 24) % 24, Math.floor(n / 576)]);
+      return Math.max(0, 60 - Math.hypot(p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]) / 1.5);
+    });
+    const display: DoseDisplay = { volume: new Volume({ ...geometry, data, modality: 'RTDOSE' }), predicted: false, wash: { minGy: 6, maxGy: 45, opacity: 0.35 }, isodosesGy: [45] };
+    const dose$ = new BehaviorSubject<DoseDisplay | null>(null);
+    el = mount((e) => {
+      e.session = { ...s, dose$ };
+      e.hideSlicePlanes = true;
+      e.hideOrientationMarker = true;
+    });
+    await ready(el);
+    for (const r of s.store.state.structures) s.store.update(r.id, { visible: false });
+    const nothingShown = el.readPixels();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part="isodose-toggle"]'), 'no toggle without a dose').to.equal(null);
+    dose$.next(display);
+    await el.updateComplete;
+    const toggle = part(el, 'isodose-toggle') as HTMLButtonElement;
+    expect(toggle.getAttribute('aria-pressed')).to.equal('false');
+    expect(el.isodoseLevelsShown).to.deep.equal([]);
+    expect(pixelDiff(el.readPixels(), nothingShown).differing, 'off until the user turns them on').to.equal(0);
+    // Translucent red (45 Gy is the top of the wash, as its line in the slice views) over the dark background.
+    const tinted = (img: ImageData, main: 0 | 1) => {
+      let n = 0;
+      for (let o = 0; o < img.data.length; o += 4) {
+        const c = [img.data[o]!, img.data[o + 1]!, img.data[o + 2]!];
+        if (c[main]! > c[(main + 1) % 3]! + 25 && c[main]! > c[(main + 2) % 3]! + 25) n++;
+      }
+      return n;
+    };
+    toggle.click();
+    await el.updateComplete;
+    expect(el.getAttribute('isodose-surfaces')).to.equal('');
+    await el.whenSurfacesReady();
+    expect(el.isodoseLevelsShown).to.deep.equal([45]);
+    const on = el.readPixels();
+    expect(tinted(on, 0), 'a red surface (a sphere 45 mm across)').to.be.greaterThan(300);
+    // A new wash range recolours the surface as it recolours the line (45 Gy halfway up a 0–90 Gy wash: green).
+    dose$.next({ ...display, wash: { minGy: 0, maxGy: 90, opacity: 0.35 } });
+    await el.whenSurfacesReady();
+    const recoloured = el.readPixels();
+    expect(tinted(recoloured, 1), 'green').to.be.greaterThan(300);
+    expect(tinted(recoloured, 0), 'no red left').to.be.lessThan(20);
+    // Off with the keyboard: Space on the focused toggle.
+    toggle.focus();
+    await sendKeys({ press: 'Space' });
+    await el.updateComplete;
+    expect(toggle.getAttribute('aria-pressed')).to.equal('false');
+    expect(el.isodoseLevelsShown).to.deep.equal([]);
+    expect(pixelDiff(el.readPixels(), nothingShown).differing, 'the surface is gone').to.equal(0);
+    // Back on, then the dose goes: so do its surfaces and the toggle.
+    await sendKeys({ press: 'Space' });
+    await el.whenSurfacesReady();
+    expect(el.isodoseLevelsShown).to.deep.equal([45]);
+    dose$.next(null);
+    await el.updateComplete;
+    expect(el.isodoseLevelsShown).to.deep.equal([]);
+    expect(el.shadowRoot!.querySelector('[part="isodose-toggle"]')).to.equal(null);
+    expect(pixelDiff(el.readPixels(), nothingShown).differing).to.equal(0);
   });
 
   it('shows the orientation cube in the lower-left corner unless hidden', async () => {

@@ -1,4 +1,4 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Observable, Subscription } from 'rxjs';
 import {
@@ -10,6 +10,7 @@ import {
   triangleCount,
   VOLUME_PRESET_NAMES,
   VOLUME_PRESETS,
+  type DoseDisplay,
   type SlicePositions,
   type StructureRecord,
   type StructureSetStore,
@@ -26,15 +27,18 @@ import type { DelineoSurfaceUpdateDetail } from '../events/delineo-surface-updat
 import type { DelineoVolumePresetChangeDetail } from '../events/delineo-volume-preset-change.ts';
 import { emit } from '../internal/emit.ts';
 import styles from './delineo-3d-view.styles.ts';
+import { IsodoseSurfaces } from './isodose-surfaces.ts';
 
 /**
  * What the 3D view needs of a contouring session: the CT and its structure set, and optionally the shared
- * crosshair, whose position the MPR planes then follow. The slice views' ViewerSession has this shape.
+ * crosshair, whose position the MPR planes then follow, and the dose shown, whose isodose surfaces the view can
+ * draw. The slice views' ViewerSession has this shape.
  */
 export interface Delineo3dViewSession {
   readonly volume: Volume;
   readonly store: StructureSetStore;
   readonly crosshair$?: Observable<{ readonly position: Vec3 }>;
+  readonly dose$?: Observable<DoseDisplay | null>;
 }
 
 /** Opacity of an EXTERNAL structure unless set: the body outline is context, and opaque it would hide every organ. */
@@ -58,7 +62,10 @@ export const EXTERNAL_OPACITY = 0.12;
  * Volume rendering (`volume-preset`) draws the CT behind the opaque surfaces; translucent surfaces are held
  * back meanwhile (the status line says so), because vtk.js cannot blend translucent geometry into a volume.
  *
- * Configure with `session` ({ volume, store, crosshair$? }) or with `volume` and `store`; `slicePositions`
+ * When the session shows a dose, the "Isodoses" toggle (or `isodose-surfaces`) draws its isodose levels — those
+ * the slice views draw as lines, in the same colours — as translucent surfaces, built in the meshing worker.
+ *
+ * Configure with `session` ({ volume, store, crosshair$?, dose$? }) or with `volume` and `store`; `slicePositions`
  * places the MPR planes explicitly (slice indices along each view's grid axis, as in `delineo-slice-change`),
  * otherwise they follow the session's crosshair. The element owns its renderer (WebGL context) and meshing
  * worker: both are created when it connects and released when it disconnects.
@@ -70,6 +77,7 @@ export const EXTERNAL_OPACITY = 0.12;
  * @csspart controls - The button row in the top-right corner.
  * @csspart reset-button - The button that resets the camera.
  * @csspart preset-select - The volume-rendering preset menu.
+ * @csspart isodose-toggle - The toggle button of the isodose surfaces (shown while the session shows a dose with isodose levels).
  * @csspart status - The status line: meshing progress, or what went wrong.
  *
  * @cssproperty --delineo-3d-view-background - Background around the canvas (the canvas has its own).
@@ -114,6 +122,9 @@ export class Delineo3dView extends LitElement {
   /** Surface smoothing, 0 (voxel staircase) to 1; the default 0.5 removes the steps and keeps the volume. */
   @property({ type: Number }) accessor smoothing = 0.5;
 
+  /** Draw the isodose surfaces of the session's dose (its isodose levels, translucent). */
+  @property({ type: Boolean, attribute: 'isodose-surfaces', reflect: true }) accessor isodoseSurfaces = false;
+
   /** The meshing status, rendered in the status line. */
   @state() private accessor meshing: SurfaceSyncStatus = { pending: [], active: null, errors: {} };
 
@@ -132,6 +143,11 @@ export class Delineo3dView extends LitElement {
   /** Fit the camera once the first full set of surfaces is in (the renderer fitted the first one alone). */
   #fitWhenReady = false;
   #idleWaiters: (() => void)[] = [];
+  readonly #isodoses = new IsodoseSurfaces({
+    renderer: () => this.#renderer,
+    mesher: () => this.#mesher,
+    changed: () => this.requestUpdate(),
+  });
 
   /** The volume in effect (the session's, else `volume`). */
   get effectiveVolume(): Volume | null {
@@ -164,10 +180,15 @@ export class Delineo3dView extends LitElement {
     this.#renderer?.resetCamera();
   }
 
-  /** Resolves when every structure's surface is current (or failed), i.e. nothing is waiting to be meshed. */
-  whenSurfacesReady(): Promise<void> {
-    if (!this.#sync || this.meshing.pending.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  /** Resolves when every structure's surface and the isodose surfaces are current (or failed): nothing is being built. */
+  async whenSurfacesReady(): Promise<void> {
+    if (this.#sync && this.meshing.pending.length > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    await this.#isodoses.settled();
+  }
+
+  /** The doses (Gy) whose isodose surfaces are drawn; empty while they are off or no dose is shown. */
+  get isodoseLevelsShown(): readonly number[] {
+    return this.#isodoses.levelsShown;
   }
 
   /** Renders now and reads the view back (RGBA, top row first, device pixels); for tests and screenshots. */
@@ -197,6 +218,7 @@ export class Delineo3dView extends LitElement {
     if (changed.has('volumePreset'))
       this.#renderer.setVolumePreset(isVolumePresetName(this.volumePreset) ? this.volumePreset : null);
     if (changed.has('hideOrientationMarker')) this.#renderer.orientationMarker = !this.hideOrientationMarker;
+    if (changed.has('isodoseSurfaces')) this.#isodoses.setEnabled(this.isodoseSurfaces);
   }
 
   protected override render() {
@@ -215,6 +237,9 @@ export class Delineo3dView extends LitElement {
           <option value="none" ?selected=${preset === 'none'}>Surfaces only</option>
           ${VOLUME_PRESET_NAMES.map((name) => html`<option value=${name} ?selected=${preset === name}>${VOLUME_PRESETS[name].label}</option>`)}
         </select>
+        ${this.#isodoses.available
+          ? html`<button part="isodose-toggle" type="button" aria-pressed=${this.isodoseSurfaces ? 'true' : 'false'} title="Show the isodose levels as surfaces" @click=${this.#onIsodoseToggle}>Isodoses</button>`
+          : nothing}
         <button
           part="reset-button"
           type="button"
@@ -237,6 +262,8 @@ export class Delineo3dView extends LitElement {
 
   #statusText(): string {
     if (this.problem) return this.problem;
+    const isodoses = this.#isodoses.status;
+    if (isodoses.kind === 'failed') return `Could not build the isodose surfaces: ${isodoses.message}`;
     const store = this.effectiveStore;
     const name = (id: string) => store?.state.structures.find((s) => s.id === id)?.name ?? id;
     const errors = Object.entries(this.meshing.errors);
@@ -245,12 +272,17 @@ export class Delineo3dView extends LitElement {
         .map(([id, message]) => `Could not build the surface of ${name(id)}: ${message}`)
         .join(' · ');
     const { pending, active } = this.meshing;
+    if (!pending.length && isodoses.kind === 'building') return 'Building isodose surfaces…';
     if (!pending.length)
       return this.#renderer?.translucentSurfacesHidden
         ? 'Translucent surfaces are hidden while the CT is volume rendered'
         : '';
     const current = active ? ` ${name(active.id)}` : '';
     return `Building surfaces…${current} (${pending.length} left)`;
+  }
+
+  #onIsodoseToggle(): void {
+    this.isodoseSurfaces = !this.isodoseSurfaces;
   }
 
   #onPresetChange(event: Event): void {
@@ -307,12 +339,15 @@ export class Delineo3dView extends LitElement {
       // Colour and visibility live in the store: follow them without re-meshing.
       store.state$.subscribe(() => this.#applyAppearances()),
     );
+    const dose$ = this.session?.dose$;
+    if (dose$) this.#subscriptions.push(dose$.subscribe((dose) => this.#isodoses.setDose(dose)));
   }
 
   #unbind(): void {
     for (const s of this.#subscriptions.splice(0)) s.unsubscribe();
     this.#sync?.dispose();
     this.#sync = null;
+    this.#isodoses.reset();
     this.#mesher?.dispose();
     this.#mesher = null;
     this.#crosshair = null;

@@ -59,6 +59,11 @@ export default css`
     cursor: pointer;
   }
 
+  button[aria-pressed='true'] {
+    border-color: var(--delineo-3d-view-focus);
+    box-shadow: inset 0 0 0 1px var(--delineo-3d-view-focus);
+  }
+
   button:focus-visible,
   select:focus-visible {
     outline: 2px solid var(--delineo-3d-view-focus);

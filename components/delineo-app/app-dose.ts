@@ -1,5 +1,5 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { DoseReview, createDvhCalculator, sumDoses, type RtDose, type ViewerSession } from '../../src/index.ts';
+import { DoseReview, createDvhCalculator, prescriptionForDose, sumDoses, type RtDose, type RtPlanSummary, type ViewerSession } from '../../src/index.ts';
 import '../delineo-dvh-panel/delineo-dvh-panel.ts';
 
 /** A dose the user can pick: one file's dose, or the sum of one plan's beam doses. */
@@ -18,6 +18,7 @@ export class AppDose implements ReactiveController {
   #review: DoseReview | null = null;
   #session: ViewerSession | null = null;
   #choices: DoseChoice[] = [];
+  #plans: readonly RtPlanSummary[] = [];
   #selected = 0;
   /** What the slice views draw of the dose shown (the wash range in Gy, and whether wash and isodoses show). */
   #display = { wash: true, isodoses: true, minGy: 0, maxGy: 0 };
@@ -29,12 +30,13 @@ export class AppDose implements ReactiveController {
     host.addController(this);
   }
 
-  /** The doses opened with the session's CT (none: the dose section goes). */
-  show(session: ViewerSession, doses: readonly RtDose[]): void {
+  /** The doses opened with the session's CT (none: the dose section goes), and the plans opened with them. */
+  show(session: ViewerSession, doses: readonly RtDose[], plans: readonly RtPlanSummary[] = []): void {
     this.#review?.dispose();
     this.#review = null;
     this.#session = session;
     this.#choices = doseChoices(doses);
+    this.#plans = plans;
     this.#selected = 0;
     session.setDose(null);
     if (this.#choices.length) {
@@ -69,7 +71,8 @@ export class AppDose implements ReactiveController {
     this.#selected = n;
     const dose = choice.dose();
     const review = this.#review;
-    review.setDose({ volume: dose.volume, label: choice.label, predicted: false }).catch((e: unknown) => review.error$.next((e as Error).message));
+    const prescriptionGy = prescriptionForDose(dose, this.#plans) ?? undefined;
+    review.setDose({ volume: dose.volume, label: choice.label, predicted: false, prescriptionGy }).catch((e: unknown) => review.error$.next((e as Error).message));
     // A wash from 10 % of the maximum, as planning systems start; isodoses at 95, 80, 50 and 30 % of the maximum.
     this.#doseMaxGy = dose.maxGy;
     this.#display = { ...this.#display, minGy: Math.round(dose.maxGy) / 10, maxGy: Math.round(dose.maxGy * 10) / 10 };
@@ -86,6 +89,7 @@ export class AppDose implements ReactiveController {
       predicted: dose.predicted,
       wash: d.wash ? { minGy: d.minGy, maxGy: Math.max(d.maxGy, d.minGy + 0.1), opacity: 0.35 } : null,
       isodosesGy: d.isodoses ? [0.95, 0.8, 0.5, 0.3].map((p) => p * this.#doseMaxGy) : [],
+      prescriptionGy: dose.prescriptionGy,
     });
     this.#host.requestUpdate();
   }

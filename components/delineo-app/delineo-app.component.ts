@@ -453,7 +453,7 @@ export class DelineoApp extends LitElement {
    * question says what the autosave keeps); what was autosaved for the new CT is offered back. The demo's notices
    * and the last message belong to what was shown before, and go.
    */
-  async #adopt({ session, warnings, source, doses }: OpenedCt): Promise<void> {
+  async #adopt({ session, warnings, source, doses, plans }: OpenedCt): Promise<void> {
     const current = this.session;
     if (current && this.#unexported && current.store.state.structures.length) {
       const q = leaveQuestion(current, session, this.autosaveStorage !== null);
@@ -462,7 +462,7 @@ export class DelineoApp extends LitElement {
     this.#notices.clear();
     this.#message.clear();
     this.session = session;
-    this.#dose.show(session, doses);
+    this.#dose.show(session, doses, plans);
     if (warnings.length) this.#notices.notify('warning', `Opened with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, warnings);
     await this.#autosave.offer(session, source);
   }

@@ -1,5 +1,5 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { assertDoseOnCt, chooseRtstruct, inputName, createIoWorker, importRtstruct, initialWindow, readRtDose, type CtSource, type RtDose, type DicomLoadResult, type DicomSeriesSummary, type DicomVolumeResult, type FileInput, type IoWorker, type ProgressCallback, type Structure, type VolumeFileResult, ViewerSession } from '../../src/index.ts';
+import { assertDoseOnCt, chooseRtstruct, inputName, createIoWorker, importRtstruct, initialWindow, readRtDose, readRtPlan, type CtSource, type RtDose, type RtPlanSummary, type DicomLoadResult, type DicomSeriesSummary, type DicomVolumeResult, type FileInput, type IoWorker, type ProgressCallback, type Structure, type VolumeFileResult, ViewerSession } from '../../src/index.ts';
 import type { JobController } from '../internal/job-controller.ts';
 import { caseTitle } from './status-line.ts';
 
@@ -11,12 +11,14 @@ export interface OpenedCt {
   readonly source?: CtSource;
   /** The RT Dose found with the CT on its Frame of Reference, if any (the user picks when there are several). */
   readonly doses: readonly RtDose[];
+  /** The RT Plans among the files (a dose's prescription comes from the plan it references). */
+  readonly plans: readonly RtPlanSummary[];
 }
 
 /**
  * Makes a loaded CT a session: with the structures of the RT Structure Set among the files that belongs to it
  * (chooseRtstruct: its series, else its Frame of Reference, the newest; the reason is told when there were several
- * or none fitted, and why reading failed: the CT still opens), the RT Doses on its Frame of Reference, and the
+ * or none fitted, and why reading failed: the CT still opens), the RT Doses on its Frame of Reference, the RT Plans, and the
  * window a clinician expects (the series' own, else lung for a chest CT).
  */
 export function openedCt(result: DicomVolumeResult | VolumeFileResult, source?: CtSource): OpenedCt {
@@ -24,6 +26,7 @@ export function openedCt(result: DicomVolumeResult | VolumeFileResult, source?: 
   const warnings = result.warnings.map((w) => w.message);
   let structures: Structure[] = [];
   const doses: RtDose[] = [];
+  const plans: RtPlanSummary[] = [];
   if (result.kind === 'volume') {
     const candidates = result.rtObjects.filter((o) => o.kind === 'RTSTRUCT');
     if (candidates.length) {
@@ -49,10 +52,17 @@ export function openedCt(result: DicomVolumeResult | VolumeFileResult, source?: 
         warnings.push(`the dose ${o.file} was not loaded: ${(error as Error).message}`);
       }
     }
+    for (const o of result.rtObjects.filter((x) => x.kind === 'RTPLAN')) {
+      try {
+        plans.push(readRtPlan(o.bytes, o.file));
+      } catch (error) {
+        warnings.push(`the plan ${o.file} could not be read: ${(error as Error).message}`);
+      }
+    }
   }
   const session = ViewerSession.withStructures(volume, structures);
   session.setWindowLevel(initialWindow(volume));
-  return { session, warnings, source, doses };
+  return { session, warnings, source, doses, plans };
 }
 
 /**

@@ -69,7 +69,7 @@ const ORIENTATION_NAMES: Readonly<Record<ViewOrientation, string>> = { axial: 'A
  * @csspart orientation-label - Each of the four anatomical direction labels at the edges.
  * @csspart info - The view name and slice number (top left).
  * @csspart window - The window and level in use (top right).
- * @csspart readout - HU and patient position under the pointer (bottom left).
+ * @csspart readout - HU and patient position under the pointer (bottom left), and above them the dose there when the session shows one (Gy, and % of the prescription when known).
  * @csspart scale-bar - The scale bar (bottom right).
  * @csspart notice - Why an edit was refused (shown for a few seconds).
  * @csspart controls - The row with the slice slider.
@@ -313,7 +313,7 @@ export class DelineoSliceView extends LitElement {
           : nothing}
         <span part="info" class="info top-left">${ORIENTATION_NAMES[this.orientation]}${count ? html` · ${this.slice + 1} / ${count}` : nothing}</span>
         ${wl ? html`<span part="window" class="info top-right">${preset ? `${preset.label} · ` : ''}W ${Math.round(wl.window)} · L ${Math.round(wl.level)}</span>` : nothing}
-        <span part="readout" class="info bottom-left">${this.readout}</span>
+        <span part="readout" class="info bottom-left readout">${this.readout}</span>
         ${this.scaleBar
           ? html`<span part="scale-bar" class="scale-bar"><span class="bar" .style=${`width: ${this.scaleBar.px.toFixed(1)}px`}></span><span class="scale-text">${this.scaleBar.mm} mm</span></span>`
           : nothing}

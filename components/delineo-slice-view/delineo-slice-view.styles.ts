@@ -115,6 +115,11 @@ export default css`
     left: 6px;
   }
 
+  /* The dose line (when a dose is shown) above the HU and position line. */
+  .readout {
+    white-space: pre;
+  }
+
   .scale-bar {
     right: 8px;
     bottom: 6px;

@@ -1,7 +1,10 @@
 import {
+  valueAtPoint,
   windowPresetsFor,
+  type DoseDisplay,
   type SlicePoint,
   type SliceRenderer,
+  type Vec3,
   type ViewerSession,
   type Volume,
   type WindowLevel,
@@ -106,7 +109,7 @@ export class SliceGestures {
     const session = this.#host.session();
     const r = this.#host.renderer();
     if (!p || !session || !r) return;
-    this.#host.readout(readoutAt(p, session.volume));
+    this.#host.readout(readoutAt(p, session.volume, session.dose));
     const drag = this.#drag;
     if (drag?.kind === 'window') {
       const dx = e.clientX - drag.x;
@@ -256,11 +259,27 @@ export class SliceGestures {
   }
 }
 
-/** The CT value and patient position under the pointer, as the view shows them. */
-export function readoutAt(p: SlicePoint, volume: Volume): string {
+/**
+ * What the view says of the point under the pointer: the CT value and the patient position, and above them, when a
+ * dose is shown, the dose there (one line each).
+ */
+export function readoutAt(p: SlicePoint, volume: Volume, dose: DoseDisplay | null = null): string {
   const [i, j, k] = p.index.map(Math.round);
   const [nx, ny, nz] = volume.dimensions;
   const mm = p.patient.map((x) => x.toFixed(1)).join(', ');
-  if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) return `outside the image · ${mm} mm`;
-  return `${Math.round(volume.at(i, j, k))} HU · ${mm} mm`;
+  const ct = i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz ? `outside the image · ${mm} mm` : `${Math.round(volume.at(i, j, k))} HU · ${mm} mm`;
+  return dose ? `${doseReadout(dose, p.patient)}\n${ct}` : ct;
+}
+
+/**
+ * The dose at a patient point as the view shows it: Gy (trilinear in the dose grid), and % of the prescription
+ * when the plan states one. Off the dose grid there is no dose to show, which is not 0 Gy: it says so.
+ */
+export function doseReadout(dose: DoseDisplay, point: Vec3): string {
+  const gy = valueAtPoint(dose.volume, point);
+  const kind = dose.predicted ? 'Predicted dose' : 'Dose';
+  if (gy === null) return `${kind}: outside the dose grid`;
+  const rx = dose.prescriptionGy;
+  const percent = rx !== undefined && rx > 0 ? ` · ${((100 * gy) / rx).toFixed(1)} % of ${rx} Gy` : '';
+  return `${kind} ${gy.toFixed(2)} Gy${percent}`;
 }

@@ -2,7 +2,7 @@ import {
   OutlineCache,
   OutlineScratch,
   applyAffine,
-  doseColor,
+  displayedIsodoses,
   drawDoseOverlay,
   drawOutlines,
   gridAxesForViews,
@@ -80,8 +80,7 @@ export class SlicePainter {
     if (dose) {
       const key = `${plane.axis}|${plane.index}`;
       if (this.#doseSlice?.dose !== dose.volume || this.#doseSlice.key !== key) this.#doseSlice = { dose: dose.volume, key, slice: sampleDoseOnSlice(dose.volume, session.volume, plane) };
-      const top = dose.wash?.maxGy ?? Math.max(...dose.isodosesGy, 1);
-      drawDoseOverlay(ctx, this.#doseSlice.slice, affine, { wash: dose.wash, isodoses: dose.isodosesGy.map((gy) => ({ gy, color: doseColor(gy / top) })), lineWidth: 1.5 * dpr });
+      drawDoseOverlay(ctx, this.#doseSlice.slice, affine, { wash: dose.wash, isodoses: displayedIsodoses(dose), lineWidth: 1.5 * dpr });
     }
     for (const s of state.structures) {
       if (s.id === activeId) activeColor = s.color;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IDENTITY, GridTransform, mulMat3, rotation, type ImageGeometry, type Vec3, voxelCount } from './geometry.ts';
 import { Volume, applyRescale, toStoredValues } from './volume.ts';
-import { resampleVolume, resampleMask, withSpacing } from './resample.ts';
+import { insideGrid, resampleVolume, resampleMask, valueAtPoint, withSpacing } from './resample.ts';
 import { BinaryMask } from './mask.ts';
 
 /** A volume whose voxel values are an affine function of the patient position. */
@@ -85,6 +85,51 @@ describe('resampling', () => {
       const cc = r.count() * 0.8 ** 3;
       assert.ok(Math.abs(cc - analytic) / analytic < 0.03, `resampled sphere ${cc.toFixed(0)} mm³ vs ${analytic.toFixed(0)} mm³`);
     }
+  });
+});
+
+describe('the value at a patient point', () => {
+  // An oblique, offset grid whose direction is a reflection (k against the slice normal): the point is mapped
+  // through the whole affine, not through origin and spacing alone.
+  const R = mulMat3(rotation([1, 2, 3], 27), [1, 0, 0, 0, 1, 0, 0, 0, -1]);
+  const g: ImageGeometry = { dimensions: [20, 16, 12], spacing: [2.5, 3, 4], origin: [-183.2, 41.7, -512.5], direction: R };
+  const dose = linearVolume(g, f);
+  const t = new GridTransform(g);
+
+  it('interpolates a linear field exactly anywhere between the voxel centres of an oblique grid', () => {
+    let worst = 0;
+    for (let n = 0; n < 500; n++) {
+      // Deterministic points spread through the grid, between centres on every axis.
+      const index: Vec3 = [((n * 0.618) % 1) * 19, ((n * 0.414) % 1) * 15, ((n * 0.732) % 1) * 11];
+      const p = t.toPatient(index);
+      const got = valueAtPoint(dose, p);
+      assert.notEqual(got, null, `no value at index ${index.join(', ')}`);
+      worst = Math.max(worst, Math.abs(got! - f(p)));
+    }
+    assert.ok(worst < 1e-3, `worst error ${worst}`);
+  });
+
+  it('blends the eight surrounding voxels, not the nearest one', () => {
+    const box: ImageGeometry = { dimensions: [2, 2, 2], spacing: [5, 5, 5], origin: [10, 20, 30], direction: IDENTITY };
+    const v = new Volume({ ...box, data: Float32Array.from([0, 8, 0, 0, 0, 0, 0, 0]), modality: 'RTDOSE' });
+    // A quarter of the way from voxel (0,0,0) to (1,0,0), centred in j and k: 8 × ¼ × ½ × ½.
+    const blended = valueAtPoint(v, [11.25, 22.5, 32.5]);
+    assert.ok(blended !== null && Math.abs(blended - 0.5) < 1e-9, `blended ${blended}`);
+    assert.equal(valueAtPoint(v, [15, 20, 30]), 8);
+  });
+
+  it('is null off the grid, and holds the edge voxels within half a voxel of them', () => {
+    // Up to half a voxel beyond the last centre along i is still the grid (the edge voxel's value); further is not.
+    const edge = valueAtPoint(dose, t.toPatient([19.45, 7, 5]));
+    assert.ok(edge !== null && Math.abs(edge - f(t.toPatient([19, 7, 5]))) < 1e-3, `edge value ${edge}`);
+    assert.equal(valueAtPoint(dose, t.toPatient([19.51, 7, 5])), null);
+    assert.equal(valueAtPoint(dose, t.toPatient([3, -0.6, 5])), null);
+    assert.equal(valueAtPoint(dose, t.toPatient([3, 7, 11.6])), null);
+    // The grid's own origin shifted along the patient axes is somewhere else entirely on an oblique grid.
+    assert.equal(valueAtPoint(dose, [0, 0, 0]), null);
+    assert.equal(insideGrid(g.dimensions, -0.5, -0.5, -0.5), true);
+    assert.equal(insideGrid(g.dimensions, 19.5, 15.5, 11.5), true);
+    assert.equal(insideGrid(g.dimensions, 19.5, 15.5, 11.51), false);
   });
 });
 

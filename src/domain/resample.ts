@@ -86,6 +86,26 @@ export function trilinearAt(src: ArrayLike<number>, nx: number, ny: number, nz: 
   return (c00 * (1 - fy) + c10 * fy) * (1 - fz) + (c01 * (1 - fy) + c11 * fy) * fz;
 }
 
+/**
+ * Whether a continuous index lies on the grid: within half a voxel of its outermost voxel centres, the region its
+ * voxels cover. Beyond that a grid says nothing (a dose grid: no dose was computed there).
+ */
+export function insideGrid(dimensions: Vec3, x: number, y: number, z: number): boolean {
+  return x >= -0.5 && y >= -0.5 && z >= -0.5 && x <= dimensions[0] - 0.5 && y <= dimensions[1] - 0.5 && z <= dimensions[2] - 0.5;
+}
+
+/**
+ * The value of a volume at a patient point (LPS mm), interpolated trilinearly between voxel centres through the
+ * grid's full affine (spacing, origin, direction); null off the grid ({@link insideGrid}), so that a caller can
+ * say "no value" rather than show the nearest edge voxel or 0. The dose under the cursor is this.
+ */
+export function valueAtPoint(volume: Pick<Volume, 'data' | 'dimensions' | 'patientToIndex'>, point: Vec3): number | null {
+  const [x, y, z] = volume.patientToIndex(point);
+  const [nx, ny, nz] = volume.dimensions;
+  if (!insideGrid(volume.dimensions, x, y, z)) return null;
+  return trilinearAt(volume.data, nx, ny, nz, x, y, z);
+}
+
 /** Linear interpolation of integer data produces fractions: promote to Float32 then. */
 function allocateLike(data: VoxelArray, n: number, interpolation: Interpolation): VoxelArray {
   if (interpolation === 'linear' && !(data instanceof Float32Array || data instanceof Float64Array)) return new Float32Array(n);

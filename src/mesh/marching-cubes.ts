@@ -1,5 +1,6 @@
 /**
- * Marching cubes on a binary voxel crop, with vtk.js's case table.
+ * Marching cubes on a binary voxel crop, with vtk.js's case table; also the iso-surface of a scalar field (an
+ * isodose), whose inside is the binary crop of value ≥ level.
  *
  * Why not vtk.js's own `ImageMarchingCubes` filter: it is slow on a whole organ (`npm run bench -- mesh`,
  * docs/3d-view.md), because it grows plain arrays, allocates per vertex and merges points through a Map keyed by a float formula that loses precision (and so merges wrong points) once
@@ -21,6 +22,12 @@ export interface PaddedCrop {
   readonly dimensions: Vec3;
   /** Index (in the mask's grid) of the crop's voxel (0, 0, 0); may be −1 where the padding leaves the grid. */
   readonly offset: Vec3;
+  /**
+   * For the iso-surface of a scalar field (an isodose) rather than of a mask: the field's values on the same crop,
+   * and the level `data` marks (1 where value ≥ level). A vertex then lies where the field, linear along the cut
+   * edge, equals the level, instead of at the edge's midpoint.
+   */
+  readonly field?: { readonly values: Float32Array; readonly level: number };
 }
 
 /** A triangle mesh in continuous index coordinates of the mask's grid. */
@@ -110,13 +117,16 @@ class Grow<T extends Float64Array | Uint32Array> {
 }
 
 /**
- * Extracts the 0.5 iso-surface of a binary crop with marching cubes. Vertices are in the mask grid's
+ * Extracts the 0.5 iso-surface of a binary crop with marching cubes (or, for a crop with a `field`, the field's
+ * iso-surface at its level). Vertices are in the mask grid's
  * continuous index coordinates (the crop offset added); each cut voxel edge yields exactly one vertex shared
  * by all its triangles. The crop must be 0 on its border (as `paddedCrop` with `pad ≥ 1` makes it) for the
  * surface to be closed. `onSlab(k, total)` is called after each slab of cubes, as a progress and cancel hook.
  */
 export function marchingCubes(crop: PaddedCrop, onSlab?: (done: number, total: number) => void): IndexMesh {
   const { data } = crop;
+  const values = crop.field?.values;
+  const level = crop.field?.level ?? 0;
   const [cx, cy, cz] = crop.dimensions;
   const [ox, oy, oz] = crop.offset;
   const plane = cx * cy;
@@ -168,10 +178,18 @@ export function marchingCubes(crop: PaddedCrop, onSlab?: (done: number, total: n
               id = store[at];
               if (id < 0) {
                 id = points.length / 3;
+                let t = 0.5;
+                if (values) {
+                  // One end is at or above the level and the other below, so the two values differ.
+                  const lower = gi + cx * gj + plane * (k + EDGE_DK[e]);
+                  const a = values[lower];
+                  const b = values[lower + (axis === 0 ? 1 : axis === 1 ? cx : plane)];
+                  t = (level - a) / (b - a);
+                }
                 points.push3(
-                  ox + gi + (axis === 0 ? 0.5 : 0),
-                  oy + gj + (axis === 1 ? 0.5 : 0),
-                  oz + k + EDGE_DK[e] + (axis === 2 ? 0.5 : 0),
+                  ox + gi + (axis === 0 ? t : 0),
+                  oy + gj + (axis === 1 ? t : 0),
+                  oz + k + EDGE_DK[e] + (axis === 2 ? t : 0),
                 );
                 store[at] = id;
               }

@@ -3,6 +3,7 @@
 // surface is a few megabytes of typed arrays and the main thread only hands them to vtk.js.
 import type { JobOptions } from '../jobs/job.ts';
 import { exposeJobs, withTransfer } from '../jobs/worker-rpc.ts';
+import { meshIsodoses, type IsodoseRequest } from './isodose.ts';
 import { EMPTY_SURFACE, meshStructure, type MeshRequest, type SurfaceMesh } from './surface.ts';
 
 const meshJobs = {
@@ -12,6 +13,12 @@ const meshJobs = {
     // The shared empty constant goes by (zero-byte) copy: transferring would detach its buffers here.
     if (mesh === EMPTY_SURFACE) return mesh;
     return withTransfer(mesh, [mesh.points.buffer, mesh.normals.buffer, mesh.polys.buffer]);
+  },
+  /** A dose grid → its isodose surfaces at the levels asked for, in patient coordinates. */
+  async meshIsodoses(request: IsodoseRequest, options: JobOptions): Promise<SurfaceMesh[]> {
+    const meshes = await meshIsodoses(request, options);
+    const owned = meshes.filter((m) => m !== EMPTY_SURFACE);
+    return withTransfer(meshes, owned.flatMap((m) => [m.points.buffer, m.normals.buffer, m.polys.buffer]));
   },
 };
 

@@ -5,6 +5,7 @@ import { expect } from '@esm-bundle/chai';
 import { isAbortError, type Progress } from '../jobs/job.ts';
 import { generatePhantom, type Phantom } from '../phantom/phantom.ts';
 import { createSurfaceMesher, type SurfaceMesher } from './mesher.ts';
+import { isodoseSurface } from './isodose.ts';
 import { surfaceFromMask } from './surface.ts';
 
 describe('createSurfaceMesher (browser Worker)', () => {
@@ -50,6 +51,29 @@ describe('createSurfaceMesher (browser Worker)', () => {
     expect(mesh.polys.length).to.equal(0);
     const again = await mesher.mesh({ mask: mask('GTV').serialize(), geometry: phantom.volume.geometry }, {});
     expect(again.polys.length).to.be.greaterThan(100);
+  });
+
+  it('builds isodose surfaces in the worker as on the main thread, leaving the caller its dose', async () => {
+    // A dose falling off from the GTV's centre, on the phantom's grid.
+    const g = phantom.volume.geometry;
+    const centre = phantom.anatomy.gtvCenter;
+    const dose = new Float32Array(g.dimensions[0] * g.dimensions[1] * g.dimensions[2]);
+    for (let k = 0, o = 0; k < g.dimensions[2]; k++)
+      for (let j = 0; j < g.dimensions[1]; j++)
+        for (let i = 0; i < g.dimensions[0]; i++, o++) {
+          const p = phantom.volume.indexToPatient([i, j, k]);
+          dose[o] = Math.max(0, 60 - Math.hypot(p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]) / 2);
+        }
+    const meshes = await mesher.isodoses({ dose, geometry: g, levelsGy: [57, 30, 100] }, {});
+    expect(dose.length, 'the dose was copied, not transferred').to.equal(g.dimensions[0] * g.dimensions[1] * g.dimensions[2]);
+    expect(meshes).to.have.length(3);
+    for (const [n, level] of [57, 30].entries()) {
+      const reference = isodoseSurface(dose, g, level);
+      expect(meshes[n]!.polys.length, `${level} Gy`).to.be.greaterThan(100);
+      expect([...meshes[n]!.points]).to.deep.equal([...reference.points]);
+      expect([...meshes[n]!.polys]).to.deep.equal([...reference.polys]);
+    }
+    expect(meshes[2]!.polys.length, 'no dose reaches 100 Gy').to.equal(0);
   });
 
   it('rejects a cancelled job with an AbortError and meshes the next one', async () => {

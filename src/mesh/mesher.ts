@@ -1,5 +1,6 @@
 /**
- * The main thread's handle on surface meshing: a {@link Job} that meshes one structure in a module Web
+ * The main thread's handle on surface meshing: a {@link Job} that meshes one structure (and one that builds a
+ * dose's isodose surfaces) in a module Web
  * Worker (mesh.worker.ts) when the platform has Web Workers, and on the calling thread otherwise (Node: the
  * CLI and unit tests). Meshing yields between phases, so a cancel is honoured cooperatively; a worker that
  * ignores it for `hardCancelMs` is terminated and respawned on the next call.
@@ -7,6 +8,7 @@
 import type { Job } from '../jobs/job.ts';
 import { createWorkerClient, type WorkerLike } from '../jobs/worker-rpc.ts';
 import type { MeshWorkerApi } from './mesh.worker.ts';
+import { meshIsodoses, type IsodoseRequest } from './isodose.ts';
 import { meshStructure, type MeshRequest, type SurfaceMesh } from './surface.ts';
 
 /** A meshing service; see {@link createSurfaceMesher}. */
@@ -16,6 +18,12 @@ export interface SurfaceMesher {
    * transferred, not copied, and so are detached afterwards: pass a fresh `BinaryMask.serialize()`.
    */
   readonly mesh: Job<MeshRequest, SurfaceMesh>;
+  /**
+   * Builds the isodose surfaces of a dose grid (one per level). The request's dose is copied to the worker, not
+   * transferred: the caller keeps showing it. A cancelled call stops after the level in progress and never
+   * terminates the worker the structures share.
+   */
+  readonly isodoses: Job<IsodoseRequest, SurfaceMesh[]>;
   /** Where meshing runs. */
   readonly mode: 'worker' | 'main-thread';
   /** Terminates the worker; calls in flight reject with an AbortError. */
@@ -47,7 +55,7 @@ function spawnMeshWorker(): WorkerLike {
 export function createSurfaceMesher(options: SurfaceMesherOptions = {}): SurfaceMesher {
   const canUseWorker = typeof Worker === 'function' || options.spawn !== undefined;
   if (options.mainThread || !canUseWorker) {
-    return { mesh: meshStructure, mode: 'main-thread', dispose() {} };
+    return { mesh: meshStructure, isodoses: meshIsodoses, mode: 'main-thread', dispose() {} };
   }
   const client = createWorkerClient<MeshWorkerApi>(options.spawn ?? spawnMeshWorker, {
     hardCancel: { afterMs: options.hardCancelMs ?? 2000 },
@@ -59,6 +67,7 @@ export function createSurfaceMesher(options: SurfaceMesherOptions = {}): Surface
         ...jobOptions,
         transfer: [request.mask.index.buffer, request.mask.pool.buffer],
       }),
+    isodoses: (request, jobOptions) => client.call('meshIsodoses', request, { ...jobOptions, hardCancel: false }),
     dispose: () => client.dispose(),
   };
 }

@@ -14,7 +14,7 @@
 import { GridTransform, type ImageGeometry } from '../domain/geometry.ts';
 import { BinaryMask, type SerializedMask } from '../domain/mask.ts';
 import { createYielder, stagedProgress, type JobOptions } from '../jobs/job.ts';
-import { paddedCrop, marchingCubes } from './marching-cubes.ts';
+import { paddedCrop, marchingCubes, type IndexMesh } from './marching-cubes.ts';
 import { windowedSincSmooth } from './windowed-sinc.ts';
 
 /**
@@ -112,29 +112,7 @@ export async function surfaceFromMask(
   );
   await tick();
 
-  const { linear: L, origin: o } = transform;
-  const points = indexMesh.points;
-  for (let q = 0; q < points.length; q += 3) {
-    const i = points[q];
-    const j = points[q + 1];
-    const k = points[q + 2];
-    points[q] = o[0] + L[0] * i + L[3] * j + L[6] * k;
-    points[q + 1] = o[1] + L[1] * i + L[4] * j + L[7] * k;
-    points[q + 2] = o[2] + L[2] * i + L[5] * j + L[8] * k;
-  }
-  const triangles = indexMesh.triangles;
-  // A reflection (negative determinant) turns counter-clockwise into clockwise: swap two corners back.
-  const det =
-    L[0] * (L[4] * L[8] - L[5] * L[7]) -
-    L[3] * (L[1] * L[8] - L[2] * L[7]) +
-    L[6] * (L[1] * L[5] - L[2] * L[4]);
-  if (det < 0) {
-    for (let t = 0; t < triangles.length; t += 3) {
-      const b = triangles[t + 1];
-      triangles[t + 1] = triangles[t + 2];
-      triangles[t + 2] = b;
-    }
-  }
+  const { points, triangles } = toPatientSpace(indexMesh, transform);
 
   // Smooth, and check that what was removed was voxel steps rather than the structure itself: the filter
   // treats anything with fewer than ~40 vertices around it as noise, so on a coarse grid a spinal cord or a
@@ -158,7 +136,45 @@ export async function surfaceFromMask(
     smoothed = points;
   }
 
-  const normals = vertexNormals(smoothed, triangles);
+  const mesh = surfaceMesh(smoothed, triangles, applied);
+  stage('normals')({ stage: 'normals', done: 1, total: 1, unit: 'surfaces' });
+  return mesh;
+}
+
+/**
+ * Maps a marching-cubes mesh from grid indices to patient space (LPS mm) with the grid's full affine, in place, and
+ * keeps its triangles counter-clockwise seen from outside when the direction matrix is a reflection.
+ */
+export function toPatientSpace(indexMesh: IndexMesh, transform: GridTransform): IndexMesh {
+  const { linear: L, origin: o } = transform;
+  const points = indexMesh.points;
+  for (let q = 0; q < points.length; q += 3) {
+    const i = points[q];
+    const j = points[q + 1];
+    const k = points[q + 2];
+    points[q] = o[0] + L[0] * i + L[3] * j + L[6] * k;
+    points[q + 1] = o[1] + L[1] * i + L[4] * j + L[7] * k;
+    points[q + 2] = o[2] + L[2] * i + L[5] * j + L[8] * k;
+  }
+  const triangles = indexMesh.triangles;
+  // A reflection (negative determinant) turns counter-clockwise into clockwise: swap two corners back.
+  const det =
+    L[0] * (L[4] * L[8] - L[5] * L[7]) -
+    L[3] * (L[1] * L[8] - L[2] * L[7]) +
+    L[6] * (L[1] * L[5] - L[2] * L[4]);
+  if (det < 0) {
+    for (let t = 0; t < triangles.length; t += 3) {
+      const b = triangles[t + 1];
+      triangles[t + 1] = triangles[t + 2];
+      triangles[t + 2] = b;
+    }
+  }
+  return indexMesh;
+}
+
+/** A {@link SurfaceMesh} from patient-space points and triangles: vtk.js cell layout and outward vertex normals. */
+export function surfaceMesh(points: Float64Array, triangles: Uint32Array, smoothing: number): SurfaceMesh {
+  const normals = vertexNormals(points, triangles);
   const polys = new Uint32Array((triangles.length / 3) * 4);
   for (let t = 0, p = 0; t < triangles.length; t += 3, p += 4) {
     polys[p] = 3;
@@ -166,9 +182,8 @@ export async function surfaceFromMask(
     polys[p + 2] = triangles[t + 1];
     polys[p + 3] = triangles[t + 2];
   }
-  stage('normals')({ stage: 'normals', done: 1, total: 1, unit: 'surfaces' });
   // The typed-array constructor converts in one native pass (`Float32Array.from` would iterate).
-  return { points: new Float32Array(smoothed), normals, polys, smoothing: applied };
+  return { points: new Float32Array(points), normals, polys, smoothing };
 }
 
 /**

@@ -8,10 +8,11 @@
  * where the interpolated dose equals its level, not on a pixel staircase.
  */
 import { GridTransform, mulMat3, type ImageGeometry } from '../domain/geometry.ts';
-import { trilinearAt } from '../domain/resample.ts';
+import { insideGrid, trilinearAt } from '../domain/resample.ts';
 import type { Rgb } from '../domain/structure.ts';
 import { planeAxes, planeToIndex, type SlicePlane } from '../domain/tools/paint.ts';
 import type { Volume } from '../domain/volume.ts';
+import type { DoseDisplay } from '../state/viewer-session.ts';
 import { applyAffine, type PlaneAffine } from './slice-overlay.ts';
 
 /** The dose (Gy) at each pixel centre of a CT slice plane, row-major (u fastest); NaN outside the dose grid. */
@@ -33,10 +34,7 @@ export function sampleDoseOnSlice(
       const x = A[0] * i + A[3] * j + A[6] * k + b[0];
       const y = A[1] * i + A[4] * j + A[7] * k + b[1];
       const z = A[2] * i + A[5] * j + A[8] * k + b[2];
-      values[o] =
-        x < -0.5 || y < -0.5 || z < -0.5 || x > dx - 0.5 || y > dy - 0.5 || z > dz - 0.5
-          ? NaN
-          : trilinearAt(dose.data, dx, dy, dz, x, y, z);
+      values[o] = insideGrid(dose.dimensions, x, y, z) ? trilinearAt(dose.data, dx, dy, dz, x, y, z) : NaN;
     }
   }
   return { values, nu, nv };
@@ -177,6 +175,15 @@ export function isodoseLevels(
   percents: readonly number[] = [107, 100, 95, 90, 80, 50, 30],
 ): IsodoseLevel[] {
   return percents.map((p) => ({ gy: (prescriptionGy * p) / 100, color: doseColor(Math.min(1, p / 107)) }));
+}
+
+/**
+ * The isodose levels a dose display shows, each coloured where its dose falls on the wash's colour scale (on the
+ * scale up to the highest level without a wash): the slice views' lines and the 3D view's surfaces share them.
+ */
+export function displayedIsodoses(dose: Pick<DoseDisplay, 'wash' | 'isodosesGy'>): IsodoseLevel[] {
+  const top = dose.wash?.maxGy ?? Math.max(...dose.isodosesGy, 1);
+  return dose.isodosesGy.map((gy) => ({ gy, color: doseColor(gy / top) }));
 }
 
 /** What a slice view draws of the dose. */

@@ -25,6 +25,8 @@ export interface DoseDisplay {
   readonly wash: { readonly minGy: number; readonly maxGy: number; readonly opacity: number } | null;
   /** Isodose lines, in Gy. */
   readonly isodosesGy: readonly number[];
+  /** The plan's prescription in Gy when it is known (the dose under the cursor is also given as % of it). */
+  readonly prescriptionGy?: number;
 }
 
 /** The current tool and every tool's settings (settings persist while another tool is in use). */

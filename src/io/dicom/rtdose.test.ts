@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runPythonJson } from '../../../test/helpers/external-tools.ts';
 import { rewrite, setEl } from '../../../test/fixtures/io/bad-dicom-corpus.ts';
 import { assertDoseOnCt, buildRtDose, readRtDose, sumDoses, type RtDoseAttributes } from './rtdose.ts';
-import { describePlan, readRtPlan } from './rtplan.ts';
+import { describePlan, prescriptionForDose, readRtPlan } from './rtplan.ts';
 
 /** An axial 4 × 3 dose grid of `frames` frames whose stored value is 100·frame + pixel index. */
 function attrs(over: Partial<RtDoseAttributes> = {}, frames = 3): RtDoseAttributes {
@@ -129,6 +129,20 @@ print(json.dumps({"max": float(a.max()), "shape": list(a.shape), "ipp": [float(x
     assert.equal(plan.beams[0]!.meterset, 126.511848);
     assert.match(describePlan(plan), /^1p2b1d1a: no prescription stated in 10 fractions; 5 beams: p2b1d1v1ap \(PHOTON 354°\)/);
     assert.throws(() => readRtPlan(readFileSync(join(DATA, 'nsclc-lung1-001/dicom/1.dcm')), '1.dcm'), /not an RT Plan/);
+  });
+
+  it('gives a dose the prescription of the plan it references, and none it does not', () => {
+    const nsclcPlan = readRtPlan(readFileSync(join(DATA, 'nsclc-lung1-001/dicom/137.dcm')), '137.dcm');
+    const stated = readRtPlan(readFileSync(join(DATA, 'pydicom-rt/rtplan.dcm')), 'rtplan.dcm');
+    assert.equal(stated.prescriptionGy, 30.826203);
+    const plans = [nsclcPlan, stated];
+    assert.equal(prescriptionForDose({ referencedRtPlanUid: stated.sopInstanceUid }, plans), 30.826203);
+    // The NSCLC plan states no prescription; its dose references a plan UID that was not remapped with the files.
+    assert.equal(prescriptionForDose({ referencedRtPlanUid: nsclcPlan.sopInstanceUid }, plans), null);
+    const nsclcDose = readRtDose(readFileSync(join(DATA, 'nsclc-lung1-001/dicom/1.dcm')), '1.dcm');
+    assert.notEqual(nsclcDose.referencedRtPlanUid, undefined);
+    assert.equal(prescriptionForDose(nsclcDose, plans), null);
+    assert.equal(prescriptionForDose({}, plans), null);
   });
 });
 

@@ -91,6 +91,16 @@ export function readRtPlan(input: ArrayBuffer | Uint8Array, file: string): RtPla
   };
 }
 
+/**
+ * The prescription (Gy) of the plan a dose was computed for: the plan among `plans` whose SOP Instance UID the
+ * dose references (Referenced RT Plan Sequence), when that plan states one; null otherwise. Never taken from another
+ * plan on the same Frame of Reference: a percentage of the wrong prescription would read as a clinical fact.
+ */
+export function prescriptionForDose(dose: { readonly referencedRtPlanUid?: string }, plans: readonly RtPlanSummary[]): number | null {
+  if (!dose.referencedRtPlanUid) return null;
+  return plans.find((p) => p.sopInstanceUid === dose.referencedRtPlanUid)?.prescriptionGy ?? null;
+}
+
 /** One line per plan for the summary: label, prescription, fractions, beams with their gantry angles. */
 export function describePlan(plan: RtPlanSummary): string {
   const rx = plan.prescriptionGy !== null ? `${plan.prescriptionGy} Gy` : 'no prescription stated';
