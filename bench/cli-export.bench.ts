@@ -14,7 +14,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BinaryMask, expandMask, importRtstruct, loadDicomDirectory, readVolumeNifti, shrinkMask, uniformMargins, writeLabelMapNifti, writeMaskNifti, type Structure } from '../src/node.ts';
-import { median, report } from './util.ts';
+import { median, profilePhases, report } from './util.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 const study = resolve(repo, '../shared/data/nsclc-lung1-001/dicom');
@@ -113,6 +113,16 @@ for (let r = -1; r < runs; r++) {
     cpu[name].push(t.cpu);
   }
 }
+// Where the packaged export's time goes (CPU, one profiled run; wall time also waits for the disk).
+const exportPhases = profilePhases([join(pkg, 'bin/delineo.js'), ...exportArgs(join(work, 'profiled.dcm'))], {
+  'read CT headers': ['loadCt'],
+  'read label map (itk-wasm)': ['loadImageFile'],
+  'split labels into masks': ['labelMasks'],
+  'trace contours': ['forEachSliceContours'],
+  'encode contour sequences': ['encodeContourSequence'],
+  'save file': ['writeFile'],
+  'write the rest with dcmjs': ['write'],
+});
 const ms = (xs: number[]) => Math.round(median(xs));
 const figures = Object.fromEntries(Object.keys(commands).map((k) => [k, { wallMs: ms(wall[k]), cpuMs: ms(cpu[k]) }]));
 report('cli-export', {
@@ -126,4 +136,5 @@ report('cli-export', {
   startupSpeedup: +(median(wall.versionCheckout) / median(wall.versionPackage)).toFixed(2),
   exportVsPlastimatch: +(median(wall.exportPackage) / median(wall.plastimatch)).toFixed(2),
   exportCheckoutVsPlastimatch: +(median(wall.exportCheckout) / median(wall.plastimatch)).toFixed(2),
+  exportPackageCpuMsByPhase: exportPhases,
 });

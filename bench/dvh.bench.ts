@@ -1,14 +1,16 @@
 // DVH speed on the NSCLC plan (134 × 512 × 512 CT, 8 ROIs, 5 mm dose grid):
 // 1. `delineo dvh` as a whole process against `plastimatch dvh --input <study dir>` (the peer: it reads the
-//    same study and writes a DVH table), alternated runs, median wall time and ratio;
+//    same study and writes a DVH table), alternated runs, median wall time and ratio: the CLI as the npm package
+//    runs it (compiled; needs `npm run build`) and from a checkout (TypeScript through tsx). One profiled run of
+//    the packaged CLI says where its time goes;
 // 2. in the app's terms: all DVHs of the structure set, and one edited structure recomputed (the Lung L,
 //    2.2 L, after a brush-sized edit), each timed in-process.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DoseReview, StructureSetStore, importRtstruct, loadDicomDirectory, readRtDose } from '../src/node.ts';
-import { median, report } from './util.ts';
+import { median, profilePhases, report } from './util.ts';
 
 const D = join(import.meta.dirname, '../../shared/data/nsclc-lung1-001/dicom');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -23,12 +25,36 @@ const wall = (cmd: string, args: string[]): number => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-1000)}`);
   return performance.now() - t0;
 };
+// A folder laid out like the installed package: no src/, so bin/delineo.js takes the compiled CLI.
+const repo = join(import.meta.dirname, '..');
+if (!existsSync(join(repo, 'dist/lib/src/cli/main.js'))) throw new Error('run `npm run build` first: the bench times the compiled CLI');
+const pkg = join(dir, 'package');
+mkdirSync(join(pkg, 'bin'), { recursive: true });
+copyFileSync(join(repo, 'package.json'), join(pkg, 'package.json'));
+cpSync(join(repo, 'bin'), join(pkg, 'bin'), { recursive: true });
+for (const linked of ['dist', 'node_modules']) symlinkSync(join(repo, linked), join(pkg, linked));
+
+const dvhArgs = (out: string) => ['dvh', '--ct', study, '--out', out];
 const ours: number[] = [];
+const checkout: number[] = [];
 const peer: number[] = [];
-for (let r = 0; r < RUNS; r++) {
-  ours.push(wall('node', ['bin/delineo.js', 'dvh', '--ct', study, '--out', join(dir, 'ours.csv')]));
-  peer.push(wall('plastimatch', ['dvh', '--input', study, '--output-csv', join(dir, 'peer.csv')]));
+for (let r = -1; r < RUNS; r++) {
+  const times = [
+    wall('node', [join(pkg, 'bin/delineo.js'), ...dvhArgs(join(dir, 'ours.csv'))]),
+    wall('node', [join(repo, 'bin/delineo.js'), ...dvhArgs(join(dir, 'checkout.csv'))]),
+    wall('plastimatch', ['dvh', '--input', study, '--output-csv', join(dir, 'peer.csv')]),
+  ];
+  if (r < 0) continue; // warm-up: the page cache holds the study and the modules for every command alike
+  ours.push(times[0]);
+  checkout.push(times[1]);
+  peer.push(times[2]);
 }
+const phases = profilePhases([join(pkg, 'bin/delineo.js'), ...dvhArgs(join(dir, 'profiled.csv'))], {
+  'read CT headers and find the RT objects': ['loadCt'],
+  'read the RT Dose': ['readRtDose'],
+  'import the structure set (parse, rasterise)': ['importRtstruct'],
+  DVHs: ['computeDvh'],
+});
 
 const ct = await loadDicomDirectory(D);
 if (ct.kind !== 'volume') throw new Error('expected the CT');
@@ -57,6 +83,9 @@ report('dvh', {
   cliMedianMs: Math.round(median(ours)),
   plastimatchDvhMedianMs: Math.round(median(peer)),
   ratio: Number((median(ours) / median(peer)).toFixed(2)),
+  checkoutMedianMs: Math.round(median(checkout)),
+  checkoutRatio: Number((median(checkout) / median(peer)).toFixed(2)),
+  packageCpuMsByPhase: phases,
   runs: RUNS,
   allStructuresMs: Math.round(allMs),
   oneEditedStructureMedianMs: Math.round(median(edits)),
