@@ -1,6 +1,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { DoseReview, createDvhCalculator, sumDoses, type RtDose, type ViewerSession } from '../../src/index.ts';
+import { DoseReview, createDvhCalculator, sumDoses, type RtDose, type RtPlanSummary, type ViewerSession } from '../../src/index.ts';
 import '../delineo-dvh-panel/delineo-dvh-panel.ts';
+import { renderPlanSummary } from './plan-summary.ts';
 
 /** A dose the user can pick: one file's dose, or the sum of one plan's beam doses. */
 interface DoseChoice {
@@ -8,16 +9,25 @@ interface DoseChoice {
   readonly dose: () => RtDose;
 }
 
+/** Isodose levels as fractions of the prescription, when the plan of the dose shown states one. */
+const PRESCRIPTION_LEVELS = [1.07, 1, 0.95, 0.8, 0.5, 0.3];
+/** Isodose levels as fractions of the dose's maximum, without a prescription. */
+const MAXIMUM_LEVELS = [0.95, 0.8, 0.5, 0.3];
+
 /**
- * The app's dose review: the RT Doses opened with a CT (on its Frame of Reference), one shown at a time in the
- * DVH panel, with a menu when there are several — a plan's BEAM doses are also offered summed. The DVHs follow
- * the session's structures (DoseReview); nothing is shown without a dose.
+ * The app's dose review: the RT Doses of the CT (opened with it or added to it, on its Frame of Reference), one
+ * shown at a time in the DVH panel, with a menu when there are several — a plan's BEAM doses are also offered
+ * summed — and the summary of each RT Plan. The DVHs follow the session's structures (DoseReview); isodoses are
+ * percentages of the prescription when the plan the dose refers to states one, else of the dose's maximum.
+ * Nothing is shown without a dose or a plan.
  */
 export class AppDose implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   #review: DoseReview | null = null;
   #session: ViewerSession | null = null;
   #choices: DoseChoice[] = [];
+  #doses: RtDose[] = [];
+  #plans: RtPlanSummary[] = [];
   #selected = 0;
   /** What the slice views draw of the dose shown (the wash range in Gy, and whether wash and isodoses show). */
   #display = { wash: true, isodoses: true, minGy: 0, maxGy: 0 };
@@ -29,11 +39,13 @@ export class AppDose implements ReactiveController {
     host.addController(this);
   }
 
-  /** The doses opened with the session's CT (none: the dose section goes). */
-  show(session: ViewerSession, doses: readonly RtDose[]): void {
+  /** The doses and plans opened with the session's CT (none: the dose section goes). */
+  show(session: ViewerSession, doses: readonly RtDose[], plans: readonly RtPlanSummary[] = []): void {
     this.#review?.dispose();
     this.#review = null;
     this.#session = session;
+    this.#doses = [...doses];
+    this.#plans = [...plans];
     this.#choices = doseChoices(doses);
     this.#selected = 0;
     session.setDose(null);
@@ -42,6 +54,40 @@ export class AppDose implements ReactiveController {
       this.#select(0);
     }
     this.#host.requestUpdate();
+  }
+
+  /**
+   * Doses and plans added to the session's CT: offered beside those already there; the first dose added is shown.
+   * A plan added after its dose gives that dose its prescription.
+   */
+  add(doses: readonly RtDose[], plans: readonly RtPlanSummary[]): void {
+    const session = this.#session;
+    if (!session) return;
+    this.#plans = [...this.#plans, ...plans];
+    if (!doses.length) {
+      // The dose shown may be of a plan just added: its isodoses become percentages of the prescription.
+      if (this.#review) this.#select(this.#selected);
+      this.#host.requestUpdate();
+      return;
+    }
+    const before = new Set(this.#choices.map((c) => c.dose()));
+    this.#doses = [...this.#doses, ...doses];
+    this.#choices = doseChoices(this.#doses);
+    this.#review ??= new DoseReview(session.store, { calculator: createDvhCalculator() });
+    const first = this.#choices.findIndex((c) => !before.has(c.dose()) && doses.includes(c.dose()));
+    this.#select(Math.max(0, first));
+    this.#host.requestUpdate();
+  }
+
+  /** The plans of the CT (their prescriptions convert a RELATIVE dose added later). */
+  get plans(): readonly RtPlanSummary[] {
+    return this.#plans;
+  }
+
+  /** The prescription (Gy) of the plan a dose refers to, when that plan is loaded and states one. */
+  prescriptionOf(dose: RtDose): number | null {
+    const plan = dose.referencedRtPlanUid ? this.#plans.find((p) => p.sopInstanceUid === dose.referencedRtPlanUid) : undefined;
+    return plan?.prescriptionGy ?? null;
   }
 
   /** The dose review shown, or null. */
@@ -69,11 +115,23 @@ export class AppDose implements ReactiveController {
     this.#selected = n;
     const dose = choice.dose();
     const review = this.#review;
-    review.setDose({ volume: dose.volume, label: choice.label, predicted: false }).catch((e: unknown) => review.error$.next((e as Error).message));
-    // A wash from 10 % of the maximum, as planning systems start; isodoses at 95, 80, 50 and 30 % of the maximum.
+    const prescriptionGy = this.prescriptionOf(dose);
+    const shown = review.dose$.value;
+    // The same dose again (a plan was added): only its prescription may have changed; the DVHs stay.
+    if (shown?.volume === dose.volume) review.dose$.next({ ...shown, ...(prescriptionGy === null ? {} : { prescriptionGy }) });
+    else review.setDose({ volume: dose.volume, label: choice.label, predicted: false, ...(prescriptionGy === null ? {} : { prescriptionGy }) }).catch((e: unknown) => review.error$.next((e as Error).message));
+    // A wash from 10 % of the maximum, as planning systems start; isodoses at fixed percentages of the
+    // prescription (107 % hot spots to 30 %), else of the maximum (95, 80, 50, 30 %).
     this.#doseMaxGy = dose.maxGy;
-    this.#display = { ...this.#display, minGy: Math.round(dose.maxGy) / 10, maxGy: Math.round(dose.maxGy * 10) / 10 };
+    if (shown?.volume !== dose.volume) this.#display = { ...this.#display, minGy: Math.round(dose.maxGy) / 10, maxGy: Math.round(dose.maxGy * 10) / 10 };
     this.#apply();
+  }
+
+  /** The isodose levels of the dose shown: Gy, and what they are percentages of. */
+  #isodoses(): { readonly gy: number[]; readonly of: string } {
+    const rx = this.#review?.dose$.value?.prescriptionGy;
+    if (rx) return { gy: PRESCRIPTION_LEVELS.map((p) => p * rx), of: `${PRESCRIPTION_LEVELS.map((p) => Math.round(p * 100)).join(', ')} % of the ${rx} Gy prescription` };
+    return { gy: MAXIMUM_LEVELS.map((p) => p * this.#doseMaxGy), of: `${MAXIMUM_LEVELS.map((p) => Math.round(p * 100)).join(', ')} % of the maximum` };
   }
 
   /** Shows the selected dose in the session's slice views as the controls say. */
@@ -85,7 +143,7 @@ export class AppDose implements ReactiveController {
       volume: dose.volume,
       predicted: dose.predicted,
       wash: d.wash ? { minGy: d.minGy, maxGy: Math.max(d.maxGy, d.minGy + 0.1), opacity: 0.35 } : null,
-      isodosesGy: d.isodoses ? [0.95, 0.8, 0.5, 0.3].map((p) => p * this.#doseMaxGy) : [],
+      isodosesGy: d.isodoses ? this.#isodoses().gy : [],
     });
     this.#host.requestUpdate();
   }
@@ -101,7 +159,7 @@ export class AppDose implements ReactiveController {
   }
 
   render() {
-    if (!this.#review) return nothing;
+    if (!this.#review && !this.#plans.length) return nothing;
     return html`<section part="dose" class="dose" aria-label="Dose">
       <div class="sidebar-head">
         <h2>Dose</h2>
@@ -111,13 +169,17 @@ export class AppDose implements ReactiveController {
             </select>`
           : nothing}
       </div>
-      <div part="dose-display" class="dose-display">
-        <label><input type="checkbox" .checked=${this.#display.wash} @change=${(e: Event) => this.#set({ wash: (e.target as HTMLInputElement).checked })} /> Wash</label>
-        <label>from <input type="number" min="0" step="0.5" .value=${String(this.#display.minGy)} aria-label="Wash from (Gy)" @change=${(e: Event) => this.#set({ minGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
-        <label>to <input type="number" min="0" step="0.5" .value=${String(this.#display.maxGy)} aria-label="Wash to (Gy)" @change=${(e: Event) => this.#set({ maxGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
-        <label><input type="checkbox" .checked=${this.#display.isodoses} @change=${(e: Event) => this.#set({ isodoses: (e.target as HTMLInputElement).checked })} /> Isodoses</label>
-      </div>
-      <delineo-dvh-panel part="dvh-panel" .review=${this.#review}></delineo-dvh-panel>
+      ${this.#plans.map((p) => renderPlanSummary(p))}
+      ${this.#review
+        ? html`<div part="dose-display" class="dose-display">
+              <label><input type="checkbox" .checked=${this.#display.wash} @change=${(e: Event) => this.#set({ wash: (e.target as HTMLInputElement).checked })} /> Wash</label>
+              <label>from <input type="number" min="0" step="0.5" .value=${String(this.#display.minGy)} aria-label="Wash from (Gy)" @change=${(e: Event) => this.#set({ minGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
+              <label>to <input type="number" min="0" step="0.5" .value=${String(this.#display.maxGy)} aria-label="Wash to (Gy)" @change=${(e: Event) => this.#set({ maxGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
+              <label title=${`Isodose lines at ${this.#isodoses().of}`}><input type="checkbox" .checked=${this.#display.isodoses} @change=${(e: Event) => this.#set({ isodoses: (e.target as HTMLInputElement).checked })} /> Isodoses</label>
+              <span part="isodose-levels" class="isodose-levels">${this.#isodoses().of}</span>
+            </div>
+            <delineo-dvh-panel part="dvh-panel" .review=${this.#review}></delineo-dvh-panel>`
+        : html`<p class="no-dose">No dose loaded: open the plan's RT Dose to see it.</p>`}
     </section>`;
   }
 }
