@@ -1,7 +1,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { DoseReview, createDvhCalculator, sumDoses, type RtDose, type RtPlanSummary, type ViewerSession } from '../../src/index.ts';
 import '../delineo-dvh-panel/delineo-dvh-panel.ts';
-import { renderPlanSummary } from './plan-summary.ts';
+import { gyText, renderPlanSummary } from './plan-summary.ts';
 
 /** A dose the user can pick: one file's dose, or the sum of one plan's beam doses. */
 interface DoseChoice {
@@ -130,7 +130,7 @@ export class AppDose implements ReactiveController {
   /** The isodose levels of the dose shown: Gy, and what they are percentages of. */
   #isodoses(): { readonly gy: number[]; readonly of: string } {
     const rx = this.#review?.dose$.value?.prescriptionGy;
-    if (rx) return { gy: PRESCRIPTION_LEVELS.map((p) => p * rx), of: `${PRESCRIPTION_LEVELS.map((p) => Math.round(p * 100)).join(', ')} % of the ${rx} Gy prescription` };
+    if (rx) return { gy: PRESCRIPTION_LEVELS.map((p) => p * rx), of: `${PRESCRIPTION_LEVELS.map((p) => Math.round(p * 100)).join(', ')} % of the ${gyText(rx)} prescription` };
     return { gy: MAXIMUM_LEVELS.map((p) => p * this.#doseMaxGy), of: `${MAXIMUM_LEVELS.map((p) => Math.round(p * 100)).join(', ')} % of the maximum` };
   }
 
@@ -184,11 +184,15 @@ export class AppDose implements ReactiveController {
   }
 }
 
-/** Each dose, PLAN sums first, and each plan's BEAM doses summed when there are several on one grid. */
+/**
+ * Each dose, PLAN sums first, and each plan's BEAM doses summed when there are several on one grid. Doses whose
+ * labels are the same (the same plan's dose opened twice, or edited) are told apart by their file.
+ */
 function doseChoices(doses: readonly RtDose[]): DoseChoice[] {
   const order = (d: RtDose) => (d.summationType === 'PLAN' ? 0 : d.summationType === 'BEAM' ? 2 : 1);
   const sorted = [...doses].sort((a, b) => order(a) - order(b));
-  const choices: DoseChoice[] = sorted.map((d) => ({ label: d.label, dose: () => d }));
+  const same = (d: RtDose) => doses.filter((x) => x.label === d.label).length > 1;
+  const choices: DoseChoice[] = sorted.map((d) => ({ label: same(d) ? `${d.label} · ${d.file}` : d.label, dose: () => d }));
   const beamsByPlan = new Map<string, RtDose[]>();
   for (const d of doses) if (d.summationType === 'BEAM') beamsByPlan.set(d.referencedRtPlanUid ?? '', [...(beamsByPlan.get(d.referencedRtPlanUid ?? '') ?? []), d]);
   for (const beams of beamsByPlan.values()) {

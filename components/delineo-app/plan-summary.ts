@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html } from 'lit';
 import type { PlanBeam, RtPlanSummary } from '../../src/index.ts';
 
 /** "354°", or "181° → 179°" for an arc; '' when the plan states no angle. */
@@ -7,13 +7,16 @@ export function gantryText(beam: PlanBeam): string {
   return beam.gantryEndDeg === null ? `${beam.gantryStartDeg}°` : `${beam.gantryStartDeg}° → ${beam.gantryEndDeg}°`;
 }
 
+/** Gy to the cGy a prescription is written in. */
+export const gyText = (gy: number): string => `${Math.round(gy * 100) / 100} Gy`;
+
 /** "60 Gy in 30 fractions (2 Gy per fraction)", or what the plan leaves out said as such. */
 export function prescriptionText(plan: RtPlanSummary): string {
   const rx = plan.prescriptionGy;
   const fx = plan.fractions;
-  const dose = rx !== null ? `${rx} Gy` : 'No prescription stated';
+  const dose = rx !== null ? gyText(rx) : 'No prescription stated';
   if (fx === null || fx <= 0) return dose;
-  const perFraction = rx !== null ? ` (${Math.round((rx / fx) * 100) / 100} Gy per fraction)` : '';
+  const perFraction = rx !== null ? ` (${gyText(rx / fx)} per fraction)` : '';
   return `${dose}${rx !== null ? ' in' : ';'} ${fx} fraction${fx === 1 ? '' : 's'}${perFraction}`;
 }
 
@@ -25,7 +28,7 @@ export function prescriptionText(plan: RtPlanSummary): string {
 export function renderPlanSummary(plan: RtPlanSummary) {
   const title = plan.label || plan.name || plan.file;
   return html`<div part="plan-summary" class="plan-summary" aria-label=${`Plan ${title}`}>
-    <h3>Plan ${title}${plan.name && plan.name !== title ? html` <span class="muted">${plan.name}</span>` : nothing}</h3>
+    <h3>Plan ${title}${plan.name && plan.name !== title ? ` (${plan.name})` : ''} <span class="muted">${plan.file}</span></h3>
     <p class="plan-prescription">${prescriptionText(plan)}</p>
     ${plan.beams.length
       ? html`<table part="plan-beams">

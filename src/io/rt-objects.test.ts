@@ -51,7 +51,7 @@ describe('the NSCLC study’s RT objects onto its CT', () => {
     const refusal = read.refused[0]!;
     assert.equal(refusal.file, 'rtstruct.dcm');
     assert.equal(refusal.code, 'frame-of-reference-mismatch');
-    assert.match(refusal.message, /^rtstruct\.dcm: not loaded: it is on another Frame of Reference \(1\.2\.826\.0\.1\.3680043\.8\.498\.2010020400001\.2\), not this CT's \(1\.3\.6\.1\.4\.1\.40744\.29\.159382531350253250387871175467326315430\)/);
+    assert.match(refusal.message, /^rtstruct\.dcm: it is on another Frame of Reference \(1\.2\.826\.0\.1\.3680043\.8\.498\.2010020400001\.2\), not this CT's \(1\.3\.6\.1\.4\.1\.40744\.29\.159382531350253250387871175467326315430\)/);
     // Which one was taken is said, since there were two.
     assert.ok(read.warnings.some((w) => /^2\.dcm \(RCCT020209\) was loaded: /.test(w)), read.warnings.join('\n'));
   });

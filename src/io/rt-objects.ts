@@ -95,7 +95,7 @@ export function readRtObjectsOntoCt(objects: readonly RtObjectFile[], ct: Volume
     const choice = chooseRtstruct(candidates, ct.identity);
     if (choice.chosen && candidates.length > 1) warnings.push(choice.reason);
     for (const s of choice.skipped) {
-      if (s.why === 'frame-of-reference') refused.push(new RtstructError('frame-of-reference-mismatch', `not loaded: ${s.reason}`, { file: s.file }));
+      if (s.why === 'frame-of-reference') refused.push(new RtstructError('frame-of-reference-mismatch', s.reason, { file: s.file }));
       else warnings.push(`${s.file} was not loaded: ${s.reason}`);
     }
     chosen = choice.chosen ? [choice.chosen] : [];
@@ -107,7 +107,9 @@ export function readRtObjectsOntoCt(objects: readonly RtObjectFile[], ct: Volume
     structureSets.push({ file: o.file, label: imported.parsed.label, structures: imported.structures });
     warnings.push(...imported.warnings.map((w) => w.message));
   }
-  return { structureSets, doses, plans, refused, warnings };
+  // Refusals in the order the files were given, whatever order they were read in.
+  const order = (e: JobError) => objects.findIndex((o) => o.file === e.file);
+  return { structureSets, doses, plans, refused: refused.sort((a, b) => order(a) - order(b)), warnings };
 }
 
 /**
