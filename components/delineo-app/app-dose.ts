@@ -60,9 +60,9 @@ export class AppDose implements ReactiveController {
    * Doses and plans added to the session's CT: offered beside those already there; the first dose added is shown.
    * A plan added after its dose gives that dose its prescription.
    */
-  add(doses: readonly RtDose[], plans: readonly RtPlanSummary[]): void {
-    const session = this.#session;
-    if (!session) return;
+  add(session: ViewerSession, doses: readonly RtDose[], plans: readonly RtPlanSummary[]): void {
+    // A session given to the app (not opened in it) has had no dose section yet.
+    if (this.#session !== session) this.show(session, [], []);
     this.#plans = [...this.#plans, ...plans];
     if (!doses.length) {
       // The dose shown may be of a plan just added: its isodoses become percentages of the prescription.
@@ -79,9 +79,9 @@ export class AppDose implements ReactiveController {
     this.#host.requestUpdate();
   }
 
-  /** The plans of the CT (their prescriptions convert a RELATIVE dose added later). */
-  get plans(): readonly RtPlanSummary[] {
-    return this.#plans;
+  /** The plans of the session's CT (their prescriptions convert a RELATIVE dose added later). */
+  plansOf(session: ViewerSession): readonly RtPlanSummary[] {
+    return this.#session === session ? this.#plans : [];
   }
 
   /** The prescription (Gy) of the plan a dose refers to, when that plan is loaded and states one. */

@@ -42,6 +42,7 @@ describe('<delineo-app>: exporting structures that are not approved', function (
   let el: DelineoApp;
   const jobs: DelineoJobProgressDetail[] = [];
   let exports = 0;
+  let unapprovedFile: File | null = null;
 
   before(async () => {
     el = document.createElement('delineo-app');
@@ -95,6 +96,7 @@ describe('<delineo-app>: exporting structures that are not approved', function (
     expect(await result).to.not.equal(null);
     expect(ex.detail.unapprovedNames).to.deep.equal(unapproved);
     expect(await approvalOf(ex)).to.equal('UNAPPROVED');
+    unapprovedFile = new File([ex.detail.file], ex.detail.fileName);
   });
 
   it('asks nothing when every structure is approved, and the file says APPROVED', async () => {
@@ -107,5 +109,18 @@ describe('<delineo-app>: exporting structures that are not approved', function (
     expect(part(el, 'confirm')).to.equal(null);
     expect(ex.detail.unapprovedNames).to.deep.equal([]);
     expect(await approvalOf(ex)).to.equal('APPROVED');
+  });
+
+  it('the file exported as UNAPPROVED, opened onto the same CT, adds its structures beside the originals, not approved', async () => {
+    const store = el.session!.store;
+    const names = store.state.structures.map((s) => s.name);
+    await el.openFiles([unapprovedFile!]);
+    await el.updateComplete;
+    const added = store.state.structures.slice(names.length);
+    expect(added.map((s) => s.name)).to.deep.equal(names.map((n) => `${n}_2`));
+    expect(added.every((s) => !s.approved), 'an UNAPPROVED file gives structures to review').to.equal(true);
+    for (const [n, s] of added.entries()) expect(store.mask(s.id).count(), s.name).to.be.greaterThan(0.98 * store.mask(store.state.structures[n]!.id).count());
+    const notice = [...el.shadowRoot!.querySelectorAll('[part~="notice"]')].at(-1)!;
+    expect(text(notice.querySelector('.notice-text'))).to.equal(`Added to ${text(part(el, 'subtitle'))}: 4 structures from ${unapprovedFile!.name} (names taken, renamed: ${names.map((n) => `${n} → ${n}_2`).join(', ')})`);
   });
 });

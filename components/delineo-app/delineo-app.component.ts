@@ -64,7 +64,7 @@ import { StructureActions } from './structure-actions.ts';
  * @event {DelineoStructureApproveEvent} delineo-structure-approve - A structure was approved or its approval withdrawn (key A, or the review panel).
  * @event {DelineoExportEvent} delineo-export - An RTSTRUCT was downloaded or stored on the DICOMweb server; detail holds the file.
  * @event {DelineoJobProgressEvent} delineo-job-progress - A long operation (open, auto-contour, export) started, progressed or ended.
- * @event {DelineoErrorEvent} delineo-error - Opening, auto-contouring, exporting or restoring failed; detail says why.
+ * @event {DelineoErrorEvent} delineo-error - Opening (or a file added to the open CT), auto-contouring, exporting or restoring failed; detail says why.
  * @event {DelineoSeriesOpenEvent} delineo-series-open - From the PACS dialog: the user chose a series to open.
  * @event {DelineoToolChangeEvent} delineo-tool-change - The user picked a tool with a tool key (here) or in the toolbar.
  * @event {DelineoSliceChangeEvent} delineo-slice-change - From a slice view: the user changed its slice.
@@ -373,7 +373,7 @@ export class DelineoApp extends LitElement {
 
   // ——— Public actions (the buttons and keys call these; a portal may too) ———
 
-  /** Opens CT files (DICOM of one or several series, NIfTI, NRRD, MHA) in the io worker, with progress and cancel. */
+  /** Opens CT files (DICOM, NIfTI, NRRD, MHA) in the io worker, with progress and cancel; RT objects and dose images alone are added to the CT shown. */
   async openFiles(files: readonly FileInput[]): Promise<void> {
     await this.#files.openFiles(files);
   }

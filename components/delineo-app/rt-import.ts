@@ -53,7 +53,7 @@ export class RtImport {
    */
   add(session: ViewerSession, added: AddedFiles, finish: (announce: () => void) => void): void {
     const ct = session.volume;
-    const read = readRtObjectsOntoCt(added.rtObjects, ct, { structureSets: 'all', plans: this.#options.dose.plans });
+    const read = readRtObjectsOntoCt(added.rtObjects, ct, { structureSets: 'all', plans: this.#options.dose.plansOf(session) });
     const refused = [...added.unreadable, ...read.refused];
     const warnings = [...added.warnings, ...read.warnings];
     const doses = [...read.doses];
@@ -76,7 +76,7 @@ export class RtImport {
     }
     for (const d of doses) done.push(`the dose ${d.label}`);
     for (const p of read.plans) done.push(`the plan ${p.label || p.name || p.file}`);
-    if (doses.length || read.plans.length) this.#options.dose.add(doses, read.plans);
+    if (doses.length || read.plans.length) this.#options.dose.add(session, doses, read.plans);
     this.#refuse(refused, finish);
     if (done.length) this.#options.notices.notify(warnings.length ? 'warning' : 'info', `Added to ${caseTitle(ct)}: ${done.join('; ')}`, warnings);
     else if (!refused.length) this.#options.notices.notify('warning', 'Nothing was added: the files hold no structure set, dose or plan Delineo reads', warnings);
