@@ -52,5 +52,7 @@ export { RULE_MODELS, runRuleModel } from './inference/rules/index.ts';
 export { EXTERNAL_LUNGS_BONES, computeBodyMasks, type BodyMasks, type BodyRuleOptions } from './inference/rules/external-lungs-bones.ts';
 export { createSegmentClient, defaultSegmentWorker, type SegmentClient, type WorkerSegmentation, type ClientSegmentOptions, type ClientPrepareOptions } from './inference/segment-client.ts';
 export type { ModelSource, PrepareResult } from './inference/segment-web.ts';
-export { readRtDose, buildRtDose, assertDoseOnCt, sumDoses, type RtDose, type RtDoseAttributes, type RtDoseOptions } from './io/dicom/rtdose.ts';
+export { readRtDose, readRtDoseAttributes, buildRtDose, assertDoseOnCt, sumDoses, type RtDose, type RtDoseAttributes, type RtDoseOptions } from './io/dicom/rtdose.ts';
 export { readRtPlan, describePlan, prescriptionForDose, type RtPlanSummary, type PlanBeam } from './io/dicom/rtplan.ts';
+export { readRtObjectsOntoCt, readRtDoseOntoCt, readRtPlanOntoCt, type RtObjectFile, type RtObjectsOnCt, type RtObjectsOptions, type StructureSetOnCt } from './io/rt-objects.ts';
+export { doseFromImage, isDoseImageName } from './io/dose-image.ts';

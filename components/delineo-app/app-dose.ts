@@ -1,6 +1,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { DoseReview, createDvhCalculator, prescriptionForDose, sumDoses, type RtDose, type RtPlanSummary, type ViewerSession } from '../../src/index.ts';
 import '../delineo-dvh-panel/delineo-dvh-panel.ts';
+import { gyText, renderPlanSummary } from './plan-summary.ts';
 
 /** A dose the user can pick: one file's dose, or the sum of one plan's beam doses. */
 interface DoseChoice {
@@ -8,17 +9,25 @@ interface DoseChoice {
   readonly dose: () => RtDose;
 }
 
+/** Isodose levels as fractions of the prescription, when the plan of the dose shown states one. */
+const PRESCRIPTION_LEVELS = [1.07, 1, 0.95, 0.8, 0.5, 0.3];
+/** Isodose levels as fractions of the dose's maximum, without a prescription. */
+const MAXIMUM_LEVELS = [0.95, 0.8, 0.5, 0.3];
+
 /**
- * The app's dose review: the RT Doses opened with a CT (on its Frame of Reference), one shown at a time in the
- * DVH panel, with a menu when there are several — a plan's BEAM doses are also offered summed. The DVHs follow
- * the session's structures (DoseReview); nothing is shown without a dose.
+ * The app's dose review: the RT Doses of the CT (opened with it or added to it, on its Frame of Reference), one
+ * shown at a time in the DVH panel, with a menu when there are several — a plan's BEAM doses are also offered
+ * summed — and the summary of each RT Plan. The DVHs follow the session's structures (DoseReview); isodoses are
+ * percentages of the prescription when the plan the dose refers to states one, else of the dose's maximum.
+ * Nothing is shown without a dose or a plan.
  */
 export class AppDose implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   #review: DoseReview | null = null;
   #session: ViewerSession | null = null;
   #choices: DoseChoice[] = [];
-  #plans: readonly RtPlanSummary[] = [];
+  #doses: RtDose[] = [];
+  #plans: RtPlanSummary[] = [];
   #selected = 0;
   /** What the slice views draw of the dose shown (the wash range in Gy, and whether wash and isodoses show). */
   #display = { wash: true, isodoses: true, minGy: 0, maxGy: 0 };
@@ -30,13 +39,14 @@ export class AppDose implements ReactiveController {
     host.addController(this);
   }
 
-  /** The doses opened with the session's CT (none: the dose section goes), and the plans opened with them. */
+  /** The doses and plans opened with the session's CT (none: the dose section goes). */
   show(session: ViewerSession, doses: readonly RtDose[], plans: readonly RtPlanSummary[] = []): void {
     this.#review?.dispose();
     this.#review = null;
     this.#session = session;
+    this.#doses = [...doses];
+    this.#plans = [...plans];
     this.#choices = doseChoices(doses);
-    this.#plans = plans;
     this.#selected = 0;
     session.setDose(null);
     if (this.#choices.length) {
@@ -44,6 +54,39 @@ export class AppDose implements ReactiveController {
       this.#select(0);
     }
     this.#host.requestUpdate();
+  }
+
+  /**
+   * Doses and plans added to the session's CT: offered beside those already there; the first dose added is shown.
+   * A plan added after its dose gives that dose its prescription.
+   */
+  add(session: ViewerSession, doses: readonly RtDose[], plans: readonly RtPlanSummary[]): void {
+    // A session given to the app (not opened in it) has had no dose section yet.
+    if (this.#session !== session) this.show(session, [], []);
+    this.#plans = [...this.#plans, ...plans];
+    if (!doses.length) {
+      // The dose shown may be of a plan just added: its isodoses become percentages of the prescription.
+      if (this.#review) this.#select(this.#selected);
+      this.#host.requestUpdate();
+      return;
+    }
+    const before = new Set(this.#choices.map((c) => c.dose()));
+    this.#doses = [...this.#doses, ...doses];
+    this.#choices = doseChoices(this.#doses);
+    this.#review ??= new DoseReview(session.store, { calculator: createDvhCalculator() });
+    const first = this.#choices.findIndex((c) => !before.has(c.dose()) && doses.includes(c.dose()));
+    this.#select(Math.max(0, first));
+    this.#host.requestUpdate();
+  }
+
+  /** The plans of the session's CT (their prescriptions convert a RELATIVE dose added later). */
+  plansOf(session: ViewerSession): readonly RtPlanSummary[] {
+    return this.#session === session ? this.#plans : [];
+  }
+
+  /** The prescription (Gy) of the plan a dose refers to, when that plan is loaded and states one. */
+  prescriptionOf(dose: RtDose): number | null {
+    return prescriptionForDose(dose, this.#plans);
   }
 
   /** The dose review shown, or null. */
@@ -71,12 +114,23 @@ export class AppDose implements ReactiveController {
     this.#selected = n;
     const dose = choice.dose();
     const review = this.#review;
-    const prescriptionGy = prescriptionForDose(dose, this.#plans) ?? undefined;
-    review.setDose({ volume: dose.volume, label: choice.label, predicted: false, prescriptionGy }).catch((e: unknown) => review.error$.next((e as Error).message));
-    // A wash from 10 % of the maximum, as planning systems start; isodoses at 95, 80, 50 and 30 % of the maximum.
+    const prescriptionGy = this.prescriptionOf(dose);
+    const shown = review.dose$.value;
+    // The same dose again (a plan was added): only its prescription may have changed; the DVHs stay.
+    if (shown?.volume === dose.volume) review.dose$.next({ ...shown, ...(prescriptionGy === null ? {} : { prescriptionGy }) });
+    else review.setDose({ volume: dose.volume, label: choice.label, predicted: false, ...(prescriptionGy === null ? {} : { prescriptionGy }) }).catch((e: unknown) => review.error$.next((e as Error).message));
+    // A wash from 10 % of the maximum, as planning systems start; isodoses at fixed percentages of the
+    // prescription (107 % hot spots to 30 %), else of the maximum (95, 80, 50, 30 %).
     this.#doseMaxGy = dose.maxGy;
-    this.#display = { ...this.#display, minGy: Math.round(dose.maxGy) / 10, maxGy: Math.round(dose.maxGy * 10) / 10 };
+    if (shown?.volume !== dose.volume) this.#display = { ...this.#display, minGy: Math.round(dose.maxGy) / 10, maxGy: Math.round(dose.maxGy * 10) / 10 };
     this.#apply();
+  }
+
+  /** The isodose levels of the dose shown: Gy, and what they are percentages of. */
+  #isodoses(): { readonly gy: number[]; readonly of: string } {
+    const rx = this.#review?.dose$.value?.prescriptionGy;
+    if (rx) return { gy: PRESCRIPTION_LEVELS.map((p) => p * rx), of: `${PRESCRIPTION_LEVELS.map((p) => Math.round(p * 100)).join(', ')} % of the ${gyText(rx)} prescription` };
+    return { gy: MAXIMUM_LEVELS.map((p) => p * this.#doseMaxGy), of: `${MAXIMUM_LEVELS.map((p) => Math.round(p * 100)).join(', ')} % of the maximum` };
   }
 
   /** Shows the selected dose in the session's slice views as the controls say. */
@@ -88,8 +142,8 @@ export class AppDose implements ReactiveController {
       volume: dose.volume,
       predicted: dose.predicted,
       wash: d.wash ? { minGy: d.minGy, maxGy: Math.max(d.maxGy, d.minGy + 0.1), opacity: 0.35 } : null,
-      isodosesGy: d.isodoses ? [0.95, 0.8, 0.5, 0.3].map((p) => p * this.#doseMaxGy) : [],
-      prescriptionGy: dose.prescriptionGy,
+      isodosesGy: d.isodoses ? this.#isodoses().gy : [],
+      ...(dose.prescriptionGy ? { prescriptionGy: dose.prescriptionGy } : {}),
     });
     this.#host.requestUpdate();
   }
@@ -105,7 +159,7 @@ export class AppDose implements ReactiveController {
   }
 
   render() {
-    if (!this.#review) return nothing;
+    if (!this.#review && !this.#plans.length) return nothing;
     return html`<section part="dose" class="dose" aria-label="Dose">
       <div class="sidebar-head">
         <h2>Dose</h2>
@@ -115,22 +169,30 @@ export class AppDose implements ReactiveController {
             </select>`
           : nothing}
       </div>
-      <div part="dose-display" class="dose-display">
-        <label><input type="checkbox" .checked=${this.#display.wash} @change=${(e: Event) => this.#set({ wash: (e.target as HTMLInputElement).checked })} /> Wash</label>
-        <label>from <input type="number" min="0" step="0.5" .value=${String(this.#display.minGy)} aria-label="Wash from (Gy)" @change=${(e: Event) => this.#set({ minGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
-        <label>to <input type="number" min="0" step="0.5" .value=${String(this.#display.maxGy)} aria-label="Wash to (Gy)" @change=${(e: Event) => this.#set({ maxGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
-        <label><input type="checkbox" .checked=${this.#display.isodoses} @change=${(e: Event) => this.#set({ isodoses: (e.target as HTMLInputElement).checked })} /> Isodoses</label>
-      </div>
-      <delineo-dvh-panel part="dvh-panel" .review=${this.#review}></delineo-dvh-panel>
+      ${this.#plans.map((p) => renderPlanSummary(p))}
+      ${this.#review
+        ? html`<div part="dose-display" class="dose-display">
+              <label><input type="checkbox" .checked=${this.#display.wash} @change=${(e: Event) => this.#set({ wash: (e.target as HTMLInputElement).checked })} /> Wash</label>
+              <label>from <input type="number" min="0" step="0.5" .value=${String(this.#display.minGy)} aria-label="Wash from (Gy)" @change=${(e: Event) => this.#set({ minGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
+              <label>to <input type="number" min="0" step="0.5" .value=${String(this.#display.maxGy)} aria-label="Wash to (Gy)" @change=${(e: Event) => this.#set({ maxGy: Number((e.target as HTMLInputElement).value) || 0 })} /> Gy</label>
+              <label title=${`Isodose lines at ${this.#isodoses().of}`}><input type="checkbox" .checked=${this.#display.isodoses} @change=${(e: Event) => this.#set({ isodoses: (e.target as HTMLInputElement).checked })} /> Isodoses</label>
+              <span part="isodose-levels" class="isodose-levels">${this.#isodoses().of}</span>
+            </div>
+            <delineo-dvh-panel part="dvh-panel" .review=${this.#review}></delineo-dvh-panel>`
+        : html`<p class="no-dose">No dose loaded: open the plan's RT Dose to see it.</p>`}
     </section>`;
   }
 }
 
-/** Each dose, PLAN sums first, and each plan's BEAM doses summed when there are several on one grid. */
+/**
+ * Each dose, PLAN sums first, and each plan's BEAM doses summed when there are several on one grid. Doses whose
+ * labels are the same (the same plan's dose opened twice, or edited) are told apart by their file.
+ */
 function doseChoices(doses: readonly RtDose[]): DoseChoice[] {
   const order = (d: RtDose) => (d.summationType === 'PLAN' ? 0 : d.summationType === 'BEAM' ? 2 : 1);
   const sorted = [...doses].sort((a, b) => order(a) - order(b));
-  const choices: DoseChoice[] = sorted.map((d) => ({ label: d.label, dose: () => d }));
+  const same = (d: RtDose) => doses.filter((x) => x.label === d.label).length > 1;
+  const choices: DoseChoice[] = sorted.map((d) => ({ label: same(d) ? `${d.label} · ${d.file}` : d.label, dose: () => d }));
   const beamsByPlan = new Map<string, RtDose[]>();
   for (const d of doses) if (d.summationType === 'BEAM') beamsByPlan.set(d.referencedRtPlanUid ?? '', [...(beamsByPlan.get(d.referencedRtPlanUid ?? '') ?? []), d]);
   for (const beams of beamsByPlan.values()) {

@@ -2,11 +2,12 @@
 // seeded with a phantom CT and started by the `delineo-orthanc-start` server command (scripts/wtr-orthanc.js),
 // reached only through the test server's same-origin proxy at /dicomweb (scripts/dicomweb-proxy.js).
 // Driven as a user drives it: Open from PACS → pick the study and its CT series in the dialog → Open →
-// auto-contour (rules) → approve every structure → Send to PACS (STOW-RS); then the test itself finds the new
+// auto-contour (rules) → Send to PACS before approving (asked first: Cancel stores nothing; confirmed, the stored
+// file says UNAPPROVED) → approve every structure → Send to PACS (STOW-RS); then the test itself finds the new
 // RTSTRUCT series in the study over QIDO-RS, retrieves it over WADO-RS and imports it back onto the CT.
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
-import { DicomWebClient, dice, importRtstruct } from '../../src/index.ts';
+import { DicomWebClient, dice, importRtstruct, parseRtstruct } from '../../src/index.ts';
 import type { DelineoDicomwebBrowser } from '../delineo-dicomweb-browser/delineo-dicomweb-browser.ts';
 import type { DelineoAutoContourEvent } from '../events/delineo-auto-contour.ts';
 import type { DelineoExportEvent } from '../events/delineo-export.ts';
@@ -121,8 +122,37 @@ describe('<delineo-app> with Orthanc behind the same-origin proxy', function () 
     ]);
     expect(auto.structureIds).to.have.length(names.length);
 
+    // Send before anything is approved: the app asks first, naming them; Cancel sends nothing.
+    const sendButton = part<HTMLButtonElement>(app, 'send-button');
+    // (The auto-contouring job ends just after its event: the button is enabled again once it has.)
+    await until(() => !sendButton.disabled, 'Send to PACS is enabled once the auto-contouring job has ended');
+    const confirm = () => app.shadowRoot!.querySelector<HTMLDialogElement>('[part="confirm"]');
+    sendButton.click();
+    await until(() => !!confirm(), 'the question before sending unapproved structures');
+    expect(confirm()!.querySelector('.confirm-text')!.textContent).to.equal(`${names.length} of the ${names.length} structures to send are not approved: send anyway?`);
+    expect(confirm()!.textContent).to.contain(`Not approved: ${names.join(', ')}.`);
+    expect(part(app, 'confirm-ok').textContent!.trim()).to.equal('Send as UNAPPROVED');
+    part<HTMLButtonElement>(app, 'confirm-cancel').click();
+    await until(() => !confirm(), 'the question to close');
+    expect(
+      (await client.searchSeries(seeded.studyInstanceUid)).filter((s) => s.modality === 'RTSTRUCT'),
+      'nothing was stored',
+    ).to.deep.equal([]);
+
+    // Confirmed with one structure still unapproved: stored, saying UNAPPROVED.
+    for (const { id } of store.state.structures.slice(1)) app.toggleApproval(id);
+    const unapprovedSent = next(app, 'delineo-export');
+    sendButton.click();
+    await until(() => !!confirm(), 'the question');
+    expect(confirm()!.textContent).to.contain(`Not approved: ${names[0]}.`);
+    part<HTMLButtonElement>(app, 'confirm-ok').click();
+    const { detail: first } = (await unapprovedSent) as DelineoExportEvent;
+    expect(first.unapprovedNames).to.deep.equal([names[0]]);
+    const stored = await client.retrieveInstance(seeded.studyInstanceUid, first.seriesInstanceUid, first.sopInstanceUid);
+    expect(parseRtstruct(stored.data, stored.name).approval.status).to.equal('UNAPPROVED');
+
     // Approve every structure.
-    for (const { id } of store.state.structures) app.toggleApproval(id);
+    app.toggleApproval(store.state.structures[0]!.id);
     expect(
       store.state.structures.every((s) => s.approved),
       'all approved',
@@ -130,9 +160,7 @@ describe('<delineo-app> with Orthanc behind the same-origin proxy', function () 
     await app.updateComplete;
 
     // Send to PACS: STOW-RS into the CT's study.
-    const sendButton = part<HTMLButtonElement>(app, 'send-button');
-    // (The auto-contouring job ends just after its event: the button is enabled again once it has.)
-    await until(() => !sendButton.disabled, 'Send to PACS is enabled once the auto-contouring job has ended');
+    await until(() => !sendButton.disabled, 'Send to PACS is enabled once the previous send has ended');
     const exported = next(app, 'delineo-export');
     sendButton.click();
     const { detail: ex } = (await exported) as DelineoExportEvent;

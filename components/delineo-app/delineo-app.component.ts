@@ -20,6 +20,7 @@ import { AutosaveRestore } from './autosave-restore.ts';
 import { DEMO_MODEL_ID, DEMO_NOTICE, DemoLoader } from './demo.ts';
 import styles from './delineo-app.styles.ts';
 import { RtstructExport } from './export-rtstruct.ts';
+import { RtImport } from './rt-import.ts';
 import { FileOpener, leaveQuestion, type OpenedCt } from './file-open.ts';
 import { renderHelpDialog, toggleDialog } from './help-dialog.ts';
 import { ModelRunner } from './model-runner.ts';
@@ -33,7 +34,8 @@ import { StructureActions } from './structure-actions.ts';
  * edit it, approve it; QA checks and change measures), and export a DICOM RTSTRUCT (download or STOW-RS).
  *
  * The CT is shown in three linked slice views (axial, sagittal, coronal) and a 3D view, with the editing
- * toolbar, the structure list, the review panel and a status line. Long operations run in workers and show a
+ * toolbar, the structure list, the review panel, the dose section (RT Dose, RT Plan, DVHs) and a status line.
+ * RT Structure Sets, Doses and Plans (or a dose image) opened while a CT is shown are added to it. Long operations run in workers and show a
  * progress row with Cancel; failures appear as notices under the header that say what went wrong and keep
  * everything already loaded and drawn. Edits on a CT opened in the app (files, folder, PACS) are autosaved
  * (IndexedDB) and offered back when the same CT is opened again; the demo and injected sessions are not. Before anything is opened it shows the built-in demo (`demo="phantom"`).
@@ -62,7 +64,7 @@ import { StructureActions } from './structure-actions.ts';
  * @event {DelineoStructureApproveEvent} delineo-structure-approve - A structure was approved or its approval withdrawn (key A, or the review panel).
  * @event {DelineoExportEvent} delineo-export - An RTSTRUCT was downloaded or stored on the DICOMweb server; detail holds the file.
  * @event {DelineoJobProgressEvent} delineo-job-progress - A long operation (open, auto-contour, export) started, progressed or ended.
- * @event {DelineoErrorEvent} delineo-error - Opening, auto-contouring, exporting or restoring failed; detail says why.
+ * @event {DelineoErrorEvent} delineo-error - Opening (or a file added to the open CT), auto-contouring, exporting or restoring failed; detail says why.
  * @event {DelineoSeriesOpenEvent} delineo-series-open - From the PACS dialog: the user chose a series to open.
  * @event {DelineoToolChangeEvent} delineo-tool-change - The user picked a tool with a tool key (here) or in the toolbar.
  * @event {DelineoSliceChangeEvent} delineo-slice-change - From a slice view: the user changed its slice.
@@ -102,7 +104,7 @@ import { StructureActions } from './structure-actions.ts';
  * @csspart 3d-view - The built-in `<delineo-3d-view>` (surfaces of the structures, slice planes).
  * @csspart sidebar - The column holding the structure list.
  * @csspart structure-list - The `<delineo-structure-list>`.
- * @csspart dose - The dose section (with an RT Dose): `dose-select`, `dose-display` (wash, isodoses) and `dvh-panel`.
+ * @csspart dose - The dose section (with an RT Dose or Plan): `dose-select`, `dose-display` (wash, isodoses, `isodose-levels`), `plan-summary` (`plan-beams`) and `dvh-panel`.
  * @csspart status - The status line: patient, case name, grid size, voxel spacing and review progress, or what went wrong.
  * @csspart message - The last edit, undo or refusal, next to the status.
  *
@@ -189,15 +191,19 @@ export class DelineoApp extends LitElement {
   readonly #notices = new NoticeList(this);
   readonly #message = new StatusMessage(this, () => this.session);
   readonly #jobs = new JobController(this, { say: (text, error) => this.#message.say(text, error), fail: (text) => this.#notices.notify('error', text) });
+  readonly #confirm = new ConfirmDialog(this);
+  readonly #dose = new AppDose(this);
+  readonly #rt = new RtImport(this, { notices: this.#notices, dose: this.#dose });
   readonly #files = new FileOpener(this, {
     jobs: this.#jobs,
     imageIoUrl: () => this.imageIoUrl,
     adopt: (opened) => this.#adopt(opened),
-    nothingFound: () =>
-      this.#notices.notify('warning', 'Nothing was found in that folder. Browsers do not follow symbolic links: if the folder holds links to the files, use "Open files…" and select the files themselves.'),
+    current: () => this.session,
+    add: (session, added, finish) => this.#rt.add(session, added, finish),
+    nothingFound: () => this.#notices.notify('warning', 'Nothing was found in that folder. Browsers do not follow symbolic links: if the folder holds links to the files, use "Open files…" and select the files themselves.'),
   });
   readonly #pacs = new Pacs({ configured: () => ({ client: this.dicomWebClient, url: this.dicomwebUrl }), files: this.#files, renderRoot: () => this.renderRoot });
-  readonly #export = new RtstructExport(this, { jobs: this.#jobs, notices: this.#notices, renderRoot: () => this.renderRoot });
+  readonly #export = new RtstructExport(this, { jobs: this.#jobs, notices: this.#notices, confirm: this.#confirm, say: (text) => this.#message.say(text, false), renderRoot: () => this.renderRoot });
   readonly #autosave = new AutosaveRestore(this, {
     storage: () => this.autosaveStorage,
     current: () => this.session,
@@ -207,8 +213,6 @@ export class DelineoApp extends LitElement {
     reopen: (source) => (source.kind === 'dicomweb' ? void this.openDicomWebSeries(source).catch(() => undefined) : this.#files.pick('files')),
     canReopen: (source) => source.kind === 'files' || this.dicomWeb !== null,
   });
-  readonly #confirm = new ConfirmDialog(this);
-  readonly #dose = new AppDose(this);
   /** The session has edits that no export has written yet (the confirmation before opening another CT). */
   #unexported = false;
   readonly #models = new ModelRunner(this, {
@@ -369,7 +373,7 @@ export class DelineoApp extends LitElement {
 
   // ——— Public actions (the buttons and keys call these; a portal may too) ———
 
-  /** Opens CT files (DICOM of one or several series, NIfTI, NRRD, MHA) in the io worker, with progress and cancel. */
+  /** Opens CT files (DICOM, NIfTI, NRRD, MHA) in the io worker, with progress and cancel; RT objects and dose images alone are added to the CT shown. */
   async openFiles(files: readonly FileInput[]): Promise<void> {
     await this.#files.openFiles(files);
   }
@@ -402,8 +406,8 @@ export class DelineoApp extends LitElement {
 
   /**
    * Writes the structure set as a DICOM RT Structure Set referencing the CT and downloads it ('download') or
-   * stores it in the CT's study with STOW-RS ('dicomweb'). Empty structures are skipped with a warning.
-   * Resolves with what was written, or null when it failed or was cancelled (the notice says why).
+   * stores it in the CT's study with STOW-RS ('dicomweb'). Empty structures are skipped; those not approved are
+   * named in a confirmation first. Resolves with what was written, or null when it failed or was cancelled.
    */
   async exportRtstruct(destination: 'download' | 'dicomweb' = 'download'): Promise<RtstructWriteResult | null> {
     const session = this.session;
@@ -453,7 +457,7 @@ export class DelineoApp extends LitElement {
    * question says what the autosave keeps); what was autosaved for the new CT is offered back. The demo's notices
    * and the last message belong to what was shown before, and go.
    */
-  async #adopt({ session, warnings, source, doses, plans }: OpenedCt): Promise<void> {
+  async #adopt({ session, warnings, source, doses, plans, refused }: OpenedCt): Promise<void> {
     const current = this.session;
     if (current && this.#unexported && current.store.state.structures.length) {
       const q = leaveQuestion(current, session, this.autosaveStorage !== null);
@@ -462,11 +466,10 @@ export class DelineoApp extends LitElement {
     this.#notices.clear();
     this.#message.clear();
     this.session = session;
-    this.#dose.show(session, doses, plans);
+    this.#rt.opened(session, doses, plans, refused);
     if (warnings.length) this.#notices.notify('warning', `Opened with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, warnings);
     await this.#autosave.offer(session, source);
   }
-
 
   /** Keeps the status line's review count current; autosave ends with the session it saved. */
   #watchSession(session: ViewerSession | null): void {

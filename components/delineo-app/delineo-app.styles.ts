@@ -251,6 +251,44 @@ export default css`
     width: 4em;
   }
 
+  .isodose-levels,
+  .plan-summary .muted,
+  .no-dose {
+    color: var(--delineo-app-muted);
+  }
+
+  .plan-summary,
+  .no-dose {
+    padding: 0.2em 0.75em;
+    font-size: 0.9em;
+  }
+
+  .plan-summary h3 {
+    margin: 0.3em 0 0.1em;
+    font-size: 1em;
+  }
+
+  .plan-summary p {
+    margin: 0.1em 0 0.3em;
+  }
+
+  .plan-summary table {
+    width: 100%;
+    border-collapse: collapse;
+    font-variant-numeric: tabular-nums;
+  }
+
+  .plan-summary th,
+  .plan-summary td {
+    padding: 0.1em 0.3em 0.1em 0;
+    text-align: left;
+    font-weight: normal;
+  }
+
+  .plan-summary th {
+    color: var(--delineo-app-muted);
+  }
+
   .sidebar-head {
     display: flex;
     align-items: center;

@@ -1,6 +1,7 @@
 import { rtstructFileName, storeRtstruct, writeRtstruct, type DicomWebClient, type RtstructWriteResult, type ViewerSession } from '../../src/index.ts';
 import type { DelineoExportDetail } from '../events/delineo-export.ts';
 import { emit } from '../internal/emit.ts';
+import type { ConfirmDialog } from '../internal/confirm.ts';
 import type { JobController } from '../internal/job-controller.ts';
 import type { NoticeList } from '../internal/notices.ts';
 
@@ -8,14 +9,20 @@ import type { NoticeList } from '../internal/notices.ts';
 export interface RtstructExportOptions {
   readonly jobs: JobController;
   readonly notices: NoticeList;
+  /** Asks before structures nobody approved are exported. */
+  readonly confirm: ConfirmDialog;
+  /** The status line's message (an export the user cancelled). */
+  readonly say: (text: string) => void;
   /** Where the temporary download link goes: inside the host's shadow root, so the page's DOM is not touched. */
   readonly renderRoot: () => ParentNode;
 }
 
 /**
  * Exporting the structure set as a DICOM RT Structure Set referencing the CT, as the host's job: downloaded as
- * `RS_<patient>_<time>.dcm`, or stored in the CT's study with STOW-RS. The notice says what was written and
- * names the structures not approved; `delineo-export` announces the file once the job is done.
+ * `RS_<patient>_<time>.dcm`, or stored in the CT's study with STOW-RS. When structures that will be written are
+ * not approved, the user is asked first, naming them (Enter exports, Escape cancels): the file then says
+ * UNAPPROVED, and a cancel writes and sends nothing. The notice says what was written and names the structures
+ * not approved; `delineo-export` announces the file once the job is done.
  */
 export class RtstructExport {
   readonly #host: EventTarget;
@@ -33,6 +40,11 @@ export class RtstructExport {
   async run(session: ViewerSession, client: DicomWebClient | null): Promise<RtstructWriteResult | null> {
     const destination = client ? 'dicomweb' : 'download';
     const label = client ? 'Sending the RTSTRUCT to PACS' : 'Exporting the RTSTRUCT';
+    // While another job runs the export is refused below (with the reason): nothing to ask then.
+    if (!this.#options.jobs.running && !(await this.#approvedOrConfirmed(session, client !== null))) {
+      this.#options.say(`${client ? 'Sending' : 'Export'} cancelled: nothing was ${client ? 'sent' : 'written'}`);
+      return null;
+    }
     const written = await this.#options.jobs.run('export', label, async (signal, progress, finish) => {
       const structures = session.store.structures();
       if (!structures.length) throw new Error('there are no structures to export');
@@ -62,6 +74,25 @@ export class RtstructExport {
       return written;
     });
     return written ?? null;
+  }
+
+  /**
+   * True when every structure that would be written (the non-empty ones) is approved, or the user confirmed
+   * exporting those that are not, as UNAPPROVED.
+   */
+  async #approvedOrConfirmed(session: ViewerSession, send: boolean): Promise<boolean> {
+    const store = session.store;
+    const written = store.state.structures.filter((r) => !store.mask(r.id).isEmpty());
+    const unapproved = written.filter((r) => !r.approved).map((r) => r.name);
+    if (!unapproved.length) return true;
+    const n = unapproved.length;
+    const text = `${n} of the ${written.length} structures to ${send ? 'send' : 'export'} ${n === 1 ? 'is' : 'are'} not approved: ${send ? 'send' : 'export'} anyway?`;
+    const details = [
+      `Not approved: ${unapproved.join(', ')}.`,
+      'The RT Structure Set will say UNAPPROVED, so a planning system knows they were not signed off.',
+      'To approve them first, cancel and review each (A approves, . goes to the next).',
+    ];
+    return this.#options.confirm.ask(text, details, send ? 'Send as UNAPPROVED' : 'Export as UNAPPROVED', 'Cancel', 'confirm');
   }
 }
 

@@ -1,6 +1,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { assertDoseOnCt, chooseRtstruct, inputName, createIoWorker, importRtstruct, initialWindow, readRtDose, readRtPlan, type CtSource, type RtDose, type RtPlanSummary, type DicomLoadResult, type DicomSeriesSummary, type DicomVolumeResult, type FileInput, type IoWorker, type ProgressCallback, type Structure, type VolumeFileResult, ViewerSession } from '../../src/index.ts';
+import { inputName, createIoWorker, initialWindow, isDoseImageName, readRtObjectsOntoCt, JobError, type CtSource, type RtDose, type RtPlanSummary, type DicomLoadResult, type DicomSeriesSummary, type DicomVolumeResult, type FileInput, type IoWorker, type LoadFilesResult, type ProgressCallback, type VolumeFileResult, ViewerSession } from '../../src/index.ts';
 import type { JobController } from '../internal/job-controller.ts';
+import type { AddedFiles } from './rt-import.ts';
 import { caseTitle } from './status-line.ts';
 
 /** A CT just loaded, as a session ready to be shown, with what the user should be told about the files. */
@@ -9,60 +10,29 @@ export interface OpenedCt {
   readonly warnings: readonly string[];
   /** Where the CT came from (recorded with its autosave, to open it again after a reload). */
   readonly source?: CtSource;
-  /** The RT Dose found with the CT on its Frame of Reference, if any (the user picks when there are several). */
+  /** The RT Doses found with the CT on its Frame of Reference (the user picks when there are several). */
   readonly doses: readonly RtDose[];
-  /** The RT Plans among the files (a dose's prescription comes from the plan it references). */
+  /** The RT Plans found with the CT. */
   readonly plans: readonly RtPlanSummary[];
+  /** RT objects among the files that were not loaded (another Frame of Reference …), each naming its file and why. */
+  readonly refused: readonly JobError[];
 }
 
 /**
  * Makes a loaded CT a session: with the structures of the RT Structure Set among the files that belongs to it
- * (chooseRtstruct: its series, else its Frame of Reference, the newest; the reason is told when there were several
- * or none fitted, and why reading failed: the CT still opens), the RT Doses on its Frame of Reference, the RT Plans, and the
- * window a clinician expects (the series' own, else lung for a chest CT).
+ * (chooseRtstruct: its series, else its Frame of Reference, the newest; which one was taken and why each other
+ * was not is told), the RT Doses and Plans on its Frame of Reference (readRtObjectsOntoCt: objects on another one
+ * are refused, naming both UIDs; the CT still opens), and the window a clinician expects (the series' own, else
+ * lung for a chest CT).
  */
 export function openedCt(result: DicomVolumeResult | VolumeFileResult, source?: CtSource): OpenedCt {
   const volume = result.volume;
   const warnings = result.warnings.map((w) => w.message);
-  let structures: Structure[] = [];
-  const doses: RtDose[] = [];
-  const plans: RtPlanSummary[] = [];
-  if (result.kind === 'volume') {
-    const candidates = result.rtObjects.filter((o) => o.kind === 'RTSTRUCT');
-    if (candidates.length) {
-      const choice = chooseRtstruct(candidates, volume.identity);
-      if (candidates.length > 1 || !choice.chosen) warnings.push(choice.reason);
-      if (choice.chosen) {
-        try {
-          const imported = importRtstruct(choice.chosen.bytes, volume, { file: choice.chosen.file });
-          structures = imported.structures;
-          warnings.push(...imported.warnings.map((w) => w.message));
-        } catch (error) {
-          warnings.push(`the structure set ${choice.chosen.file} could not be read: ${(error as Error).message}`);
-        }
-      }
-    }
-    for (const o of result.rtObjects.filter((x) => x.kind === 'RTDOSE')) {
-      try {
-        const dose = readRtDose(o.bytes, o.file);
-        assertDoseOnCt(dose, volume.identity.frameOfReferenceUid);
-        doses.push(dose);
-        warnings.push(...dose.warnings.map((w) => w.message));
-      } catch (error) {
-        warnings.push(`the dose ${o.file} was not loaded: ${(error as Error).message}`);
-      }
-    }
-    for (const o of result.rtObjects.filter((x) => x.kind === 'RTPLAN')) {
-      try {
-        plans.push(readRtPlan(o.bytes, o.file));
-      } catch (error) {
-        warnings.push(`the plan ${o.file} could not be read: ${(error as Error).message}`);
-      }
-    }
-  }
-  const session = ViewerSession.withStructures(volume, structures);
+  const read = result.kind === 'volume' ? readRtObjectsOntoCt(result.rtObjects, volume, { structureSets: 'choose' }) : null;
+  warnings.push(...(read?.warnings ?? []));
+  const session = ViewerSession.withStructures(volume, [...(read?.structureSets[0]?.structures ?? [])]);
   session.setWindowLevel(initialWindow(volume));
-  return { session, warnings, source, doses, plans };
+  return { session, warnings, source, doses: read?.doses ?? [], plans: read?.plans ?? [], refused: read?.refused ?? [] };
 }
 
 /**
@@ -88,6 +58,10 @@ export interface FileOpenOptions {
   readonly imageIoUrl: () => string;
   /** Shows an opened CT in place of what is shown: the one place where opening replaces the current session. */
   readonly adopt: (opened: OpenedCt) => Promise<void>;
+  /** The session shown, to which RT objects and dose images opened without a CT are added. */
+  readonly current: () => ViewerSession | null;
+  /** Adds such files to `session`; `finish` defers announcements until the job is done. */
+  readonly add: (session: ViewerSession, added: AddedFiles, finish: (announce: () => void) => void) => void;
   /** A folder was picked that holds no file the browser can read. */
   readonly nothingFound?: () => void;
 }
@@ -102,7 +76,9 @@ type FileOpenHost = ReactiveControllerHost & HTMLElement & { readonly renderRoot
 /**
  * Opening a CT in an element: the file and folder pickers, drag and drop (folders walked), the choice among
  * several image series, and the loading itself as the host's job in the io worker (started on first use, ended
- * when the host leaves the page). Every way in ends in {@link FileOpenOptions.adopt}.
+ * when the host leaves the page). Every way in to a new CT ends in {@link FileOpenOptions.adopt}. While a CT is
+ * shown, files that hold no image series but RT objects (a structure set, dose or plan), and dose images
+ * (isDoseImageName: dose.nii.gz …), are added to it instead ({@link FileOpenOptions.add}).
  */
 export class FileOpener implements ReactiveController {
   /** Several image series were opened at once: the user picks one. */
@@ -122,11 +98,30 @@ export class FileOpener implements ReactiveController {
     host.addEventListener('drop', (e) => void this.#onDrop(e));
   }
 
-  /** Opens CT files (DICOM of one or several series, NIfTI, NRRD, MHA); several series ask the user to choose. */
+  /**
+   * Opens CT files (DICOM of one or several series, NIfTI, NRRD, MHA); several series ask the user to choose.
+   * With a CT shown, RT objects without images and dose images are added to it.
+   */
   async openFiles(files: readonly FileInput[]): Promise<void> {
     if (!files.length) return;
-    await this.#options.jobs.run('open', `Opening ${files.length} file${files.length === 1 ? '' : 's'}`, async (signal, progress) => {
-      const result = await this.#worker().loadFiles(files, { signal, progress });
+    const current = this.#options.current();
+    await this.#options.jobs.run('open', `Opening ${files.length} file${files.length === 1 ? '' : 's'}`, async (signal, progress, finish) => {
+      const io = this.#worker();
+      if (current && files.every((f, n) => isDoseImageName(inputName(f, n)))) {
+        this.#options.add(current, await readDoseImages(io, files, signal), finish);
+        return;
+      }
+      let result: LoadFilesResult;
+      try {
+        result = await io.loadFiles(files, { signal, progress });
+      } catch (e) {
+        // No image among the files: with a CT shown, RT objects among them are for it.
+        if (!current || !(e instanceof JobError) || e.code !== 'no-image-series') throw e;
+        const scan = await io.scanDicom(files, { signal, progress });
+        if (!scan.rtObjects.length) throw e;
+        this.#options.add(current, { rtObjects: scan.rtObjects, doseImages: [], unreadable: [], warnings: scan.warnings.map((w) => w.message) }, finish);
+        return;
+      }
       if (result.kind === 'choose-series') {
         this.#choose({ files, series: result.allSeries.filter((s) => s.modality === 'CT' || s.sliceCount > 1) });
         return;
@@ -214,6 +209,21 @@ export class FileOpener implements ReactiveController {
     const files = await droppedFiles(e.dataTransfer);
     if (files.length) await this.openFiles(files);
   }
+}
+
+/** Reads dose images in the io worker, one by one: a file that cannot be read is named, the others still added. */
+async function readDoseImages(io: IoWorker, files: readonly FileInput[], signal: AbortSignal): Promise<AddedFiles> {
+  const doseImages: { file: string; volume: VolumeFileResult['volume'] }[] = [];
+  const unreadable: JobError[] = [];
+  for (const [n, f] of files.entries()) {
+    try {
+      doseImages.push({ file: inputName(f, n), volume: (await io.loadVolumeFile(f, { signal, modality: 'RTDOSE' })).volume });
+    } catch (e) {
+      if (!(e instanceof JobError)) throw e;
+      unreadable.push(e);
+    }
+  }
+  return { rtObjects: [], doseImages, unreadable, warnings: [] };
 }
 
 /** The files of a drop, folders walked recursively (DataTransferItem.webkitGetAsEntry). */

@@ -10,7 +10,11 @@ export interface DelineoErrorDetail {
   readonly file: string | null;
 }
 
-/** Fired by `<delineo-app>` when opening, auto-contouring, exporting or restoring fails (not when cancelled). */
+/**
+ * Fired by `<delineo-app>` when opening, auto-contouring, exporting or restoring fails (not when cancelled), and
+ * for each file refused when added to the CT shown (operation 'open': a structure set or dose on another Frame of
+ * Reference, a RELATIVE dose without its plan's prescription, an image that is not a dose in Gy).
+ */
 export type DelineoErrorEvent = CustomEvent<DelineoErrorDetail>;
 
 declare global {

@@ -13,7 +13,8 @@ type ConfirmHost = ReactiveControllerHost & HTMLElement & { readonly renderRoot:
 
 /**
  * An in-page confirmation (a modal `<dialog part="confirm">`): {@link ConfirmDialog.ask} resolves true when the
- * user confirms, false when they cancel or press Escape. Used before the app replaces work that is not exported.
+ * user confirms, false when they cancel or press Escape. Used before the app replaces work that is not exported,
+ * and before it exports structures nobody approved.
  */
 export class ConfirmDialog implements ReactiveController {
   readonly #host: ConfirmHost;
@@ -24,8 +25,12 @@ export class ConfirmDialog implements ReactiveController {
     host.addController(this);
   }
 
-  /** Asks; a question already open is answered "cancel" first. */
-  async ask(text: string, details: readonly string[], confirm: string, cancel = 'Cancel'): Promise<boolean> {
+  /**
+   * Asks; a question already open is answered "cancel" first. `focus` says which button has the keyboard focus,
+   * so that Enter answers it: 'cancel' (default) where confirming loses work, 'confirm' where it does not.
+   * Escape always cancels.
+   */
+  async ask(text: string, details: readonly string[], confirm: string, cancel = 'Cancel', focus: 'confirm' | 'cancel' = 'cancel'): Promise<boolean> {
     this.#question?.answer(false);
     let asked: Question | null = null;
     const answer = await new Promise<boolean>((resolve) => {
@@ -35,7 +40,7 @@ export class ConfirmDialog implements ReactiveController {
       void this.#host.updateComplete.then(() => {
         const dialog = this.#host.renderRoot.querySelector<HTMLDialogElement>('dialog[part="confirm"]');
         if (dialog && !dialog.open) dialog.showModal();
-        dialog?.querySelector<HTMLButtonElement>('[part="confirm-cancel"]')?.focus();
+        dialog?.querySelector<HTMLButtonElement>(`[part="confirm-${focus === 'confirm' ? 'ok' : 'cancel'}"]`)?.focus();
       });
     });
     // A later question may already have taken its place.

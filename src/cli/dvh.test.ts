@@ -4,12 +4,14 @@
 // max(1 %, 0.3 Gy), max/D2 within max(2 %, 0.5 Gy). Also OpenKBP validation plans (dose in Gy on the CT grid).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { computeDvh, dvhMetrics } from '../domain/dvh.ts';
 import { BinaryMask } from '../domain/mask.ts';
-import { readVolumeNifti } from '../io/itk/nifti.ts';
+import { Volume } from '../domain/volume.ts';
+import { readVolumeNifti, writeVolumeNifti } from '../io/itk/nifti.ts';
+import { nsclcPlanFor, nsclcRelativeDose } from '../../test/fixtures/io/bad-rt-corpus.ts';
 import { runPythonJson, runTool } from '../../test/helpers/external-tools.ts';
 import { dvhCommand } from './dvh.ts';
 
@@ -98,7 +100,54 @@ describe('delineo dvh against an independent DVH', () => {
     assert.equal(await dvhCommand(['--ct', NSCLC], io), 2);
     assert.match(errors.at(-1)!, /--out <file> is required/);
     assert.equal(await dvhCommand(['--ct', NSCLC, '--rtdose', join(DATA, 'pydicom-rt/rtdose.dcm'), '--out', join(dir, 'x.csv')], io), 1);
-    assert.match(errors.at(-1)!, /rtdose\.dcm: .*RELATIVE/);
+    assert.match(errors.at(-1)!, /rtdose\.dcm: the dose is on Frame of Reference 2\.22\.222\.2\.222222\.2\.2222222222222222222222222222\.2, the CT on 1\.3\.6\.1\.4\.1\.40744\.29\.159382531350253250387871175467326315430/);
+  });
+
+  it('prints the plan summary of the study, and takes a dose image in Gy (the dose as NIfTI) to the same table as the RT Dose', async () => {
+    const log: string[] = [];
+    const errors: string[] = [];
+    const io = { log: (l: string) => log.push(l), error: (l: string) => errors.push(l) };
+    assert.equal(await dvhCommand(['--ct', NSCLC, '--out', join(dir, 'dicom.csv')], io), 0);
+    assert.ok(log.includes('plan: 1p2b1d1a: no prescription stated in 10 fractions; 5 beams: p2b1d1v1ap (PHOTON 354°), p2b1d1v2pa (PHOTON 180°), p2b1d1v3ll (PHOTON 97°), p2b1d1v4epi ap (PHOTON 0°), p2b1d1v5epi ll (PHOTON 90°)'), log.join('\n'));
+    const image = join(dir, 'dose.nii.gz');
+    assert.equal(await dvhCommand(['--ct', NSCLC, '--rtstruct', join(NSCLC, '2.dcm'), '--rtdose', image, '--out', join(dir, 'image.csv')], io), 0);
+    assert.ok(errors.some((l) => l === `warning: ${image} has no Frame of Reference (an image file states none): the dose is placed by its coordinates, and that it belongs to this CT could not be verified`), errors.join('\n'));
+    const fromDicom = parseCsv(readFileSync(join(dir, 'dicom.csv'), 'utf8'));
+    const fromImage = parseCsv(readFileSync(join(dir, 'image.csv'), 'utf8'));
+    assert.deepEqual(fromImage.map((r) => r.structure), fromDicom.map((r) => r.structure));
+    for (const [n, r] of fromImage.entries()) for (const [k, v] of Object.entries(r)) if (k !== 'structure') assert.ok(Math.abs((v as number) - (fromDicom[n]![k as keyof Row] as number)) <= 2e-4, `${r.structure} ${k}`);
+  });
+
+  it('refuses a dose image off the CT and one that is not in Gy, naming the file', async () => {
+    const errors: string[] = [];
+    const io = { log: () => undefined, error: (l: string) => errors.push(l) };
+    const dose = await readVolumeNifti(join(dir, 'dose.nii.gz'), 'RTDOSE');
+    const far = join(dir, 'dose-far.nii.gz');
+    await writeVolumeNifti(new Volume({ ...dose.geometry, origin: [dose.origin[0], dose.origin[1], dose.origin[2] + 3000], data: dose.data, modality: 'RTDOSE' }), far);
+    assert.equal(await dvhCommand(['--ct', NSCLC, '--rtdose', far, '--out', join(dir, 'far.csv')], io), 1);
+    assert.ok(errors.at(-1)!.startsWith(`delineo dvh: ${far}: the dose lies wholly outside the CT`), errors.at(-1));
+    const ct = join(dir, 'ct.nii.gz');
+    assert.equal(await dvhCommand(['--ct', NSCLC, '--rtdose', ct, '--out', join(dir, 'ct.csv')], io), 1);
+    assert.match(errors.at(-1)!, /ct\.nii\.gz: its values go down to -\d+: a dose in Gy is never negative/);
+  });
+
+  it('--rtplan: a RELATIVE dose takes the prescription of the plan it refers to; without that plan it is refused', async () => {
+    const relative = join(dir, 'RD.relative.dcm');
+    const plan = join(dir, 'RP.rx60.dcm');
+    writeFileSync(relative, nsclcRelativeDose(60));
+    writeFileSync(plan, nsclcPlanFor(60));
+    const log: string[] = [];
+    const errors: string[] = [];
+    const io = { log: (l: string) => log.push(l), error: (l: string) => errors.push(l) };
+    assert.equal(await dvhCommand(['--ct', NSCLC, '--rtdose', relative, '--rtplan', plan, '--out', join(dir, 'relative.csv')], io), 0, errors.join('\n'));
+    assert.ok(log.some((l) => /^plan: 1p2b1d1a: 60 Gy in 10 fractions; 5 beams/.test(l)), log.join('\n'));
+    assert.equal(await dvhCommand(['--ct', NSCLC, '--rtdose', join(NSCLC, '1.dcm'), '--out', join(dir, 'gy.csv')], io), 0);
+    const gy = parseCsv(readFileSync(join(dir, 'gy.csv'), 'utf8'));
+    const rel = parseCsv(readFileSync(join(dir, 'relative.csv'), 'utf8'));
+    for (const [n, r] of rel.entries()) for (const k of ['mean_gy', 'max_gy', 'd95_gy'] as const) assert.ok(Math.abs(r[k] - gy[n]![k]) <= 2e-3, `${r.structure} ${k}: ${r[k]} vs ${gy[n]![k]}`);
+    // The study's own plan states no prescription, and the dose does not refer to it: refused, naming the plan it needs.
+    assert.equal(await dvhCommand(['--ct', NSCLC, '--rtdose', relative, '--out', join(dir, 'x.csv')], io), 1);
+    assert.match(errors.at(-1)!, /RD\.relative\.dcm: the dose is RELATIVE .* refers to the RT Plan 2\.16\.840\.1\.114337\.208007648783\.1396\.1233830148\.0, which is not loaded/);
   });
 });
 

@@ -11,7 +11,12 @@ import { parseArgs } from 'node:util';
 import { cumulativeDvh } from '../domain/dvh.ts';
 import { parseConstraintTemplate, type ConstraintTemplate } from '../domain/dose-constraints.ts';
 import { importRtstruct } from '../io/dicom/rtstruct-reader.ts';
-import { assertDoseOnCt, readRtDose } from '../io/dicom/rtdose.ts';
+import type { RtDose } from '../io/dicom/rtdose.ts';
+import { describePlan, type RtPlanSummary } from '../io/dicom/rtplan.ts';
+import { doseFromImage } from '../io/dose-image.ts';
+import { isVolumeFileName } from '../io/itk/image-formats.ts';
+import { loadImageFile } from '../io/load-node.ts';
+import { readRtDoseOntoCt, readRtPlanOntoCt } from '../io/rt-objects.ts';
 import { StructureSetStore } from '../state/structure-set.store.ts';
 import { DoseReview } from '../state/dose-review.ts';
 import type { CommandIo } from './phantom.ts';
@@ -22,11 +27,16 @@ export const DVH_USAGE = `Usage: delineo dvh --ct <dir> --rtstruct <rs.dcm> --rt
 Computes the dose–volume histogram of every ROI of the structure set in the dose and writes one CSV row per
 ROI with a volume (POINT and open contours have none): structure, volume (cc), min, mean, max, D98, D95, D50
 and D2 (Gy; Dx = the dose received by at least x % of the volume). The structures are rasterised on the CT
-grid (even-odd, voxel centres) and the dose is sampled trilinearly at the CT voxel centres.
+grid (even-odd, voxel centres) and the dose is sampled trilinearly at the CT voxel centres. The plan's
+summary (label, prescription, fractions, beams) is printed when there is an RT Plan.
 
   --ct <dir>               folder with the DICOM CT series
   --rtstruct <file>        the RT Structure Set (default: the one in the CT folder)
-  --rtdose <file>          the RT Dose, in Gy (default: the one in the CT folder)
+  --rtdose <file>          the RT Dose (default: the one in the CT folder), or a dose image in Gy
+                           (.nii, .nii.gz, .nrrd, .mha) on the CT's patient coordinates: an image states no
+                           Frame of Reference, so only its overlap with the CT is checked (with a warning)
+  --rtplan <file>          the RT Plan (default: the RT Plans in the CT folder); a RELATIVE dose needs the
+                           prescription of the plan it refers to
   --out <file>             the CSV to write
   --json <file>            also write the cumulative curves (0.1 Gy steps) and every metric as JSON
   --constraints <file>     a constraint template (JSON, see src/domain/constraints/) to check
@@ -58,6 +68,7 @@ export async function dvhCommand(args: readonly string[], io: CommandIo = consol
         ct: { type: 'string' },
         rtstruct: { type: 'string' },
         rtdose: { type: 'string' },
+        rtplan: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'string' },
         constraints: { type: 'string' },
@@ -87,7 +98,6 @@ export async function dvhCommand(args: readonly string[], io: CommandIo = consol
       return { file: join(values.ct!, found[0]!.file), bytes: found[0]!.bytes };
     };
     const rs = await inFolder('RTSTRUCT', values.rtstruct, '--rtstruct');
-    const rd = await inFolder('RTDOSE', values.rtdose, '--rtdose');
     let template: ConstraintTemplate | null = null;
     if (values.constraints) {
       const text = new TextDecoder().decode(await readInput(values.constraints));
@@ -97,8 +107,25 @@ export async function dvhCommand(args: readonly string[], io: CommandIo = consol
         throw new RangeError(`${values.constraints}: ${(e as Error).message}`);
       }
     }
-    const dose = readRtDose(rd.bytes, rd.file);
-    assertDoseOnCt(dose, ct.grid.identity.frameOfReferenceUid);
+    // A plan given on the command line must be usable; one found in the folder is only described.
+    const plans: RtPlanSummary[] = [];
+    if (values.rtplan) plans.push(readRtPlanOntoCt(await readInput(values.rtplan), values.rtplan, ct.grid));
+    else {
+      for (const o of ct.rtObjects.filter((x) => x.kind === 'RTPLAN')) {
+        try {
+          plans.push(readRtPlanOntoCt(o.bytes, join(values.ct, o.file), ct.grid));
+        } catch (e) {
+          io.error(`warning: ${(e as Error).message}`);
+        }
+      }
+    }
+    for (const p of plans) io.log(`plan: ${describePlan(p)}`);
+    let dose: RtDose;
+    if (values.rtdose && isVolumeFileName(values.rtdose)) dose = doseFromImage(await loadImageFile(values.rtdose, { modality: 'RTDOSE' }), values.rtdose, ct.grid);
+    else {
+      const rd = await inFolder('RTDOSE', values.rtdose, '--rtdose');
+      dose = readRtDoseOntoCt(rd.bytes, rd.file, ct.grid, plans);
+    }
     for (const w of dose.warnings) io.error(`warning: ${w.message}`);
     const imported = importRtstruct(rs.bytes, ct.grid, { file: rs.file });
     for (const w of imported.warnings) io.error(`warning: ${w.message}`);
@@ -121,7 +148,8 @@ export async function dvhCommand(args: readonly string[], io: CommandIo = consol
     for (const r of results) io.log(`${r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : 'N/A '} ${r.text}`);
     if (values.json) {
       const json = {
-        dose: { file: rd.file, label: dose.label, summationType: dose.summationType, maxGy: dose.maxGy },
+        dose: { file: dose.file, label: dose.label, summationType: dose.summationType, maxGy: dose.maxGy },
+        plans: plans.map((p) => ({ file: p.file, label: p.label, prescriptionGy: p.prescriptionGy, fractions: p.fractions, beams: p.beams })),
         structures: rows.map((r) => {
           const curve = cumulativeDvh(r.dvh, 0.1);
           return { name: r.name, metrics: r.metrics, uncoveredCc: r.dvh.uncoveredCc, subvoxels: r.dvh.subvoxels, doseGy: [...curve.doseGy].map((v) => Math.round(v * 10) / 10), volumePercent: [...curve.volumePercent] };

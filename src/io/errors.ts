@@ -110,6 +110,8 @@ export type LoadWarningCode =
   | 'unsupported-object'
   | 'float-values'
   | 'no-frame-of-reference'
+  /** Part of a dose image's dose region lies outside the CT it was added to. */
+  | 'dose-outside-ct'
   /** One slice, slices missing, or a few centimetres of scan: see seriesCompleteness. */
   | 'incomplete-series';
 
@@ -121,7 +123,7 @@ export interface LoadWarning {
   readonly file?: string;
 }
 
-/** Why an RT Dose could not be used. */
+/** Why an RT Dose (or a dose image, or the RT Plan a dose needs) could not be used. */
 export type DoseErrorCode =
   /** A tag the dose grid cannot be placed or scaled without (GridFrameOffsetVector, DoseGridScaling, …). */
   | 'missing-tag'
@@ -131,12 +133,16 @@ export type DoseErrorCode =
   | 'pixel-data-length'
   /** DoseUnits RELATIVE without a known reference dose. */
   | 'relative-dose'
-  /** The dose is on another Frame of Reference than the CT it is shown on. */
+  /** The dose (or plan) is on another Frame of Reference than the CT it is shown on. */
   | 'frame-of-reference'
+  /** A dose image whose values are not a dose in Gy (negative, all zero, not finite, or in another unit). */
+  | 'not-a-dose'
+  /** A dose image that lies wholly outside the CT. */
+  | 'outside-ct'
   /** Doses that cannot be summed (other grids, other units, other plans). */
   | 'incompatible-doses';
 
-/** An RT Dose failure; see {@link DoseErrorCode}. */
+/** An RT Dose, dose image or RT Plan failure; see {@link DoseErrorCode}. */
 export class DoseLoadError extends JobError {
   override name = 'DoseLoadError';
   declare readonly code: DoseErrorCode;

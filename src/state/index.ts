@@ -10,3 +10,4 @@ export * from './review-nav.ts';
 export * from './tools/index.ts';
 export * from './names.ts';
 export * from './auto-contour-merge.ts';
+export * from './structure-import.ts';

@@ -2,7 +2,7 @@
 // ../shared/data, served under /raw/test-data): the folder opened as a clinician drops it shows the plan dose as a
 // wash with isodose lines on the CT, the dose under the pointer, and its isodose surfaces in the 3D view; the DVH
 // panel lists the structures with the numbers `delineo dvh` writes for the same files (src/cli/dvh.test.ts checks
-// those against plastimatch and numpy).
+// those against plastimatch and numpy); the plan's summary is shown.
 import '../helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
@@ -73,6 +73,19 @@ describe('dose review in <delineo-app> on the NSCLC study', function () {
       const got = cells(name).slice(0, 8);
       expected.forEach((v, n) => expect(got[n], `${name} column ${n + 1}`).to.be.closeTo(v, 0.006));
     }
+  });
+
+  it('shows the plan opened with the CT in the dose section: label, fractions, beams with their gantry angles', () => {
+    const summary = app.shadowRoot!.querySelector('[part="plan-summary"]')!;
+    expect(summary, 'the plan summary').to.not.equal(null);
+    const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    expect(text(summary.querySelector('h3'))).to.equal('Plan 1p2b1d1a 137.dcm');
+    expect(text(summary.querySelector('.plan-prescription'))).to.equal('No prescription stated; 10 fractions');
+    const beams = [...summary.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].map(text));
+    expect(beams.map((b) => b[0])).to.deep.equal(['p2b1d1v1ap', 'p2b1d1v2pa', 'p2b1d1v3ll', 'p2b1d1v4epi ap', 'p2b1d1v5epi ll']);
+    expect(beams.map((b) => b[2])).to.deep.equal(['354°', '180°', '97°', '0°', '90°']);
+    // MU as the plan's fraction group states them (pydicom: 126.511848 for the first beam).
+    expect(beams[0]![3]).to.equal('126.5');
   });
 
   it('draws the plan dose as a wash with isodose lines on the axial view', async () => {

@@ -30,11 +30,18 @@ export interface RtstructTarget {
   readonly seriesInstanceUid?: string;
 }
 
+/** A candidate not taken, and why: it cannot be placed on this CT ('frame-of-reference'), or another was preferred. */
+export interface SkippedRtstruct {
+  readonly file: string;
+  readonly reason: string;
+  readonly why: 'frame-of-reference' | 'other-preferred';
+}
+
 /** The choice, the reason in a clinician's words, and why each other candidate was not taken. */
 export interface RtstructChoice<C> {
   readonly chosen: C | null;
   readonly reason: string;
-  readonly skipped: { readonly file: string; readonly reason: string }[];
+  readonly skipped: SkippedRtstruct[];
 }
 
 const framesOf = (c: RtstructCandidate): string[] => (c.frameOfReferenceUids ?? (c.frameOfReferenceUid ? [c.frameOfReferenceUid] : [])).filter(Boolean);
@@ -64,13 +71,14 @@ export function chooseRtstruct<C extends RtstructCandidate>(candidates: readonly
   const ctSeries = ct.seriesInstanceUid ?? '';
   const onSeries = candidates.filter((c) => ctSeries !== '' && (c.referencedSeriesUids ?? []).includes(ctSeries));
   const onFrame = candidates.filter((c) => !onSeries.includes(c) && ctFrame !== '' && framesOf(c).includes(ctFrame));
-  const skipped: { file: string; reason: string }[] = [];
+  const skipped: SkippedRtstruct[] = [];
   for (const c of candidates) {
     if (onSeries.includes(c) || onFrame.includes(c)) continue;
     const frames = framesOf(c);
     skipped.push({
       file: c.file,
       reason: frames.length === 0 ? 'it states no Frame of Reference, so its position on this CT cannot be checked' : !ctFrame ? `it is on Frame of Reference ${frames.join(', ')} and the CT states none` : `it is on another Frame of Reference (${frames.join(', ')}), not this CT's (${ctFrame})`,
+      why: 'frame-of-reference',
     });
   }
   const pool = onSeries.length ? onSeries : onFrame;
@@ -101,7 +109,7 @@ export function chooseRtstruct<C extends RtstructCandidate>(candidates: readonly
     const tie = sorted.filter((c) => stamp(c) === newest).length > 1;
     reason += ` ${plural(sorted.length - 1, 'other structure set qualifies', 'other structure sets qualify')} equally; ${newest && !tie ? `this one is the newest (${showStamp(newest)})` : newest ? `they have the same date (${showStamp(newest)}), so the first by file name was taken` : 'none states its date, so the first by file name was taken'}.`;
   }
-  for (const c of sorted.slice(1)) skipped.push({ file: c.file, reason: `${chosen.file} was preferred (${stamp(c) && stamp(c) !== stamp(chosen) ? 'newer' : 'first by file name'})` });
-  for (const c of onFrame) if (onSeries.length) skipped.push({ file: c.file, reason: `it is on this CT's Frame of Reference but drawn on another series; ${chosen.file} was drawn on this one` });
+  for (const c of sorted.slice(1)) skipped.push({ file: c.file, reason: `${chosen.file} was preferred (${stamp(c) && stamp(c) !== stamp(chosen) ? 'newer' : 'first by file name'})`, why: 'other-preferred' });
+  for (const c of onFrame) if (onSeries.length) skipped.push({ file: c.file, reason: `it is on this CT's Frame of Reference but drawn on another series; ${chosen.file} was drawn on this one`, why: 'other-preferred' });
   return { chosen, reason, skipped };
 }

@@ -71,6 +71,12 @@ export interface RtDose {
 export interface RtDoseOptions {
   /** The dose in Gy that a RELATIVE dose of 1 stands for (the prescription), when known. */
   readonly relativeReferenceGy?: number;
+  /**
+   * The Frame of Reference UID of the CT the dose is for: a dose on another one is refused first, naming both
+   * UIDs, before any other defect of the file is looked at (the clinician's first question is "is it this
+   * patient's dose?"). Undefined: not checked (call {@link assertDoseOnCt} later).
+   */
+  readonly ctFrameOfReferenceUid?: string;
 }
 
 const need = <T>(value: T | undefined, tag: string, file: string): T => {
@@ -87,6 +93,15 @@ const RT_DOSE_STORAGE = '1.2.840.10008.5.1.4.1.1.481.2';
  * a file that is not DICOM or not an RT Dose, DoseLoadError for a dose that cannot be used; both name the file.
  */
 export function readRtDose(input: ArrayBuffer | Uint8Array, file: string, options: RtDoseOptions = {}): RtDose {
+  return buildRtDose(readRtDoseAttributes(input, file), options);
+}
+
+/**
+ * Reads the attributes of an RT Dose file that its dose grid needs, without building the grid: what a caller
+ * looks at before choosing the options of {@link buildRtDose} (the plan a RELATIVE dose refers to). Throws
+ * DicomLoadError, naming the file, for a file that is not DICOM or not an RT Dose.
+ */
+export function readRtDoseAttributes(input: ArrayBuffer | Uint8Array, file: string): RtDoseAttributes {
   const opened = openDicom(input, file);
   const { meta, dict: ds } = opened.read();
   const sopClass = str(ds, '00080016') || str(meta, '00020002');
@@ -103,38 +118,36 @@ export function readRtDose(input: ArrayBuffer | Uint8Array, file: string, option
   const plan = items(ds, '300C0002')[0];
   const beam = items(items(plan, '300C0020')[0], '300C0004')[0];
   const gfov = nums(ds, '3004000C');
-  return buildRtDose(
-    {
-      file,
-      sopInstanceUid: str(ds, '00080018') || undefined,
-      seriesInstanceUid: str(ds, '0020000E') || undefined,
-      frameOfReferenceUid: str(ds, '00200052') || undefined,
-      rows: num(ds, '00280010'),
-      columns: num(ds, '00280011'),
-      numberOfFrames: num(ds, '00280008'),
-      pixelSpacing: nums(ds, '00280030'),
-      imagePositionPatient: nums(ds, '00200032'),
-      imageOrientationPatient: nums(ds, '00200037'),
-      gridFrameOffsetVector: gfov.length ? gfov : undefined,
-      doseGridScaling: num(ds, '3004000E'),
-      doseUnits: str(ds, '30040002'),
-      doseType: str(ds, '30040004') || undefined,
-      doseSummationType: str(ds, '3004000A') || undefined,
-      doseComment: str(ds, '30040006') || undefined,
-      seriesDescription: str(ds, '0008103E') || undefined,
-      referencedRtPlanUid: str(plan, '00081155') || undefined,
-      referencedBeamNumber: int(beam, '300C0006'),
-      bitsAllocated: num(ds, '00280100'),
-      pixelRepresentation: num(ds, '00280103'),
-      pixelData,
-    },
-    options,
-  );
+  return {
+    file,
+    sopInstanceUid: str(ds, '00080018') || undefined,
+    seriesInstanceUid: str(ds, '0020000E') || undefined,
+    frameOfReferenceUid: str(ds, '00200052') || undefined,
+    rows: num(ds, '00280010'),
+    columns: num(ds, '00280011'),
+    numberOfFrames: num(ds, '00280008'),
+    pixelSpacing: nums(ds, '00280030'),
+    imagePositionPatient: nums(ds, '00200032'),
+    imageOrientationPatient: nums(ds, '00200037'),
+    gridFrameOffsetVector: gfov.length ? gfov : undefined,
+    doseGridScaling: num(ds, '3004000E'),
+    doseUnits: str(ds, '30040002'),
+    doseType: str(ds, '30040004') || undefined,
+    doseSummationType: str(ds, '3004000A') || undefined,
+    doseComment: str(ds, '30040006') || undefined,
+    seriesDescription: str(ds, '0008103E') || undefined,
+    referencedRtPlanUid: str(plan, '00081155') || undefined,
+    referencedBeamNumber: int(beam, '300C0006'),
+    bitsAllocated: num(ds, '00280100'),
+    pixelRepresentation: num(ds, '00280103'),
+    pixelData,
+  };
 }
 
 /** Builds the dose volume of an RT Dose; throws a {@link DoseLoadError} naming the file and the problem. */
 export function buildRtDose(a: RtDoseAttributes, options: RtDoseOptions = {}): RtDose {
   const file = a.file;
+  if (options.ctFrameOfReferenceUid !== undefined) assertDoseOnCt(a, options.ctFrameOfReferenceUid);
   const warnings: LoadWarning[] = [];
   const rows = need(a.rows, 'Rows', file);
   const columns = need(a.columns, 'Columns', file);

@@ -142,7 +142,8 @@ function readDataset(input: ArrayBuffer | Uint8Array, file: string): DicomDatase
   try {
     return openDicom(input, file).read();
   } catch (e) {
-    if (e instanceof DicomLoadError) throw new RtstructError('not-dicom', e.message, { file, cause: e });
+    // The reader's message already starts with the file's name, which RtstructError adds again.
+    if (e instanceof DicomLoadError) throw new RtstructError('not-dicom', e.file && e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message, { file, cause: e });
     throw e;
   }
 }
