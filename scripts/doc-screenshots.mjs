@@ -2,7 +2,8 @@
 // The README's pictures of each stage of the clinical flow, taken from the real app (`vite` dev server, the 3D
 // view included) in Debian's headless Chromium driven through puppeteer-core (the driver @web/test-runner-chrome
 // already brings). The same flow is asserted step by step by components/delineo-app/delineo-app-flow.browser.test.ts;
-// this script only photographs it. Run: `node scripts/doc-screenshots.mjs` → docs/screenshots/flow-*.png.
+// this script only photographs it, and then the dose review on the NSCLC study (test/browser/nsclc-dose.browser.test.ts
+// asserts it). Run: `node scripts/doc-screenshots.mjs` → docs/screenshots/flow-*.png and dose-review.png.
 import { existsSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { createServer } from 'vite';
@@ -69,6 +70,30 @@ try {
   await shot('flow-4-exported');
   await page.evaluate(() => document.querySelector('delineo-app').toggleHelp());
   await shot('flow-5-shortcuts');
+  await page.evaluate(() => document.querySelector('delineo-app').toggleHelp());
+  // Dose review: the NSCLC study (CT, structure set, plan, dose; ../shared/data) opened through the app's file
+  // picker as a clinician would, the views centred on the GTV.
+  const study = new URL('../../shared/data/nsclc-lung1-001/dicom/', import.meta.url).pathname;
+  const picker = await page.evaluateHandle(() => document.querySelector('delineo-app').shadowRoot.querySelector('input[data-pick="files"]'));
+  await picker.uploadFile(...Array.from({ length: 137 }, (_, n) => `${study}${n + 1}.dcm`));
+  await page.waitForFunction(
+    () => {
+      const panel = document.querySelector('delineo-app').shadowRoot.querySelector('delineo-dvh-panel');
+      return (panel?.shadowRoot?.querySelectorAll('tbody tr').length ?? 0) >= 8;
+    },
+    { timeout: 300000 },
+  );
+  await page.evaluate(() => {
+    const app = document.querySelector('delineo-app');
+    const { store, volume } = app.session;
+    const gtv = store.state.structures.find((s) => s.name === 'GTV-1');
+    store.setActive(gtv.id);
+    const box = store.mask(gtv.id).bounds();
+    app.session.setCrosshair(volume.indexToPatient(box.min.map((lo, a) => Math.round((lo + box.max[a]) / 2))));
+    // The notice of the files' defects is read; the sidebar shows the dose section (DVHs, plan) in the picture.
+    app.shadowRoot.querySelector('[part~="dvh-panel"]').scrollIntoView({ block: 'end' });
+  });
+  await shot('dose-review');
 } finally {
   await browser.close();
   await server.close();

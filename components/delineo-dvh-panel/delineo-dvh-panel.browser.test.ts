@@ -73,6 +73,34 @@ describe('<delineo-dvh-panel>', () => {
     review.dispose();
   });
 
+  it('fits a narrow sidebar: the controls shrink and the metrics table scrolls instead of being cut', async () => {
+    const { store, dose } = phantomWithDose();
+    const review = new DoseReview(store, { debounceMs: 0 });
+    await review.setDose({ volume: dose, label: 'Test plan', predicted: false });
+    // The app's sidebar: a 330 px scrolling flex column.
+    const sidebar = document.createElement('div');
+    sidebar.style.cssText = 'display: flex; flex-direction: column; width: 330px; height: 600px; overflow: auto;';
+    document.body.append(sidebar);
+    const el = document.createElement('delineo-dvh-panel');
+    el.review = review;
+    sidebar.append(el);
+    await review.settled();
+    await el.updateComplete;
+    try {
+      expect(el.getBoundingClientRect().width).to.be.at.most(330);
+      for (const part of ['template-select', 'volume-unit']) {
+        const r = el.shadowRoot!.querySelector(`[part~="${part}"]`)!.getBoundingClientRect();
+        expect(r.right, part).to.be.at.most(el.getBoundingClientRect().right + 0.5);
+      }
+      expect(sidebar.scrollWidth, 'nothing wider than the sidebar').to.be.at.most(sidebar.clientWidth);
+      const wrap = el.shadowRoot!.querySelector('[part~="table"]')!.parentElement!;
+      expect(wrap.scrollWidth, 'the table scrolls in its own box').to.be.greaterThan(wrap.clientWidth);
+    } finally {
+      sidebar.remove();
+      review.dispose();
+    }
+  });
+
   it('shows an edited structure’s new DVH, and marks a predicted dose', async () => {
     const { store, dose } = phantomWithDose();
     const review = new DoseReview(store, { debounceMs: 0 });

@@ -124,7 +124,11 @@ export default css`
     color: var(--delineo-dvh-panel-muted);
   }
 
+  /* A constraint template's name is long: the select shrinks to the panel (its text cut) rather than widening the
+     panel past a narrow sidebar, where the table would be cut instead of scrolling. */
   select {
     font: inherit;
+    min-width: 0;
+    max-width: 100%;
   }
 `;
