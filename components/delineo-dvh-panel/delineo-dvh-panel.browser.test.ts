@@ -101,6 +101,33 @@ describe('<delineo-dvh-panel>', () => {
     }
   });
 
+  it('shows doses as % of the prescription when the plan states one, and only then', async () => {
+    const { store, dose } = phantomWithDose();
+    const review = new DoseReview(store, { debounceMs: 0 });
+    await review.setDose({ volume: dose, label: 'Test plan', predicted: false });
+    const el = await mount(review);
+    expect(el.shadowRoot!.querySelector('[part~="dose-unit"]'), 'no prescription, no % choice').to.equal(null);
+    review.dispose();
+
+    const withRx = new DoseReview(store, { debounceMs: 0 });
+    await withRx.setDose({ volume: dose, label: 'Test plan', predicted: false, prescriptionGy: 60 });
+    el.review = withRx;
+    await withRx.settled();
+    await el.updateComplete;
+    const gtvId = store.state.structures.find((s) => s.name === 'GTV')!.id;
+    const m = withRx.dvhs$.value.get(gtvId)!.metrics;
+    const cells = () => [...el.shadowRoot!.querySelector(`tbody tr[data-id="${gtvId}"]`)!.querySelectorAll('td')].map((td) => td.textContent!.trim());
+    expect(cells().slice(1, 5)).to.deep.equal([m.volumeCc, m.minGy, m.meanGy, m.maxGy].map((v) => v.toFixed(2)));
+    const unit = el.shadowRoot!.querySelector<HTMLSelectElement>('[part~="dose-unit"]')!;
+    unit.value = '%';
+    unit.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    // Volume stays in cc; every dose is a percentage of 60 Gy.
+    expect(cells().slice(1, 5)).to.deep.equal([m.volumeCc.toFixed(2), ...[m.minGy, m.meanGy, m.maxGy].map((v) => ((100 * v) / 60).toFixed(1))]);
+    expect(el.shadowRoot!.querySelector('thead')!.textContent).to.contain('Mean %');
+    withRx.dispose();
+  });
+
   it('shows an edited structure’s new DVH, and marks a predicted dose', async () => {
     const { store, dose } = phantomWithDose();
     const review = new DoseReview(store, { debounceMs: 0 });

@@ -43,6 +43,7 @@ const CURVE_STEP_GY = 0.1;
  * @csspart predicted - The PREDICTED badge of a predicted dose.
  * @csspart template-select - The constraint template menu.
  * @csspart volume-unit - The volume axis unit (% or cc).
+ * @csspart dose-unit - The dose unit (Gy or % of the prescription), shown when the plan states a prescription.
  * @csspart plot - The canvas with the curves.
  * @csspart readout - The dose under the pointer and each visible structure's volume at it.
  * @csspart table - The metrics table.
@@ -64,6 +65,12 @@ export class DelineoDvhPanel extends LitElement {
 
   /** Volume axis and table: '%' of each structure (default) or 'cc'. */
   @property({ attribute: 'volume-unit' }) accessor volumeUnit: '%' | 'cc' = '%';
+
+  /**
+   * Dose axis, table and read-out: 'Gy' (default) or '%' of the prescription. '%' applies only while the dose
+   * shown has a prescription (its plan states one); otherwise doses are in Gy.
+   */
+  @property({ attribute: 'dose-unit' }) accessor doseUnit: 'Gy' | '%' = 'Gy';
 
   @state() private accessor dose: ReviewedDose | null = null;
   @state() private accessor dvhs: ReadonlyMap<string, StructureDvh> = new Map();
@@ -165,6 +172,7 @@ export class DelineoDvhPanel extends LitElement {
     if (!dose) return html`<p class="empty">No dose loaded: open an RT Dose with the CT, or predict one.</p>`;
     const rows = this.#rows();
     const unit = this.volumeUnit;
+    const doseUnit = this.#percentOf() ? '%' : 'Gy';
     const predicted = dose.predicted ? html`<span part="predicted" title="A model's prediction, not a planned dose">PREDICTED</span>` : nothing;
     return html`
       <header part="header">
@@ -177,6 +185,12 @@ export class DelineoDvhPanel extends LitElement {
           <option value="%" ?selected=${unit === '%'}>Volume %</option>
           <option value="cc" ?selected=${unit === 'cc'}>Volume cc</option>
         </select>
+        ${dose.prescriptionGy
+          ? html`<select part="dose-unit" aria-label="Dose unit" @change=${(e: Event) => (this.doseUnit = (e.target as HTMLSelectElement).value as 'Gy' | '%')}>
+              <option value="Gy" ?selected=${this.doseUnit === 'Gy'}>Dose Gy</option>
+              <option value="%" ?selected=${this.doseUnit === '%'}>Dose % of ${+dose.prescriptionGy.toFixed(2)} Gy</option>
+            </select>`
+          : nothing}
       </header>
       ${this.progress ? html`<p class="progress" role="status">Computing DVHs… ${this.progress.done} / ${this.progress.total}</p>` : nothing}
       ${this.error ? html`<p class="fail" role="alert">DVH failed: ${this.error}</p>` : nothing}
@@ -187,14 +201,15 @@ export class DelineoDvhPanel extends LitElement {
       <div class="table-wrap">
         <table part="table">
           <thead>
-            <tr><th scope="col">Structure</th><th scope="col">Volume cc</th><th scope="col">Min Gy</th><th scope="col">Mean Gy</th><th scope="col">Max Gy</th><th scope="col">D98</th><th scope="col">D95</th><th scope="col">D50</th><th scope="col">D2</th><th scope="col">D0.1cc</th><th scope="col">D2cc</th></tr>
+            <tr><th scope="col">Structure</th><th scope="col">Volume cc</th>${['Min', 'Mean', 'Max'].map((h) => html`<th scope="col">${h} ${doseUnit}</th>`)}${['D98', 'D95', 'D50', 'D2', 'D0.1cc', 'D2cc'].map((h) => html`<th scope="col">${h}</th>`)}</tr>
           </thead>
           <tbody>
             ${rows.map(({ id, name, color, shown, dvh }) => {
               const m = dvh.metrics;
               return html`<tr data-id=${id} @click=${() => this.#select(id)}>
                 <td><input type="checkbox" .checked=${shown} aria-label=${`Show ${name}'s curve`} @click=${(e: Event) => e.stopPropagation()} @change=${() => this.#toggle(id)} /><span class="swatch" style=${`background: rgb(${color.join(',')})`}></span>${name}</td>
-                ${[m.volumeCc, m.minGy, m.meanGy, m.maxGy, m.d98Gy, m.d95Gy, m.d50Gy, m.d2Gy, m.d0_1ccGy, m.d2ccGy].map((v) => html`<td>${v.toFixed(2)}</td>`)}
+                <td>${m.volumeCc.toFixed(2)}</td>
+                ${[m.minGy, m.meanGy, m.maxGy, m.d98Gy, m.d95Gy, m.d50Gy, m.d2Gy, m.d0_1ccGy, m.d2ccGy].map((v) => html`<td>${this.#doseText(v)}</td>`)}
               </tr>`;
             })}
           </tbody>
@@ -214,11 +229,25 @@ export class DelineoDvhPanel extends LitElement {
     `;
   }
 
+  /** The prescription doses are shown as a percentage of, or null when they are shown in Gy. */
+  #percentOf(): number | null {
+    const rx = this.dose?.prescriptionGy;
+    return this.doseUnit === '%' && rx && rx > 0 ? rx : null;
+  }
+
+  /** A dose as shown: Gy (2 decimals), or % of the prescription (1 decimal); whole numbers on the axis. */
+  #doseText(gy: number, axis = false): string {
+    const rx = this.#percentOf();
+    if (rx) return ((100 * gy) / rx).toFixed(axis ? 0 : 1);
+    return axis ? `${Math.round(gy)}` : gy.toFixed(2);
+  }
+
   #readout(rows: readonly DvhRow[]) {
     const gy = this.hoverGy;
     if (gy === null) return 'Point at the plot for the volume receiving each dose';
     const parts = rows.filter((r) => r.shown).map((r) => `${r.name} ${this.volumeUnit === '%' ? `${volumeAtLeastPercent(r.dvh.dvh, gy).toFixed(1)} %` : `${volumeAtLeastCc(r.dvh.dvh, gy).toFixed(2)} cc`}`);
-    return `≥ ${gy.toFixed(1)} Gy: ${parts.join(' · ')}`;
+    const rx = this.#percentOf();
+    return `≥ ${gy.toFixed(1)} Gy${rx ? ` (${((100 * gy) / rx).toFixed(1)} %)` : ''}: ${parts.join(' · ')}`;
   }
 
   /** Plot area within the canvas, in CSS pixels. */
@@ -275,12 +304,13 @@ export class DelineoDvhPanel extends LitElement {
       ctx.lineTo(f.right, py(v));
       ctx.stroke();
       ctx.textAlign = 'center';
-      ctx.fillText(`${Math.round(gy)}`, px(gy), f.bottom + 12);
+      ctx.fillText(this.#doseText(gy, true), px(gy), f.bottom + 12);
       ctx.textAlign = 'right';
       ctx.fillText(this.volumeUnit === '%' ? `${Math.round(v)}` : v.toFixed(v < 10 ? 1 : 0), f.left - 4, py(v) + 3);
     }
     ctx.textAlign = 'center';
-    ctx.fillText('Dose (Gy)', (f.left + f.right) / 2, f.h - 2);
+    const rx = this.#percentOf();
+    ctx.fillText(rx ? `Dose (% of ${+rx.toFixed(2)} Gy)` : 'Dose (Gy)', (f.left + f.right) / 2, f.h - 2);
     ctx.save();
     ctx.translate(10, (f.top + f.bottom) / 2);
     ctx.rotate(-Math.PI / 2);
