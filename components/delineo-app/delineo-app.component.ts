@@ -356,7 +356,7 @@ export class DelineoApp extends LitElement {
             <button part="new-structure-button" ?disabled=${!this.session} title="Add an empty structure to draw" @click=${() => this.newStructure()}>+ New</button>
           </div>
           <delineo-structure-list part="structure-list" .session=${this.session}></delineo-structure-list>
-          <delineo-review-panel part="review-panel" .session=${this.session}></delineo-review-panel>
+          <delineo-review-panel part="review-panel" .session=${this.session} .doseReview=${this.#dose.review}></delineo-review-panel>
           ${this.#dose.render()}
         </aside>
       </main>

@@ -160,13 +160,6 @@ export class DelineoDvhPanel extends LitElement {
     this.hiddenCurves = next;
   }
 
-  #constraintStructureId(r: ConstraintResult): string | null {
-    const want = r.constraint.structure.toLowerCase();
-    const candidates = [want, ...(r.constraint.union ?? []).map((n) => n.toLowerCase())];
-    const s = (this.setState?.structures ?? []).find((x) => candidates.includes((x.standardName || x.name).toLowerCase()) || candidates.includes(x.name.toLowerCase()));
-    return s?.id ?? null;
-  }
-
   protected override render() {
     const dose = this.dose;
     if (!dose) return html`<p class="empty">No dose loaded: open an RT Dose with the CT, or predict one.</p>`;
@@ -218,7 +211,7 @@ export class DelineoDvhPanel extends LitElement {
       ${this.results.length
         ? html`<ul part="constraints" aria-label="Dose constraints">
             ${this.results.map((r) => {
-              const id = this.#constraintStructureId(r);
+              const id = this.review?.structureOf(r.constraint) ?? null;
               const mark = r.status === 'pass' ? '✓' : r.status === 'fail' ? '✗' : '–';
               return html`<li part=${`constraint ${r.status}`} class=${r.status}>
                 <button ?disabled=${!id} title=${r.constraint.source} @click=${() => id && this.#select(id)}>${mark} ${dose.predicted ? 'likely ' : ''}${r.text}</button>

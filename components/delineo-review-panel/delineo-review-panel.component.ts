@@ -1,7 +1,10 @@
 import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import type { Subscription } from 'rxjs';
 import {
   DEFAULT_SURFACE_DICE_TOLERANCE_MM,
+  type ConstraintResult,
+  type DoseReview,
   nextForReview,
   qaFindings,
   showStructure,
@@ -48,6 +51,8 @@ const KIND_TEXT: Readonly<Record<QaFinding['kind'], string>> = {
  * @csspart progress - "N of M approved".
  * @csspart qa - The QA section.
  * @csspart finding - One QA finding (also `finding error` or `finding warning`); a button that shows the place.
+ * @csspart constraint-finding - A dose constraint the dose shown fails (or cannot be evaluated on); a button that
+ *   shows its structure.
  *
  * @cssproperty --delineo-review-panel-foreground - Text colour.
  * @cssproperty --delineo-review-panel-muted - Secondary text.
@@ -61,6 +66,12 @@ export class DelineoReviewPanel extends LitElement {
   /** The contouring session reviewed. */
   @property({ attribute: false }) accessor session: ViewerSession | null = null;
 
+  /**
+   * The dose review whose constraint checks join the QA list: a failed constraint is an error, one that cannot be
+   * evaluated a warning (the DVH panel lists the passes too). The app sets it while a dose is shown.
+   */
+  @property({ attribute: false }) accessor doseReview: DoseReview | null = null;
+
   /** Milliseconds the structures must stay unchanged before the measures and QA are recomputed (default 250). */
   @property({ type: Number, attribute: 'settle-ms' }) accessor settleMs = 250;
 
@@ -68,6 +79,11 @@ export class DelineoReviewPanel extends LitElement {
   @state() private accessor metrics: ReviewMetrics | null = null;
   @state() private accessor findings: readonly QaFinding[] | null = null;
   @state() private accessor qaError: string | null = null;
+  @state() private accessor constraints: readonly ConstraintResult[] = [];
+  @state() private accessor predictedDose = false;
+
+  #doseSubscriptions: Subscription[] = [];
+  #doseAttached: DoseReview | null = null;
 
   #timer: ReturnType<typeof setTimeout> | null = null;
   /** Mask versions and approval of the state last analysed: unchanged structures are not analysed again. */
@@ -88,9 +104,38 @@ export class DelineoReviewPanel extends LitElement {
     ],
   });
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#attachDose();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.#timer) clearTimeout(this.#timer);
+    this.#detachDose();
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('doseReview')) this.#attachDose();
+  }
+
+  #detachDose(): void {
+    for (const s of this.#doseSubscriptions) s.unsubscribe();
+    this.#doseSubscriptions = [];
+    this.#doseAttached = null;
+    this.constraints = [];
+  }
+
+  #attachDose(): void {
+    const review = this.isConnected ? this.doseReview : null;
+    if (review === this.#doseAttached) return;
+    this.#detachDose();
+    if (!review) return;
+    this.#doseAttached = review;
+    this.#doseSubscriptions = [
+      review.results$.subscribe((r) => (this.constraints = r.filter((x) => x.status !== 'pass'))),
+      review.dose$.subscribe((d) => (this.predictedDose = d?.predicted ?? false)),
+    ];
   }
 
   #schedule(): void {
@@ -174,9 +219,11 @@ export class DelineoReviewPanel extends LitElement {
 
   #renderQa(state: StructureSetState) {
     const findings = this.findings;
-    const errors = findings?.filter((f) => f.severity === 'error').length ?? 0;
+    const constraints = this.constraints;
+    const errors = (findings?.filter((f) => f.severity === 'error').length ?? 0) + constraints.filter((c) => c.status === 'fail').length;
+    const count = (findings?.length ?? 0) + constraints.length;
     return html`<section part="qa" class="qa" aria-label="Quality checks">
-      <h3>Checks ${findings ? html`<span class="count ${errors ? 'has-errors' : findings.length ? 'has-warnings' : 'ok'}">${findings.length ? `${findings.length} to look at` : 'all clear'}</span>` : nothing}</h3>
+      <h3>Checks ${findings ? html`<span class="count ${errors ? 'has-errors' : count ? 'has-warnings' : 'ok'}">${count ? `${count} to look at` : 'all clear'}</span>` : nothing}</h3>
       ${this.qaError ? html`<p class="error">The checks failed: ${this.qaError}</p>` : nothing}
       ${findings?.length
         ? html`<ul>
@@ -190,7 +237,31 @@ export class DelineoReviewPanel extends LitElement {
             )}
           </ul>`
         : nothing}
+      ${constraints.length ? this.#renderConstraints(constraints, state) : nothing}
     </section>`;
+  }
+
+  #renderConstraints(results: readonly ConstraintResult[], state: StructureSetState) {
+    return html`<ul aria-label="Dose constraints">
+      ${results.map((r) => {
+        const id = this.doseReview?.structureOf(r.constraint) ?? null;
+        const severity = r.status === 'fail' ? 'error' : 'warning';
+        return html`<li>
+          <button part=${`constraint-finding ${severity}`} class=${`finding ${severity} ${id && id === state.activeId ? 'active' : ''}`} title=${r.constraint.source} ?disabled=${!id} @click=${() => id && this.#showStructure(id)}>
+            <span class="kind">${this.predictedDose ? 'Predicted dose' : 'Dose'}</span>
+            <span class="what">${this.predictedDose && r.status === 'fail' ? `likely ${r.text}` : r.text}</span>
+          </button>
+        </li>`;
+      })}
+    </ul>`;
+  }
+
+  #showStructure(id: string): void {
+    const session = this.session;
+    if (!session || !session.store.state.structures.some((s) => s.id === id)) return;
+    session.store.setActive(id);
+    showStructure(session, id, true);
+    emit(this, 'delineo-structure-select', { id, name: session.store.record(id).name });
   }
 
   #toggle(r: StructureRecord): void {

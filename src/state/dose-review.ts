@@ -180,6 +180,19 @@ export class DoseReview {
     }
   }
 
+  /**
+   * The structure a constraint is about, for showing it: the one with its TG-263 name, else the first present
+   * part of its union (Lungs → Lung_L); null when none is in the structure set.
+   */
+  structureOf(c: DoseConstraint): string | null {
+    const names = this.#byStandardName();
+    for (const name of [c.structure, ...(c.union ?? [])]) {
+      const id = names.get(name.toLowerCase());
+      if (id) return id;
+    }
+    return null;
+  }
+
   /** Structures by TG-263 name (their own name when it is one, else the name it most likely means). */
   #byStandardName(): Map<string, string> {
     const out = new Map<string, string>();
