@@ -14,6 +14,10 @@ Commands:
   import     read a DICOM RT Structure Set onto its CT as one NIfTI mask per ROI
   segment    auto-contour a CT with a local model (ONNX network or rules)
   dvh        dose–volume histograms and constraint checks of a structure set in an RT Dose
+  worker     auto-contouring service: take jobs from a Redis queue, contour, store into the PACS
+  submit     auto-contouring service: queue one CT series (idempotent)
+  watch      auto-contouring service: submit every new, complete CT series the PACS receives
+  jobs       auto-contouring service: job counts by state and the last failures
 
 Run "delineo <command> --help" for a command's options, "delineo --version" for the version.`;
 
@@ -40,6 +44,22 @@ const COMMANDS: Record<string, () => Promise<{ usage: string; run: (argv: readon
   dvh: async () => {
     const m = await import('./dvh.ts');
     return { usage: m.DVH_USAGE, run: m.dvhCommand };
+  },
+  worker: async () => {
+    const m = await import('./service.ts');
+    return { usage: m.WORKER_USAGE, run: m.workerCommand };
+  },
+  submit: async () => {
+    const m = await import('./service.ts');
+    return { usage: m.SUBMIT_USAGE, run: m.submitCommand };
+  },
+  watch: async () => {
+    const m = await import('./service.ts');
+    return { usage: m.WATCH_USAGE, run: m.watchCommand };
+  },
+  jobs: async () => {
+    const m = await import('./service.ts');
+    return { usage: m.JOBS_USAGE, run: m.jobsCommand };
   },
 };
 
