@@ -115,12 +115,12 @@ for (let r = -1; r < runs; r++) {
 }
 // Where the packaged export's time goes (CPU, one profiled run; wall time also waits for the disk).
 const exportPhases = profilePhases([join(pkg, 'bin/delineo.js'), ...exportArgs(join(work, 'profiled.dcm'))], {
-  'read CT headers': ['loadCt'],
-  'read label map (itk-wasm)': ['loadImageFile'],
+  // Synchronous functions only: after an await an async function is no longer on the sampled stack.
+  'read CT headers': ['parseDicomFile'],
+  'read label map (itk-wasm)': ['runPipelineEmscripten'],
   'split labels into masks': ['labelMasks'],
   'trace contours': ['forEachSliceContours'],
   'encode contour sequences': ['encodeContourSequence'],
-  'save file': ['writeFile'],
   'write the rest with dcmjs': ['write'],
 });
 const ms = (xs: number[]) => Math.round(median(xs));

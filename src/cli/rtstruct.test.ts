@@ -296,29 +296,29 @@ describe('CLI helpers', () => {
     assert.throws(() => parseNames('A,,B'), /empty/);
   });
 
-  it('splits an interleaved label map into exactly the voxels of each label', () => {
-    // Labels whose extents on a slice overlap (rings, stripes, scattered voxels) and that start and stop
-    // mid-volume: each mask must hold exactly the voxels carrying its value.
-    const dims: [number, number, number] = [37, 29, 21];
-    const data = new Uint16Array(dims[0] * dims[1] * dims[2]);
-    let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-    for (let k = 3, p = 0; k < dims[2]; k++)
-      for (let j = 0; j < dims[1]; j++)
-        for (let i = 0; i < dims[0]; i++) {
-          p = i + dims[0] * (j + dims[1] * k);
-          const r = Math.hypot(i - 18, j - 14);
-          data[p] = r < 4 ? 1 : r < 8 ? 2 : (i + j) % 5 === 0 && k < 15 ? 3 : rand() < 0.02 ? 4 : 0;
-        }
-    const v = new Volume({ dimensions: dims, spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data, modality: 'LABELS' });
-    const masks = labelMasks(v);
-    assert.deepEqual([...masks.keys()], [1, 2, 3, 4]);
-    for (const [label, mask] of masks) {
-      const expected = BinaryMask.fromDense(dims, Uint8Array.from(data, (x) => (x === label ? 1 : 0)));
-      assert.ok(expected.count() > 0);
-      assert.ok(mask.equals(expected), `label ${label}: ${mask.count()} voxels, expected ${expected.count()}`);
-    }
-  });
+  for (const [Type, width] of [[Uint16Array, 37], [Uint8Array, 36]] as const)
+    it(`splits an interleaved label map into exactly the voxels of each label (${Type.name}, ${width} wide)`, () => {
+      // Labels whose extents on a slice overlap (rings, stripes, scattered voxels) and that start and stop
+      // mid-volume: each mask must hold exactly the voxels carrying its value.
+      const dims: [number, number, number] = [width, 29, 21];
+      const data = new Type(dims[0] * dims[1] * dims[2]);
+      let seed = 7;
+      const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+      for (let k = 3; k < dims[2]; k++)
+        for (let j = 0; j < dims[1]; j++)
+          for (let i = 0; i < dims[0]; i++) {
+            const r = Math.hypot(i - 18, j - 14);
+            data[i + dims[0] * (j + dims[1] * k)] = r < 4 ? 1 : r < 8 ? 2 : (i + j) % 5 === 0 && k < 15 ? 3 : rand() < 0.02 ? 4 : 0;
+          }
+      const v = new Volume({ dimensions: dims, spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1], data, modality: 'LABELS' });
+      const masks = labelMasks(v);
+      assert.deepEqual([...masks.keys()], [1, 2, 3, 4]);
+      for (const [label, mask] of masks) {
+        const expected = BinaryMask.fromDense(dims, Uint8Array.from(data, (x) => (x === label ? 1 : 0)));
+        assert.ok(expected.count() > 0);
+        assert.ok(mask.equals(expected), `label ${label}: ${mask.count()} voxels, expected ${expected.count()}`);
+      }
+    });
 
   it('splits a label map into one mask per label and refuses non-integer labels', () => {
     const data = new Float32Array([0, 1, 1, 2, 0, 2, 2, 0]);

@@ -72,12 +72,14 @@ function scratch(which: 0 | 1, length: number): Uint8Array {
  * whole slice) are considered; voxels outside it count as outside. Returns outer boundaries and holes with
  * vertices at voxel corners in the slice's index coordinates, no collinear vertices, outer boundaries
  * counter-clockwise and holes clockwise in (x, y). Each contour starts at its first corner in raster order.
+ * `binary`: the slice holds only 0 and 1 (what BinaryMask.readAxial gives), so no pass maps other values to 1.
  */
 export function maskSliceToContours(
   slice: ArrayLike<number>,
   width: number,
   height: number,
   box?: PixelBox,
+  binary = false,
 ): SliceContour[] {
   if (slice.length < width * height)
     throw new RangeError(`slice has ${slice.length} values, ${width}×${height} needs ${width * height}`);
@@ -100,13 +102,16 @@ export function maskSliceToContours(
       const src = (y0 + py) * width + x0;
       P.set(slice.subarray(src, src + w), (py + 1) * pw + 1);
     }
-    let or = 0;
-    for (let p = pw; p < pw * (h + 1); p++) {
-      const v = P[p];
-      or |= v;
-      if (v > 1) P[p] = 1;
+    if (binary) any = true; // an empty slice simply has no edges for the scan below to find
+    else {
+      let or = 0;
+      for (let p = pw; p < pw * (h + 1); p++) {
+        const v = P[p];
+        or |= v;
+        if (v > 1) P[p] = 1;
+      }
+      any = or !== 0;
     }
-    any = or !== 0;
   } else {
     for (let py = 0; py < h; py++) {
       const src = (y0 + py) * width + x0;
@@ -467,7 +472,7 @@ export function forEachSliceContours(
   const box: PixelBox = { x0: bounds.min[0], y0: bounds.min[1], x1: bounds.max[0], y1: bounds.max[1] };
   for (let k = bounds.min[2]; k <= bounds.max[2]; k++) {
     mask.readAxial(k, slice);
-    const contours = maskSliceToContours(slice, nx, ny, box);
+    const contours = maskSliceToContours(slice, nx, ny, box, true);
     if (contours.length === 0) continue;
     visit(
       k,

@@ -12,6 +12,8 @@
  * Items and the nested Contour Image Sequence get defined lengths, which every reader must accept (PS3.5 7.5).
  */
 
+import { formatDecimalString } from './ct-writer.ts';
+
 /** One closed planar contour: its points (x, y, z in LPS mm) and the CT image it lies on. */
 export interface ContourItem {
   /** Contour Number (IS). */
@@ -65,12 +67,64 @@ function join(parts: readonly Uint8Array[]): Uint8Array {
 
 const element = (tag: readonly [number, number], value: Uint8Array): Uint8Array[] => [header(tag, value.byteLength), value];
 
+/** Characters of `value` into `out` at `at` (ASCII); returns the end. */
+function putAscii(out: Uint8Array, at: number, value: string): number {
+  for (let c = 0; c < value.length; c++) out[at++] = value.charCodeAt(c);
+  return at;
+}
+
+/**
+ * A coordinate as a DICOM DS, rounded to 1 µm — a five-hundredth of the finest CT pixel, so a voxel corner stays a
+ * voxel corner for every reader (centres are half a voxel away) while values stay short: most of a structure set's
+ * bytes, and of the time to write and read it, are these numbers. Written as digits straight into `out` at `at`
+ * (returns the end): the text of `String(Math.round(x * 1e3) / 1e3)` ("-12.5", "0.001", "0"), without making
+ * millions of strings. Magnitudes beyond a billion mm fall back to the general DS formatter.
+ */
+export function putCoordinate(out: Uint8Array, at: number, x: number): number {
+  const n = Math.round(x * 1e3);
+  if (!Number.isFinite(n)) throw new RangeError(`cannot write the coordinate ${x} as a DICOM decimal string`);
+  if (n === 0) {
+    out[at] = 0x30; // also −0 and values under half a µm
+    return at + 1;
+  }
+  let m = n < 0 ? -n : n;
+  if (m >= 1e12) return putAscii(out, at, formatDecimalString(n / 1e3));
+  if (n < 0) out[at++] = 0x2d;
+  const whole = Math.floor(m / 1000);
+  m -= whole * 1000;
+  let digits = 1;
+  for (let p = 10; p <= whole; p *= 10) digits++;
+  for (let d = digits - 1, w = whole; d >= 0; d--, w = Math.floor(w / 10)) out[at + d] = 0x30 + (w % 10);
+  at += digits;
+  if (m > 0) {
+    out[at++] = 0x2e;
+    const places = m % 100 === 0 ? 1 : m % 10 === 0 ? 2 : 3;
+    const scaled = places === 1 ? m / 100 : places === 2 ? m / 10 : m;
+    for (let d = places - 1, f = scaled; d >= 0; d--, f = Math.floor(f / 10)) out[at + d] = 0x30 + (f % 10);
+    at += places;
+  }
+  return at;
+}
+
+/** Contour Data of one contour: every coordinate (putCoordinate) joined by backslashes, padded to even length. */
+function contourData(points: ArrayLike<number>): Uint8Array {
+  // 1 sign + 9 digits + point + 3 decimals, or the 16 characters of the fallback; plus the separator.
+  const out = new Uint8Array(points.length * 17 + 1);
+  let at = 0;
+  for (let v = 0; v < points.length; v++) {
+    if (v > 0) out[at++] = 0x5c;
+    at = putCoordinate(out, at, points[v]);
+  }
+  if (at & 1) out[at++] = 0x20;
+  return out.subarray(0, at);
+}
+
 /**
  * Encodes the items of one ROI's Contour Sequence (CLOSED_PLANAR contours), each coordinate written by
- * `formatCoordinate` as a DS value. Returns the bytes of the sequence's value: the items, each framed by an Item
- * tag and its length.
+ * {@link putCoordinate}. Returns the bytes of the sequence's value: the items, each framed by an Item tag and
+ * its length.
  */
-export function encodeContourSequence(contours: readonly ContourItem[], formatCoordinate: (x: number) => string): ArrayBuffer {
+export function encodeContourSequence(contours: readonly ContourItem[]): ArrayBuffer {
   const closedPlanar = text('CLOSED_PLANAR', 0x20);
   // Every contour on a slice references the same image: encode each image reference once.
   const imageRefs = new Map<string, Uint8Array>();
@@ -91,17 +145,11 @@ export function encodeContourSequence(contours: readonly ContourItem[], formatCo
       }
       parts.push(ref);
     }
-    const values = new Array<string>(c.points.length);
-    for (let v = 0; v < c.points.length; v++) {
-      const s = formatCoordinate(c.points[v]);
-      if (s.length > 16) throw new RangeError(`coordinate "${s}" is longer than a DS value may be (16 characters)`);
-      values[v] = s;
-    }
     parts.push(
       ...element(CONTOUR_GEOMETRIC_TYPE, closedPlanar),
       ...element(NUMBER_OF_CONTOUR_POINTS, text(String(c.points.length / 3), 0x20)),
       ...element(CONTOUR_NUMBER, text(String(c.number), 0x20)),
-      ...element(CONTOUR_DATA, text(values.join('\\'), 0x20)),
+      ...element(CONTOUR_DATA, contourData(c.points)),
     );
     const body = join(parts);
     items.push(header(ITEM, body.byteLength), body);

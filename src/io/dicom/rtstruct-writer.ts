@@ -33,7 +33,6 @@ import {
   CT_IMAGE_STORAGE_SOP_CLASS_UID,
   DELINEO_IMPLEMENTATION_CLASS_UID,
   DELINEO_IMPLEMENTATION_VERSION_NAME,
-  formatDecimalString,
 } from './ct-writer.ts';
 import {
   RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID,
@@ -94,19 +93,6 @@ export interface RtstructWriteResult {
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 const dicomDate = (d: Date): string => `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
 const dicomTime = (d: Date): string => `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`;
-
-/**
- * A coordinate as a DICOM DS, rounded to 1 µm: a five-hundredth of the finest CT pixel, so a voxel corner stays a
- * voxel corner for every reader (centres are half a voxel away), while values stay short — most of an RTSTRUCT's
- * bytes, and of the time to write and parse it, are these strings. Falls back to the exact formatter for values
- * too large for that.
- */
-function coordinate(x: number): string {
-  const r = Math.round(x * 1e3) / 1e3;
-  if (r === 0) return '0';
-  const s = String(r);
-  return s.length <= 16 && !s.includes('e') ? s : formatDecimalString(r);
-}
 
 const ROI_CONTOUR_SEQUENCE = '30060039';
 const CONTOUR_SEQUENCE = '30060040';
@@ -271,7 +257,7 @@ export function writeRtstruct(
       ReferencedROINumber: roiNumber,
       ROIDisplayColor: [s.color[0], s.color[1], s.color[2]],
     });
-    contourSequences.push(contours.length ? encodeContourSequence(contours, coordinate) : undefined);
+    contourSequences.push(contours.length ? encodeContourSequence(contours) : undefined);
     observations.push({
       ObservationNumber: roiNumber,
       ReferencedROINumber: roiNumber,
