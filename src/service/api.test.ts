@@ -58,7 +58,7 @@ describe('delineo api', () => {
     assert.equal(jobs.filter((j) => j.data.seriesInstanceUid === s).length, 1);
     const read = await get(`jobs/${encodeURIComponent(id)}`);
     assert.equal(read.status, 200);
-    assert.deepEqual(await read.json(), { id, state: 'waiting', progress: null });
+    assert.deepEqual(await read.json(), { id, state: 'waiting', model: { id: MODEL.id, version: MODEL.version }, progress: null });
   });
 
   it('reports a job as a worker leaves it: progress, the stored RTSTRUCT, a failure with its reason', async () => {
@@ -81,6 +81,7 @@ describe('delineo api', () => {
       assert.deepEqual(done, {
         id: okId,
         state: 'completed',
+        model: { id: MODEL.id, version: MODEL.version },
         progress: { stage: 'segment', done: 3, total: 4, unit: 'slices', overall: 0.8 },
         rtstruct: { studyInstanceUid: STUDY, seriesInstanceUid: uids.rtstructSeriesUid, sopInstanceUid: uids.rtstructSopUid },
       });
@@ -144,7 +145,7 @@ describe('delineo api', () => {
   });
 
   it('requires the bearer token on every route', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: 'Bearer wrong' }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }]) {
       for (const r of [await get('models', headers), await post({ studyInstanceUid: STUDY, seriesInstanceUid: series(), model: MODEL.id }, headers)]) {
         assert.equal(r.status, 401, JSON.stringify(headers));
         assert.equal(r.headers.get('www-authenticate'), 'Bearer');

@@ -17,24 +17,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { JobError } from '../jobs/job.ts';
-import type { SegmentJobProgress } from './job-id.ts';
+import type { ServiceJob, ServiceModel } from './api-client.ts';
 import type { ServiceQueue } from './queue.ts';
 
 /** Where {@link apiTokenFromEnvironment} looks. */
 export const API_TOKEN_ENV = 'DELINEO_API_TOKEN';
 export const API_TOKEN_FILE_ENV = 'DELINEO_API_TOKEN_FILE';
 
-/** A model the front accepts jobs for. */
-export interface ApiModel {
-  readonly id: string;
-  readonly version: string;
-  readonly name: string;
-}
-
 /** Options of {@link startApi}. */
 export interface ApiOptions {
   readonly queue: ServiceQueue;
-  readonly models: readonly ApiModel[];
+  readonly models: readonly ServiceModel[];
   readonly port: number;
   /** Default 127.0.0.1: exposed to a network only through a TLS proxy, or on purpose. */
   readonly host?: string;
@@ -44,19 +37,6 @@ export interface ApiOptions {
   readonly token?: () => string;
   /** One line per request that failed on the server's side. */
   readonly log?: (line: string) => void;
-}
-
-/** What a client reads from GET /jobs/:id. */
-export interface ApiJob {
-  readonly id: string;
-  /** BullMQ's state: waiting, prioritized, delayed, active, completed, failed. */
-  readonly state: string;
-  readonly progress: SegmentJobProgress | null;
-  readonly failedReason?: string;
-  /** The stored structure set (completed jobs that stored one or found it stored). */
-  readonly rtstruct?: { readonly studyInstanceUid: string; readonly seriesInstanceUid: string; readonly sopInstanceUid: string };
-  /** Why a completed job did nothing (the series is not a CT). */
-  readonly skipped?: string;
 }
 
 /** Thrown when the configured token cannot be read. */
@@ -134,16 +114,17 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 /** The JSON answer of GET /jobs/:id for a job the queue holds. */
-export async function apiJob(queue: ServiceQueue, id: string): Promise<ApiJob | undefined> {
+export async function apiJob(queue: ServiceQueue, id: string): Promise<ServiceJob | undefined> {
   const j = await queue.job(id);
   if (!j) return undefined;
   const r = j.result;
   return {
     id,
     state: j.state,
+    model: { id: j.data.modelId, version: j.data.modelVersion },
     progress: j.progress ?? null,
     ...(j.state === 'failed' && j.failedReason ? { failedReason: j.failedReason } : {}),
-    ...(r && r.status !== 'skipped' && j.data ? { rtstruct: { studyInstanceUid: j.data.studyInstanceUid, seriesInstanceUid: r.rtstructSeriesUid, sopInstanceUid: r.rtstructSopUid } } : {}),
+    ...(r && r.status !== 'skipped' ? { rtstruct: { studyInstanceUid: j.data.studyInstanceUid, seriesInstanceUid: r.rtstructSeriesUid, sopInstanceUid: r.rtstructSopUid } } : {}),
     ...(r?.status === 'skipped' ? { skipped: r.reason } : {}),
   };
 }
