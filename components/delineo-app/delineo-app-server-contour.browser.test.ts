@@ -78,6 +78,7 @@ describe('<delineo-app> Auto-contour on server', function () {
     // Something drawn before the runs: it must survive a failure and the result.
     const gtv = app.newStructure('GTV_drawn')!;
     const before = store.state.structures.map((s) => s.id);
+    const gtvName = store.state.structures.find((s) => s.id === gtv)!.name;
 
     // Without the token the service refuses: a notice with its reason, and the structures are as they were.
     const failed = next(app, 'delineo-error');
@@ -118,7 +119,8 @@ describe('<delineo-app> Auto-contour on server', function () {
     const stages = progress.filter((p) => p.state === 'running').map((p) => p.stage);
     expect(stages[0]).to.equal('starting');
     expect(stages).to.include('server: submitting');
-    expect(stages.some((s) => /^server: (waiting in the server queue|query|retrieve|segment|store)$/.test(s)), stages.join(', ')).to.equal(true);
+    // What the server reported after the submit: its queue, then the worker's own stages (which depend on its speed).
+    expect(stages.filter((s) => s.startsWith('server: ') && s !== 'server: submitting').length, stages.join(', ')).to.be.greaterThan(0);
     expect(stages).to.include('retrieving the structure set from PACS');
     expect(progress.at(-1)!.state).to.equal('done');
 
@@ -132,7 +134,7 @@ describe('<delineo-app> Auto-contour on server', function () {
     }
     const external = added.find((s) => s.name === 'External')!;
     expect(store.mask(external.id).count() / session.volume.dimensions.reduce((a, b) => a * b), 'the body covers a good part of the phantom').to.be.greaterThan(0.2);
-    expect(store.state.structures.some((s) => s.id === gtv && s.name === 'GTV_drawn'), 'the drawn structure is still there').to.equal(true);
+    expect(store.state.structures.some((s) => s.id === gtv && s.name === gtvName), 'the drawn structure is still there').to.equal(true);
     expect(part(app, 'message').textContent).to.match(/from .* on the server in/);
   });
 });

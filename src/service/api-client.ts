@@ -99,7 +99,7 @@ export interface AwaitServiceJobOptions extends JobOptions {
   readonly maxIntervalMs?: number;
 }
 
-const STAGE_TEXT: Readonly<Record<string, string>> = { waiting: 'waiting in the server queue', prioritized: 'waiting in the server queue', delayed: 'waiting to retry on the server' };
+const STAGE_TEXT: Readonly<Record<string, string>> = { active: 'starting', waiting: 'waiting in the server queue', prioritized: 'waiting in the server queue', delayed: 'waiting to retry on the server' };
 
 const sleep = (ms: number, signal: AbortSignal | undefined) =>
   new Promise<void>((resolve, reject) => {
