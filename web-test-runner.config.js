@@ -13,6 +13,7 @@ import { delineoNodeCommands } from './scripts/wtr-node-commands.js';
 import { dicomCommands } from './scripts/wtr-dicom-commands.js';
 import { dicomWebProxyKoa } from './scripts/dicomweb-proxy.js';
 import { delineoOrthanc } from './scripts/wtr-orthanc.js';
+import { delineoContourService } from './scripts/wtr-contour-service.js';
 import { screenshotPlugin } from './test/helpers/screenshot-plugin.js';
 
 const commonjs = fromRollup(rollupCommonjs);
@@ -73,6 +74,8 @@ export default {
     dicomCommands(),
     // A seeded Orthanc behind /dicomweb, started by the `delineo-orthanc-start` command (scripts/wtr-orthanc.js).
     delineoOrthanc(),
+    // redis-server, `delineo worker` and `delineo api` on that Orthanc, started by `delineo-contour-service-start` (scripts/wtr-contour-service.js).
+    delineoContourService(),
     // Screenshot baselines (test/helpers/screenshot.ts); UPDATE_BASELINES=1 rewrites them.
     screenshotPlugin(),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),

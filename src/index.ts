@@ -35,6 +35,7 @@ export { DicomWebClient } from './io/dicomweb/client.ts';
 export type { DicomJson, DicomWebClientOptions, DicomWebInstance, DicomWebSeries, DicomWebStudy, HeadersHook, QidoQuery, RetrieveOptions, StoreResult } from './io/dicomweb/client.ts';
 export { loadDicomWebSeries } from './io/dicomweb/load.ts';
 export type { DicomWebSeriesRef, RetrievedLoader } from './io/dicomweb/load.ts';
+export { ContourServiceClient, ContourServiceError, awaitServiceJob, type AwaitServiceJobOptions, type ContourServiceClientOptions, type ServiceJob, type ServiceModel } from './service/api-client.ts';
 export * from './io/dicom/rtstruct.ts';
 export * from './io/dicom/rtstruct-writer.ts';
 export * from './io/dicom/rtstruct-reader.ts';

@@ -14,6 +14,7 @@ export { MODELS_DIR, loadNodeNetwork, readManifest, segmentNode, type NodeSegmen
 export { DEFAULT_QUEUE, rtstructSeriesDescription, rtstructUids, segmentJobId, type SegmentJobData, type SegmentJobProgress, type SegmentJobResult } from './service/job-id.ts';
 export { AUTH_ENV, AUTH_FILE_ENV, CredentialsError, authorizationFromEnvironment, retryingFetch, type RetryPolicy } from './service/http.ts';
 export { ServiceJobError, processSeries, type ProcessSeriesInput } from './service/process-series.ts';
+export { API_TOKEN_ENV, API_TOKEN_FILE_ENV, ApiTokenError, apiJob, apiTokenFromEnvironment, startApi, type ApiOptions } from './service/api.ts';
 export { ServiceQueue, WatchState, consumeQueue, type QueueConsumer, type QueueSummary, type QueueWorkerOptions, type SubmitOptions, type SubmitResult } from './service/queue.ts';
 export { startWorker, type ServiceWorker, type ServiceWorkerOptions } from './service/worker.ts';
 export { pollOnce, watchPacs, type PollReport, type WatchOptions } from './service/watch.ts';

@@ -1,14 +1,12 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Subscription } from 'rxjs';
-import { IndexedDbStorage, seriesCompleteness, type DicomWebClient, type FileInput, type KeyValueStorage, type RtstructWriteResult, type StructureSetState, type Volume, ViewerSession } from '../../src/index.ts';
+import { IndexedDbStorage, seriesCompleteness, type ContourServiceClient, type DicomWebClient, type FileInput, type KeyValueStorage, type RtstructWriteResult, type StructureSetState, type Volume, ViewerSession } from '../../src/index.ts';
 import '../delineo-3d-view/delineo-3d-view.ts';
 import '../delineo-mpr/delineo-mpr.ts';
 import '../delineo-review-panel/delineo-review-panel.ts';
 import '../delineo-structure-list/delineo-structure-list.ts';
 import '../delineo-toolbar/delineo-toolbar.ts';
-import type { DelineoToolbar } from '../delineo-toolbar/delineo-toolbar.component.ts';
-import type { DelineoVolumeLoadDetail } from '../events/delineo-volume-load.ts';
 import { emit } from '../internal/emit.ts';
 import { JobController } from '../internal/job-controller.ts';
 import { ConfirmDialog } from '../internal/confirm.ts';
@@ -21,10 +19,11 @@ import { DEMO_MODEL_ID, DEMO_NOTICE, DemoLoader } from './demo.ts';
 import styles from './delineo-app.styles.ts';
 import { RtstructExport } from './export-rtstruct.ts';
 import { RtImport } from './rt-import.ts';
-import { FileOpener, leaveQuestion, type OpenedCt } from './file-open.ts';
+import { FileOpener, leaveQuestion, volumeLoadDetail, type OpenedCt } from './file-open.ts';
 import { renderHelpDialog, toggleDialog } from './help-dialog.ts';
 import { ModelRunner } from './model-runner.ts';
 import { Pacs, type SeriesRef } from './pacs.ts';
+import { ServerContour } from './server-contour.ts';
 import { StatusMessage, caseTitle, statusText } from './status-line.ts';
 import { StructureActions } from './structure-actions.ts';
 
@@ -83,6 +82,7 @@ import { StructureActions } from './structure-actions.ts';
  * @csspart pacs-button - Open a study from the DICOMweb server (only with `dicomweb-url` or `dicomWebClient`).
  * @csspart model-select - The auto-contouring model menu.
  * @csspart run-button - Runs the model.
+ * @csspart server-run-button - "Auto-contour on server": runs the model on the auto-contouring service (with `contour-service`, for a CT opened from the PACS).
  * @csspart export-button - Downloads the RTSTRUCT.
  * @csspart send-button - Stores the RTSTRUCT with STOW-RS (only with a DICOMweb server).
  * @csspart help-button - Opens the keyboard shortcut panel.
@@ -140,6 +140,12 @@ export class DelineoApp extends LitElement {
 
   /** A configured DICOMweb client (e.g. with an authentication hook); wins over `dicomweb-url`. */
   @property({ attribute: false }) accessor dicomWebClient: DicomWebClient | null = null;
+
+  /** Root of the auto-contouring service's `delineo api` (docs/service.md): a CT opened from the PACS gets "Auto-contour on server". */
+  @property({ attribute: 'contour-service' }) accessor contourService: string | null = null;
+
+  /** A configured service client (e.g. sending a bearer token); wins over `contour-service`. */
+  @property({ attribute: false }) accessor contourServiceClient: ContourServiceClient | null = null;
 
   /** Base URL of the shipped models (manifest and network of each); default '/models/'. */
   @property({ attribute: 'models-base' }) accessor modelsBase = '/models/';
@@ -228,6 +234,7 @@ export class DelineoApp extends LitElement {
     say: (text) => this.#message.say(text, false),
     show: (id) => this.#structures.show(id, true),
   });
+  readonly #server = new ServerContour(this, { configured: () => ({ client: this.contourServiceClient, url: this.contourService }), pacs: () => this.dicomWeb, current: () => this.session, jobs: this.#jobs, say: (text) => this.#message.say(text, false), show: (id) => this.#structures.show(id, true) });
   readonly #structures = new StructureActions(this, { session: () => this.session, say: (text, error) => this.#message.say(text, error), list: () => this.renderRoot.querySelector('delineo-structure-list') });
   readonly #demo = new DemoLoader(this, {
     wanted: () => !this.volume && !this.session && this.isConnected,
@@ -251,7 +258,7 @@ export class DelineoApp extends LitElement {
       exportRtstruct: () => void this.exportRtstruct('download'),
       toggleApproval: () => this.toggleApproval(),
       nextForReview: (direction) => this.nextForReview(direction),
-      interpolate: () => void this.#toolbar()?.interpolate(),
+      interpolate: () => void this.renderRoot.querySelector('delineo-toolbar')?.interpolate(),
       say: (text, error) => this.#message.say(text, error),
     });
   }
@@ -295,17 +302,10 @@ export class DelineoApp extends LitElement {
   }
 
   protected override updated(): void {
-    const volume = this.volume;
     // Announced once the opening job has ended, so that a listener may start the next operation at once.
-    if (!volume || volume === this.#announced || this.#jobs.running) return;
-    this.#announced = volume;
-    const detail: DelineoVolumeLoadDetail = {
-      dimensions: [...volume.dimensions],
-      spacing: [...volume.spacing],
-      seriesInstanceUid: volume.identity.seriesInstanceUid ?? null,
-      name: volume.name,
-    };
-    emit(this, 'delineo-volume-load', detail);
+    if (!this.volume || this.volume === this.#announced || this.#jobs.running) return;
+    this.#announced = this.volume;
+    emit(this, 'delineo-volume-load', volumeLoadDetail(this.volume));
   }
 
   /** The models offered: `models` when set, else the defaults under `models-base`. */
@@ -338,6 +338,7 @@ export class DelineoApp extends LitElement {
             ${models.map((m) => html`<option value=${m.id} ?selected=${m.id === this.modelId}>${m.name}</option>`)}
           </select>
           <button part="run-button" ?disabled=${busy || !this.session || !model} @click=${() => void this.autoContour()}>Auto-contour</button>
+          ${this.#server.render(this.session, model, busy)}
         </div>
         <div class="actions" role="group" aria-label="Export">
           <button part="export-button" ?disabled=${busy || !this.session} title="Download the structures as a DICOM RTSTRUCT (Ctrl+S)" @click=${() => void this.exportRtstruct('download')}>Export RTSTRUCT</button>
@@ -467,6 +468,7 @@ export class DelineoApp extends LitElement {
     this.#message.clear();
     this.session = session;
     this.#rt.opened(session, doses, plans, refused);
+    this.#server.opened(session, source);
     if (warnings.length) this.#notices.notify('warning', `Opened with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, warnings);
     await this.#autosave.offer(session, source);
   }
@@ -492,9 +494,5 @@ export class DelineoApp extends LitElement {
     for (const el of this.querySelectorAll(':scope > [slot="3d"]')) {
       if ('session' in el) (el as { session: ViewerSession | null }).session = this.session;
     }
-  }
-
-  #toolbar(): DelineoToolbar | null {
-    return this.renderRoot.querySelector('delineo-toolbar');
   }
 }

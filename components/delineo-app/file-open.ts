@@ -1,5 +1,6 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { inputName, createIoWorker, initialWindow, isDoseImageName, readRtObjectsOntoCt, JobError, type CtSource, type RtDose, type RtPlanSummary, type DicomLoadResult, type DicomSeriesSummary, type DicomVolumeResult, type FileInput, type IoWorker, type LoadFilesResult, type ProgressCallback, type VolumeFileResult, ViewerSession } from '../../src/index.ts';
+import { inputName, createIoWorker, initialWindow, isDoseImageName, readRtObjectsOntoCt, JobError, type CtSource, type RtDose, type RtPlanSummary, type DicomLoadResult, type DicomSeriesSummary, type DicomVolumeResult, type FileInput, type IoWorker, type LoadFilesResult, type ProgressCallback, type VolumeFileResult, type Volume, ViewerSession } from '../../src/index.ts';
+import type { DelineoVolumeLoadDetail } from '../events/delineo-volume-load.ts';
 import type { JobController } from '../internal/job-controller.ts';
 import type { AddedFiles } from './rt-import.ts';
 import { caseTitle } from './status-line.ts';
@@ -16,6 +17,11 @@ export interface OpenedCt {
   readonly plans: readonly RtPlanSummary[];
   /** RT objects among the files that were not loaded (another Frame of Reference …), each naming its file and why. */
   readonly refused: readonly JobError[];
+}
+
+/** What `delineo-volume-load` says about a volume shown. */
+export function volumeLoadDetail(volume: Volume): DelineoVolumeLoadDetail {
+  return { dimensions: [...volume.dimensions], spacing: [...volume.spacing], seriesInstanceUid: volume.identity.seriesInstanceUid ?? null, name: volume.name };
 }
 
 /**

@@ -75,7 +75,7 @@ export class ModelRunner implements ReactiveController {
         `${ids.length} structure${ids.length === 1 ? '' : 's'} from ${manifest.name} in ${seconds.toFixed(1)} s (${result.provider}${result.fallback ? `: ${result.fallback}` : ''})${missing.length ? ` · nothing found for ${missing.join(', ')}` : ''}: review each, then approve`,
       );
       if (ids[0]) this.#options.show(ids[0]);
-      const detail: DelineoAutoContourDetail = { modelId: manifest.id, modelVersion: manifest.version, structureIds: ids, replacedIds: [...merge.replace], provider: result.provider, seconds };
+      const detail: DelineoAutoContourDetail = { modelId: manifest.id, modelVersion: manifest.version, structureIds: ids, replacedIds: [...merge.replace], provider: result.provider, seconds, source: 'local' };
       finish(() => emit(this.#host, 'delineo-auto-contour', detail));
     });
   }

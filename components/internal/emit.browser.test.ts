@@ -21,7 +21,7 @@ const SAMPLES: { readonly [K in DelineoEventName]: DetailOf<K> } = {
   'delineo-surface-update': { structureId: 's1', maskVersion: 2, triangles: 100, elapsedMs: 12, pending: 0 },
   'delineo-volume-preset-change': { preset: 'ct-bone' },
   'delineo-series-open': { studyInstanceUid: '2.25.1', seriesInstanceUid: '2.25.2', modality: 'CT', description: 'Thorax' },
-  'delineo-auto-contour': { modelId: 'hn-oar', modelVersion: '1.0.0', structureIds: ['s1'], replacedIds: [], provider: 'onnxruntime-web wasm (2 threads)', seconds: 4.2 },
+  'delineo-auto-contour': { modelId: 'hn-oar', modelVersion: '1.0.0', structureIds: ['s1'], replacedIds: [], provider: 'onnxruntime-web wasm (2 threads)', seconds: 4.2, source: 'local' },
   'delineo-model-ready': { modelId: 'hn-oar', modelVersion: '0.3.0', provider: 'onnxruntime-web wasm (2 threads: 2 tile workers)', seconds: 4.3 },
   'delineo-structure-approve': { structureId: 's1', name: 'Brainstem', approved: true },
   'delineo-export': { destination: 'download', fileName: 'RS.dcm', sopInstanceUid: '2.25.3', seriesInstanceUid: '2.25.4', structureNames: ['Brainstem'], unapprovedNames: [], warnings: [], file: new Blob(['x']) },

@@ -18,6 +18,7 @@ Commands:
   submit     auto-contouring service: queue one CT series (idempotent)
   watch      auto-contouring service: submit every new, complete CT series the PACS receives
   jobs       auto-contouring service: job counts by state and the last failures
+  api        auto-contouring service: the HTTP front for browsers (submit a series, follow its job)
 
 Run "delineo <command> --help" for a command's options, "delineo --version" for the version.`;
 
@@ -60,6 +61,10 @@ const COMMANDS: Record<string, () => Promise<{ usage: string; run: (argv: readon
   jobs: async () => {
     const m = await import('./service.ts');
     return { usage: m.JOBS_USAGE, run: m.jobsCommand };
+  },
+  api: async () => {
+    const m = await import('./service.ts');
+    return { usage: m.API_USAGE, run: m.apiCommand };
   },
 };
 

@@ -71,6 +71,23 @@ ${CONNECTION_HELP}
 
 ${AUTH_HELP}`;
 
+export const API_USAGE = `Usage: delineo api --redis <url> --port <n> --model <id> [--model <id> …] [options]
+
+The service's HTTP front for browsers (the app's "Auto-contour on server"): POST /jobs submits a series (the same
+idempotent job as \`delineo submit\`), GET /jobs/:id reports its state, progress and the stored RTSTRUCT,
+GET /models lists the models accepted. Listens on loopback unless --host says otherwise; put a TLS reverse proxy
+in front of it (docs/service.md).
+
+${CONNECTION_HELP}
+  --port <n>           TCP port (0: any free port, printed)
+  --host <address>     address to listen on (default 127.0.0.1)
+  --model <id>         a model clients may ask for (repeat for several); the workers must run the same versions
+  --allow-origin <o>   the one origin (e.g. https://portal.example.org) whose pages may call the API (CORS)
+  -h, --help           show this help
+
+Clients must send "Authorization: Bearer <token>" when DELINEO_API_TOKEN holds the token or
+DELINEO_API_TOKEN_FILE names a file holding it (re-read on every request); never on the command line.`;
+
 export const JOBS_USAGE = `Usage: delineo jobs --redis <url> [--queue <name>] [--last <n>]
 
 Counts of the queue's jobs by state, the last failures with their reasons, and the last series skipped.
@@ -117,10 +134,10 @@ function untilSignal(stop: () => Promise<void>, io: CommandIo): Promise<void> {
   });
 }
 
-function parse(command: string, usage: string, argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>, io: CommandIo) {
+function parse(command: string, usage: string, argv: readonly string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>, io: CommandIo) {
   try {
     const { values } = parseArgs({ args: [...argv], options: { ...common, ...options }, strict: true });
-    return values as Record<string, string | boolean | undefined>;
+    return values as Record<string, string | boolean | string[] | undefined>;
   } catch (e) {
     io.error(`delineo ${command}: ${(e as Error).message}\n\n${usage}`);
     return undefined;
@@ -273,4 +290,54 @@ export async function jobsCommand(argv: readonly string[], io: CommandIo = conso
   } finally {
     await queue.close();
   }
+}
+
+/** `delineo api`. */
+export async function apiCommand(argv: readonly string[], io: CommandIo = consoleIo): Promise<number> {
+  const v = parse('api', API_USAGE, argv, { port: { type: 'string' }, host: { type: 'string' }, model: { type: 'string', multiple: true }, 'allow-origin': { type: 'string' } }, io);
+  if (!v) return 2;
+  if (v.help) return io.log(API_USAGE), 0;
+  let redis: string, port: number, token: (() => string) | undefined, allowOrigin: string | undefined;
+  const modelIds = (v.model as string[] | undefined) ?? [];
+  try {
+    redis = redisUrl(v.redis as string | undefined);
+    port = v.port === '0' ? 0 : (positive('port', v.port as string | undefined) ?? NaN);
+    if (Number.isNaN(port) || port > 65535) throw new UsageError('--port <n> is required (0 to 65535)');
+    if (!modelIds.length) throw new UsageError('--model is required: the models clients may ask for');
+    allowOrigin = v['allow-origin'] as string | undefined;
+    if (allowOrigin !== undefined && !/^https?:\/\/[^/\s]+$/.test(allowOrigin)) throw new UsageError(`--allow-origin must be an origin such as https://portal.example.org (no path), got "${allowOrigin}"`);
+  } catch (e) {
+    return io.error(`delineo api: ${(e as Error).message}\n\n${API_USAGE}`), 2;
+  }
+  const { apiTokenFromEnvironment, startApi } = await import('../service/api.ts');
+  try {
+    token = apiTokenFromEnvironment();
+  } catch (e) {
+    return failure('api', e, io);
+  }
+  const { ServiceQueue } = await import('../service/queue.ts');
+  let models;
+  try {
+    models = await Promise.all(modelIds.map(async (id) => {
+      const { manifest } = await readManifest(id);
+      return { id: manifest.id, version: manifest.version, name: manifest.name };
+    }));
+  } catch (e) {
+    return failure('api', e, io);
+  }
+  const queue = new ServiceQueue(redis, (v.queue as string | undefined) ?? DEFAULT_QUEUE);
+  let api;
+  try {
+    api = await startApi({ queue, models, port, host: (v.host as string | undefined) ?? '127.0.0.1', ...(allowOrigin ? { allowOrigin } : {}), ...(token ? { token } : {}), log: (l) => io.error(l) });
+  } catch (e) {
+    await queue.close();
+    io.error(`delineo api: cannot listen: ${(e as Error).message}`);
+    return 1;
+  }
+  io.log(`api ready: ${api.url} (queue ${queue.name}; models ${models.map((m) => `${m.id} ${m.version}`).join(', ')}; ${token ? 'bearer token required' : 'no token'}; CORS ${allowOrigin ?? 'off'})`);
+  await untilSignal(async () => {
+    await api.close();
+    await queue.close();
+  }, io);
+  return 0;
 }

@@ -92,12 +92,12 @@ export class ServiceQueue {
     return { jobId, created: true, state: await job.getState(), retried: false };
   }
 
-  /** A job by id, with its state, progress, result or failure. */
-  async job(jobId: string): Promise<{ state: string; progress: SegmentJobProgress | undefined; result: SegmentJobResult | undefined; failedReason: string | undefined; attemptsMade: number } | undefined> {
+  /** A job by id, with what it was asked (its data), its state, progress, result or failure. */
+  async job(jobId: string): Promise<{ data: SegmentJobData; state: string; progress: SegmentJobProgress | undefined; result: SegmentJobResult | undefined; failedReason: string | undefined; attemptsMade: number } | undefined> {
     const job = await this.queue.getJob(jobId);
     if (!job) return undefined;
     const progress = typeof job.progress === 'object' && job.progress !== null ? (job.progress as unknown as SegmentJobProgress) : undefined;
-    return { state: await job.getState(), progress, result: job.returnvalue ?? undefined, failedReason: job.failedReason || undefined, attemptsMade: job.attemptsMade };
+    return { data: job.data, state: await job.getState(), progress, result: job.returnvalue ?? undefined, failedReason: job.failedReason || undefined, attemptsMade: job.attemptsMade };
   }
 
   /** Counts by state, the last `last` failures with their reasons, and the last series skipped. */
