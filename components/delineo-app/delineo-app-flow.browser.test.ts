@@ -372,5 +372,8 @@ describe('<delineo-app> clinical flow on the phantom', function () {
     await frames(1);
     const input = list.shadowRoot!.querySelector<HTMLInputElement>('[part="rename-input"]');
     expect(input, 'its name is open for editing').to.not.equal(null);
+    // A name given by an embedder is kept as it is while free, and made unique when taken.
+    expect(store.record(el.newStructure('GTV_boost')!).name).to.equal('GTV_boost');
+    expect(store.record(el.newStructure('GTV_boost')!).name).to.equal('GTV_boost_2');
   });
 });

@@ -38,7 +38,7 @@ export class StructureActions {
     if (!session) return null;
     const store = session.store;
     const taken = new Set(store.state.structures.map((s) => s.name));
-    const finalName = uniqueName(name ?? 'Structure', taken, name ? 2 : 1);
+    const finalName = uniqueName(name ?? 'Structure', taken);
     const color = DISTINCT_COLORS[store.state.structures.length % DISTINCT_COLORS.length];
     const id = store.add({ name: finalName, color, interpretedType: 'ORGAN', provenance: { algorithm: 'MANUAL', source: 'delineo', version: '' } });
     store.setActive(id);
