@@ -17,3 +17,4 @@ export { ServiceJobError, processSeries, type ProcessSeriesInput } from './servi
 export { ServiceQueue, WatchState, consumeQueue, type QueueConsumer, type QueueSummary, type QueueWorkerOptions, type SubmitOptions, type SubmitResult } from './service/queue.ts';
 export { startWorker, type ServiceWorker, type ServiceWorkerOptions } from './service/worker.ts';
 export { pollOnce, watchPacs, type PollReport, type WatchOptions } from './service/watch.ts';
+export { contourLengthPerSlice, spearman, sumPerSlice, topSliceCapture } from './inference/uncertainty-metrics.ts';

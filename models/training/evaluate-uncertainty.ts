@@ -23,8 +23,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dice, loadNodeNetwork, readManifest, readVolumeNifti, segmentWithNetwork, structureUncertainty, type UncertaintyMeasure } from '../../src/node.ts';
-import { contourLengthPerSlice, spearman, sumPerSlice, topSliceCapture } from '../../src/inference/uncertainty-metrics.ts';
+import {
+  contourLengthPerSlice,
+  dice,
+  loadNodeNetwork,
+  readManifest,
+  readVolumeNifti,
+  segmentWithNetwork,
+  spearman,
+  structureUncertainty,
+  sumPerSlice,
+  topSliceCapture,
+  type UncertaintyMeasure,
+} from '../../src/node.ts';
 
 const { values } = parseArgs({
   options: {
