@@ -264,7 +264,7 @@ export class DelineoReviewPanel extends LitElement {
         ? html`<ul aria-label="Uncertain structures">
             ${flags.map(
               (f) => html`<li>
-                <button part="finding warning" class=${`finding warning ${f.structureId === state.activeId ? 'active' : ''}`} data-kind="uncertain" @click=${() => this.#showUncertain(f.structureId)}>
+                <button part=${`finding ${f.severity}`} class=${`finding ${f.severity} ${f.structureId === state.activeId ? 'active' : ''}`} data-kind="uncertain" @click=${() => this.#showUncertain(f.structureId)}>
                   <span class="kind">Uncertain</span> <span class="who">${f.structureName}</span>
                   <span class="what">${f.message}</span>
                 </button>

@@ -26,6 +26,8 @@ export interface UncertaintyFlag {
   readonly structureName: string;
   readonly attention: number;
   readonly threshold: number;
+  /** A doubtful structure is worth a look, not necessarily wrong. */
+  readonly severity: 'warning';
   /** The most uncertain axial slice (k), the place to look first. */
   readonly slice: number;
   /** One sentence a clinician can act on. */
@@ -118,6 +120,7 @@ export class UncertaintyReview {
         structureName: r.name,
         attention: s.attention,
         threshold: flag,
+        severity: 'warning',
         slice,
         message: `${r.name}: the model is uncertain about this structure overall (attention ${s.attention.toFixed(2)}, flagged from ${flag.toFixed(2)}); review it slice by slice, starting at slice ${slice + 1}`,
       });
