@@ -18,3 +18,4 @@ export { API_TOKEN_ENV, API_TOKEN_FILE_ENV, ApiTokenError, apiJob, apiTokenFromE
 export { ServiceQueue, WatchState, consumeQueue, type QueueConsumer, type QueueSummary, type QueueWorkerOptions, type SubmitOptions, type SubmitResult } from './service/queue.ts';
 export { startWorker, type ServiceWorker, type ServiceWorkerOptions } from './service/worker.ts';
 export { pollOnce, watchPacs, type PollReport, type WatchOptions } from './service/watch.ts';
+export { contourLengthPerSlice, spearman, sumPerSlice, topSliceCapture } from './inference/uncertainty-metrics.ts';

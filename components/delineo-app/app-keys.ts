@@ -1,5 +1,5 @@
 import { emit } from '../internal/emit.ts';
-import { toolForShortcut, type ViewerSession } from '../../src/index.ts';
+import { nextUncertainSlice, toolForShortcut, type ViewerSession } from '../../src/index.ts';
 
 /** What the app's keys do: the app's public actions and the parts they reach. */
 export interface AppKeyActions {
@@ -61,6 +61,8 @@ export class AppKeys {
     else if (key === '.') a.nextForReview(1);
     else if (key === ',') a.nextForReview(-1);
     else if (key.toLowerCase() === 'i') a.interpolate();
+    else if (key.toLowerCase() === 'j') this.#nextUncertain(session);
+    else if (key.toLowerCase() === 'm') this.#toggleUncertainty(session);
     else {
       const tool = toolForShortcut(key);
       if (!tool) return false;
@@ -69,6 +71,19 @@ export class AppKeys {
       if (tool.edits && !session.store.state.activeId) a.say('Select a structure to edit first', true);
     }
     return true;
+  }
+
+  /** Jumps to the selected structure's next most uncertain slice, or says why it cannot. */
+  #nextUncertain(session: ViewerSession): void {
+    const id = session.store.state.activeId;
+    if (!id) return this.#actions.say('Select a structure first', true);
+    const k = nextUncertainSlice(session, id);
+    if (k === null) this.#actions.say(`${session.store.record(id).name} has no uncertainty map (only structures from an ONNX model have one)`, true);
+  }
+
+  #toggleUncertainty(session: ViewerSession): void {
+    session.uncertainty.setOverlay(!session.uncertainty.overlay);
+    this.#actions.say(`Uncertainty overlay ${session.uncertainty.overlay ? 'on' : 'off'}`, false);
   }
 
   #report(label: string | null, verb: string): void {

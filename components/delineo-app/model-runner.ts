@@ -69,6 +69,7 @@ export class ModelRunner implements ReactiveController {
       const manifest = source.manifest;
       const merge = mergeAutoContours(session.store.state.structures, manifest, result.structures);
       const ids = session.store.addMany(merge.add, merge.label, merge.replace);
+      if (result.uncertainty) session.uncertainty.attach(result.uncertainty, ids);
       const seconds = (performance.now() - started) / 1000;
       const missing = merge.missing;
       this.#options.say(

@@ -25,6 +25,8 @@ export function shortcutsFor(tools: readonly ToolDescriptor[]): Shortcut[] {
     { keys: 'Ctrl+Shift+Z, Ctrl+Y', action: 'Redo', scope: 'App' },
     ...tools.flatMap((t) => (t.shortcut ? [{ keys: t.shortcut.toUpperCase(), action: t.help, scope: 'App' as const }] : [])),
     { keys: 'I', action: 'Interpolate between the contoured slices', scope: 'App' },
+    { keys: 'J', action: 'Next uncertain slice of the selected auto-contour (where the model doubts most first)', scope: 'App' },
+    { keys: 'M', action: 'Show or hide the uncertainty overlay (the model’s doubt as a colour wash)', scope: 'App' },
     { keys: 'Escape', action: 'Cancel the running job (load, auto-contour, export); close a dialog', scope: 'App' },
     { keys: 'ArrowUp / ArrowDown', action: 'Next / previous slice', scope: 'Slice view' },
     { keys: 'PageUp / PageDown', action: '10 slices', scope: 'Slice view' },

@@ -6,6 +6,7 @@ import {
   type ConstraintResult,
   type DoseReview,
   nextForReview,
+  nextUncertainSlice,
   qaFindings,
   showStructure,
   type QaFinding,
@@ -45,6 +46,8 @@ const KIND_TEXT: Readonly<Record<QaFinding['kind'], string>> = {
  * @csspart summary - The selected structure's name, status and provenance.
  * @csspart status - The status badge (also `status approved`, `status auto`, `status edited`, `status manual`).
  * @csspart metrics - The change measures against the model's original.
+ * @csspart uncertainty - An auto-contour's attention score (its mean model uncertainty) and the next-uncertain-slice button.
+ * @csspart next-uncertain-button - Next uncertain slice of the selected structure (most uncertain first).
  * @csspart approve-button - Approve / withdraw approval.
  * @csspart previous-button - Previous structure to review.
  * @csspart next-button - Next structure to review.
@@ -101,6 +104,8 @@ export class DelineoReviewPanel extends LitElement {
         this.setState = s;
         this.#schedule();
       }),
+      // A run's uncertainty map arrives just after its structures.
+      session.uncertainty.version$.subscribe(() => this.requestUpdate()),
     ],
   });
 
@@ -211,17 +216,35 @@ export class DelineoReviewPanel extends LitElement {
         : m
           ? html`<dl part="metrics" class="metrics"><dt>Volume</dt><dd>${m.volumeCc.toFixed(1)} cc</dd></dl>`
           : nothing}
+      ${this.#renderUncertainty(r)}
       <button part="approve-button" class=${r.approved ? 'withdraw' : 'approve'} title="Approve, or withdraw approval (A)" @click=${() => this.#toggle(r)}>
         ${r.approved ? 'Withdraw approval' : 'Approve'}
       </button>
     `;
   }
 
+  /** The model's doubt about an auto-contour: its attention score and the way to its most uncertain slices. */
+  #renderUncertainty(r: StructureRecord) {
+    const u = this.session?.uncertainty.summary(r.id);
+    if (!u) return nothing;
+    return html`<div part="uncertainty" class="uncertainty">
+      <span title="Mean model uncertainty (0 = certain, 1 = no idea) in and just around the contour">Attention ${u.attention.toFixed(2)}</span>
+      <button part="next-uncertain-button" title="Next uncertain slice (J): where the model doubts most first" ?disabled=${!u.slices.length} @click=${() => this.#nextUncertain(r.id)}>Next uncertain slice</button>
+    </div>`;
+  }
+
+  #nextUncertain(id: string): void {
+    const session = this.session;
+    if (session) nextUncertainSlice(session, id);
+  }
+
   #renderQa(state: StructureSetState) {
     const findings = this.findings;
     const constraints = this.constraints;
+    // Summaries are cached per mask version, so this costs nothing on a render that changed no mask.
+    const flags = this.session?.uncertainty.flags() ?? [];
     const errors = (findings?.filter((f) => f.severity === 'error').length ?? 0) + constraints.filter((c) => c.status === 'fail').length;
-    const count = (findings?.length ?? 0) + constraints.length;
+    const count = (findings?.length ?? 0) + constraints.length + flags.length;
     return html`<section part="qa" class="qa" aria-label="Quality checks">
       <h3>Checks ${findings ? html`<span class="count ${errors ? 'has-errors' : count ? 'has-warnings' : 'ok'}">${count ? `${count} to look at` : 'all clear'}</span>` : nothing}</h3>
       ${this.qaError ? html`<p class="error">The checks failed: ${this.qaError}</p>` : nothing}
@@ -231,6 +254,18 @@ export class DelineoReviewPanel extends LitElement {
               (f) => html`<li>
                 <button part=${`finding ${f.severity}`} class=${`finding ${f.severity} ${f.structureId === state.activeId ? 'active' : ''}`} data-kind=${f.kind} @click=${() => this.#showFinding(f)}>
                   <span class="kind">${KIND_TEXT[f.kind]}</span> <span class="who">${f.structureName}</span>
+                  <span class="what">${f.message}</span>
+                </button>
+              </li>`,
+            )}
+          </ul>`
+        : nothing}
+      ${flags.length
+        ? html`<ul aria-label="Uncertain structures">
+            ${flags.map(
+              (f) => html`<li>
+                <button part=${`finding ${f.severity}`} class=${`finding ${f.severity} ${f.structureId === state.activeId ? 'active' : ''}`} data-kind="uncertain" @click=${() => this.#showUncertain(f.structureId)}>
+                  <span class="kind">Uncertain</span> <span class="who">${f.structureName}</span>
                   <span class="what">${f.message}</span>
                 </button>
               </li>`,
@@ -261,6 +296,14 @@ export class DelineoReviewPanel extends LitElement {
     if (!session || !session.store.state.structures.some((s) => s.id === id)) return;
     session.store.setActive(id);
     showStructure(session, id, true);
+    emit(this, 'delineo-structure-select', { id, name: session.store.record(id).name });
+  }
+
+  #showUncertain(id: string): void {
+    const session = this.session;
+    if (!session || !session.store.state.structures.some((s) => s.id === id)) return;
+    session.store.setActive(id);
+    nextUncertainSlice(session, id);
     emit(this, 'delineo-structure-select', { id, name: session.store.record(id).name });
   }
 

@@ -122,6 +122,8 @@ export class DelineoSliceView extends LitElement {
       }),
       session.store.state$.subscribe(() => this.#requestDraw()),
       session.dose$.subscribe(() => this.#requestDraw()),
+      session.uncertainty.overlay$.subscribe(() => this.#requestDraw()),
+      session.uncertainty.version$.subscribe(() => this.#requestDraw()),
       session.tool$.subscribe((t) => {
         if (this.dataset.tool !== undefined && this.dataset.tool !== t.tool) this.#editor.cancel();
         this.dataset.tool = t.tool;

@@ -8,14 +8,23 @@ import {
   gridAxesForViews,
   maskOutline,
   planeAxes,
+  planeToIndex,
+  UNCERTAINTY_MAX,
   sampleDoseOnSlice,
   type PlaneAffine,
   type Rgb,
   type SliceAxis,
   type SlicePlane,
   type ViewOrientation,
+  type UncertaintyMap,
   type ViewerSession,
 } from '../../src/index.ts';
+
+/**
+ * The uncertainty wash: transparent below 0.05 (the certain bulk, so the CT stays readable), then the dose
+ * wash's blue-to-red scale up to 0.5, where the two likeliest classes are about even.
+ */
+export const UNCERTAINTY_WASH = { minGy: 0.05, maxGy: 0.5, opacity: 0.55 } as const;
 
 /** Crosshair line colours, by the view whose plane the line is (the 3D Slicer convention: red axial, green coronal, yellow sagittal). */
 const CROSSHAIR_COLORS: Readonly<Record<ViewOrientation, string>> = {
@@ -48,6 +57,8 @@ export class SlicePainter {
   #sliceBuffer = new Uint8Array(0);
   /** The dose sampled on the slice shown, kept until the dose or the slice changes (pans, zooms and edits reuse it). */
   #doseSlice: { readonly dose: unknown; readonly key: string; readonly slice: ReturnType<typeof sampleDoseOnSlice> } | null = null;
+  /** The active structure's uncertainty on the slice shown, kept until the map or the slice changes. */
+  #uncertaintySlice: { readonly map: UncertaintyMap; readonly key: string; readonly slice: ReturnType<typeof sampleDoseOnSlice> } | null = null;
 
   /** Sizes the overlay to the image's drawing buffer (device pixels) and clears it; null without a 2D context. */
   begin(width: number, height: number): CanvasRenderingContext2D | null {
@@ -82,6 +93,12 @@ export class SlicePainter {
       if (this.#doseSlice?.dose !== dose.volume || this.#doseSlice.key !== key) this.#doseSlice = { dose: dose.volume, key, slice: sampleDoseOnSlice(dose.volume, session.volume, plane) };
       drawDoseOverlay(ctx, this.#doseSlice.slice, affine, { wash: dose.wash, isodoses: displayedIsodoses(dose), lineWidth: 1.5 * dpr });
     }
+    const map = session.uncertainty.overlay && activeId ? session.uncertainty.map(activeId) : null;
+    if (map) {
+      const key = `${plane.axis}|${plane.index}`;
+      if (this.#uncertaintySlice?.map !== map || this.#uncertaintySlice.key !== key) this.#uncertaintySlice = { map, key, slice: uncertaintyOnSlice(map, plane, nu, nv) };
+      drawDoseOverlay(ctx, this.#uncertaintySlice.slice, affine, { wash: UNCERTAINTY_WASH, isodoses: [], lineWidth: dpr });
+    }
     for (const s of state.structures) {
       if (s.id === activeId) activeColor = s.color;
       if (!s.visible) continue;
@@ -106,6 +123,19 @@ export class SlicePainter {
     if (this.#sliceBuffer.length !== size) this.#sliceBuffer = new Uint8Array(size);
     return this.#sliceBuffer;
   }
+}
+
+/** An uncertainty map (on the CT grid) on a plane, as 0–1 values (u fastest). */
+function uncertaintyOnSlice(map: UncertaintyMap, plane: SlicePlane, nu: number, nv: number): ReturnType<typeof sampleDoseOnSlice> {
+  const [nx, ny] = map.dimensions;
+  const values = new Float32Array(nu * nv);
+  for (let v = 0, o = 0; v < nv; v++) {
+    for (let u = 0; u < nu; u++, o++) {
+      const [i, j, k] = planeToIndex(plane, u, v);
+      values[o] = map.data[i + nx * (j + ny * k)] / UNCERTAINTY_MAX;
+    }
+  }
+  return { values, nu, nv };
 }
 
 /** The lines where the other two views' planes cut this one, with a gap around the crosshair point. */

@@ -44,6 +44,30 @@ describe('delineo segment', () => {
     assert.deepEqual([...labels.dimensions], [64, 64, 20]);
   });
 
+  it('writes the uncertainty map as float32 0–1 on the CT grid, and refuses it for a rule-based model', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'delineo-seg-'));
+    const ph = generatePhantom({ dimensions: [64, 60, 20], spacing: [6, 6.5, 10], seed: 2 });
+    await writeVolumeNifti(ph.volume, join(dir, 'ct.nii.gz'));
+    const c = capture();
+    const args = ['segment', '--ct', join(dir, 'ct.nii.gz'), '--model', TINY, '--out', join(dir, 'labels.nii.gz'), '--uncertainty', join(dir, 'u.nii.gz'), '--threads', '1'];
+    assert.equal(await main(args, c.io), 0, c.err.join('\n'));
+    const u = await readVolumeNifti(join(dir, 'u.nii.gz'), 'OT');
+    const ct = await readVolumeNifti(join(dir, 'ct.nii.gz'));
+    assert.ok(u.data instanceof Float32Array, u.data.constructor.name);
+    assert.deepEqual([...u.dimensions], [...ct.dimensions]);
+    assert.deepEqual([...u.spacing].map((v) => +v.toFixed(4)), [...ct.spacing].map((v) => +v.toFixed(4)));
+    assert.deepEqual([...u.origin].map((v) => +v.toFixed(3)), [...ct.origin].map((v) => +v.toFixed(3)));
+    assert.deepEqual([...u.direction], [...ct.direction]);
+    const [lo, hi] = u.range();
+    assert.ok(lo >= 0 && hi <= 1 && hi > 0.1, `range ${lo} … ${hi}`);
+    const d = capture();
+    const rules = ['segment', '--ct', join(dir, 'ct.nii.gz'), '--model', 'ct-external-lungs-bones', '--out', join(dir, 'l.nii.gz'), '--uncertainty', join(dir, 'v.nii.gz')];
+    assert.equal(await main(rules, d.io), 1);
+    assert.match(d.err[0], /rule-based and has no uncertainty map/);
+    const e = capture();
+    assert.equal(await main([...rules.slice(0, -1), join(dir, 'v.txt')], e.io), 2);
+  });
+
   it('exits 2 on a malformed command line and 1 on an unknown model or a NIfTI with --out rs.dcm', async () => {
     const c = capture();
     assert.equal(await main(['segment', '--ct', 'x'], c.io), 2);

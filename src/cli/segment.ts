@@ -8,12 +8,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Volume } from '../domain/volume.ts';
+import { uncertaintyToFloat } from '../domain/uncertainty.ts';
+import { Volume } from '../domain/volume.ts';
 import { JobError } from '../jobs/job.ts';
 import { RULE_MODELS } from '../inference/rules/index.ts';
 import { MODELS_DIR, segmentNode } from '../inference/segment-node.ts';
 import { writeRtstruct } from '../io/dicom/rtstruct-writer.ts';
-import { writeLabelMapNifti } from '../io/itk/nifti.ts';
+import { writeLabelMapNifti, writeVolumeNifti } from '../io/itk/nifti.ts';
 import { loadPath } from '../io/load-node.ts';
 import type { CommandIo } from './phantom.ts';
 
@@ -27,6 +28,9 @@ Auto-contours a CT with a local model; nothing leaves the machine.
                      a path to a model's manifest.json
   --out <file>       *.dcm: an RT Structure Set referencing the CT series (needs a DICOM CT);
                      *.nii / *.nii.gz: a label map on the CT grid (values = the model's label values)
+  --uncertainty <file.nii.gz>
+                     also write the model's per-voxel uncertainty (float32, 0 = certain … 1, on the CT grid;
+                     entropy of the averaged class probabilities, see the model card); ONNX models only
   --series <uid>     which series to use when the folder holds several
   --threads <n>      ONNX Runtime threads (default 2)
   --no-tta           skip mirroring test-time augmentation (faster)
@@ -48,6 +52,7 @@ export async function segmentCommand(argv: readonly string[], io: CommandIo = co
         ct: { type: 'string' },
         model: { type: 'string' },
         out: { type: 'string' },
+        uncertainty: { type: 'string' },
         series: { type: 'string' },
         threads: { type: 'string' },
         'no-tta': { type: 'boolean' },
@@ -62,6 +67,7 @@ export async function segmentCommand(argv: readonly string[], io: CommandIo = co
     }
     if (!args.ct || !args.model || !args.out) throw new UsageError('--ct, --model and --out are required');
     if (!/\.(dcm|nii|nii\.gz)$/i.test(args.out)) throw new UsageError(`--out must end in .dcm, .nii or .nii.gz, got "${args.out}"`);
+    if (args.uncertainty !== undefined && !/\.nii(\.gz)?$/i.test(args.uncertainty)) throw new UsageError(`--uncertainty must end in .nii or .nii.gz, got "${args.uncertainty}"`);
     if (args.threads !== undefined && !(Number.isInteger(Number(args.threads)) && Number(args.threads) >= 1)) throw new UsageError(`--threads needs a positive integer, got "${args.threads}"`);
   } catch (e) {
     io.error(`delineo segment: ${(e as Error).message}\n\n${SEGMENT_USAGE}`);
@@ -77,6 +83,10 @@ export async function segmentCommand(argv: readonly string[], io: CommandIo = co
     const dicom = Boolean(ct.identity.sopInstanceUids?.length);
     if (/\.dcm$/i.test(args.out) && !dicom) {
       io.error(`delineo segment: an RT Structure Set must reference a DICOM CT series; ${args.ct} is not one (write a .nii.gz label map instead)`);
+      return 1;
+    }
+    if (args.uncertainty && RULE_MODELS.some((m) => m.id === args.model)) {
+      io.error(`delineo segment: ${args.model} is rule-based and has no uncertainty map (only ONNX models make one)`);
       return 1;
     }
     let last = '';
@@ -101,8 +111,16 @@ export async function segmentCommand(argv: readonly string[], io: CommandIo = co
         args.out,
       );
     }
+    if (args.uncertainty) {
+      if (!r.uncertainty) {
+        io.error(`delineo segment: ${args.model} made no uncertainty map (rule-based models have none)`);
+        return 1;
+      }
+      const map = new Volume({ ...ct.geometry, data: uncertaintyToFloat(r.uncertainty), modality: 'OT', name: 'uncertainty' });
+      await writeVolumeNifti(map, args.uncertainty);
+    }
     for (const [i, s] of r.structures.entries()) io.log(`${/\.dcm$/i.test(args.out) ? '' : `${i + 1} `}${s.name}: ${s.mask.count()} voxels`);
-    io.log(`${args.model} on ${ct.dimensions.join('×')} in ${seconds.toFixed(1)} s (${r.provider}) → ${args.out}`);
+    io.log(`${args.model} on ${ct.dimensions.join('×')} in ${seconds.toFixed(1)} s (${r.provider}) → ${args.out}${args.uncertainty ? `, uncertainty → ${args.uncertainty}` : ''}`);
     return 0;
   } catch (e) {
     if (e instanceof JobError || (e instanceof Error && ['GeometryError', 'RangeError', 'StructureError'].includes(e.name))) {

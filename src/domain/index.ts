@@ -14,3 +14,4 @@ export * from './window.ts';
 export * from './dvh.ts';
 export * from './dose-constraints.ts';
 export * from './view-axes.ts';
+export * from './uncertainty.ts';

@@ -68,6 +68,55 @@ describe('engine with a 3D network (onnxruntime-node)', () => {
   });
 });
 
+describe('uncertainty map', () => {
+  it('is on the CT grid, zero where the labels are sure and high only along the edges between them', async () => {
+    const { ct } = boxCt();
+    const r = await segmentNode(ct, TINY, { threads: 1 });
+    const u = r.uncertainty!;
+    assert.ok(u, 'an ONNX model returns a map');
+    assert.deepEqual(u.dimensions, ct.dimensions);
+    assert.equal(u.data.length, ct.data.length);
+    assert.equal(u.measure, 'entropy');
+    const [nx, ny, nz] = ct.dimensions;
+    // Distance (in voxels, up to 3) of each voxel to the nearest voxel with another label.
+    const nearEdge = (i: number, j: number, k: number, d: number) => {
+      const l = r.labels[i + nx * (j + ny * k)];
+      for (let c = Math.max(0, k - d); c <= Math.min(nz - 1, k + d); c++)
+        for (let b = Math.max(0, j - d); b <= Math.min(ny - 1, j + d); b++)
+          for (let a = Math.max(0, i - d); a <= Math.min(nx - 1, i + d); a++) if (r.labels[a + nx * (b + ny * c)] !== l) return true;
+      return false;
+    };
+    let edge = 0;
+    let edgeN = 0;
+    let far = 0;
+    let farN = 0;
+    for (let k = 0, o = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, o++) {
+      if (nearEdge(i, j, k, 1)) {
+        edge += u.data[o];
+        edgeN++;
+      } else if (!nearEdge(i, j, k, 3)) {
+        far += u.data[o];
+        farN++;
+      }
+    }
+    assert.ok(edgeN > 0 && farN > 0);
+    assert.ok(edge / edgeN > 20, `mean quantised uncertainty along the edges ${edge / edgeN}`);
+    assert.ok(far / farN < 1, `mean quantised uncertainty away from them ${far / farN}`);
+    const centre = ct.patientToIndex([4, -2, 0]).map(Math.round);
+    assert.equal(u.data[centre[0] + nx * (centre[1] + ny * centre[2])], 0);
+  });
+
+  it('can be skipped or measured as the margin, and rule-based models have none', async () => {
+    const { ct } = boxCt();
+    assert.equal((await segmentNode(ct, TINY, { threads: 1, uncertainty: 'none' })).uncertainty, undefined);
+    const margin = (await segmentNode(ct, TINY, { threads: 1, uncertainty: 'margin' })).uncertainty!;
+    assert.equal(margin.measure, 'margin');
+    assert.ok(Math.max(...margin.data) > 128, 'a near tie between two classes is close to 1');
+    const ph = generatePhantom({ dimensions: [64, 64, 20], spacing: [6, 6, 10], seed: 3 });
+    assert.equal((await segmentNode(ph.volume, 'ct-external-lungs-bones')).uncertainty, undefined);
+  });
+});
+
 describe('engine errors', () => {
   const copyModel = async (mutate: (bytes: Buffer, manifest: Record<string, unknown>) => void) => {
     const dir = await mkdtemp(join(tmpdir(), 'delineo-model-'));

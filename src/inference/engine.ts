@@ -6,6 +6,7 @@
  */
 import type { Vec3 } from '../domain/geometry.ts';
 import type { Structure } from '../domain/structure.ts';
+import type { UncertaintyMap, UncertaintyMeasure } from '../domain/uncertainty.ts';
 import type { Volume } from '../domain/volume.ts';
 import { throwIfAborted, type JobOptions } from '../jobs/job.ts';
 import { InferenceError } from './errors.ts';
@@ -18,6 +19,11 @@ import { slidingWindow, type TileRunner } from './sliding-window.ts';
 export interface SegmentOptions extends JobOptions {
   /** Mirroring test-time augmentation as the manifest lists it (default on; off is faster). */
   readonly tta?: boolean;
+  /**
+   * The per-voxel uncertainty measure of an ONNX model's run (default 'entropy', see {@link UncertaintyMeasure}),
+   * or 'none' to skip the map. Rule-based models never make one.
+   */
+  readonly uncertainty?: UncertaintyMeasure | 'none';
 }
 
 /** What a segmentation returns. */
@@ -25,6 +31,12 @@ export interface SegmentationResult {
   readonly structures: Structure[];
   /** Label map on the CT grid (x fastest): 0 background, else the manifest label value, before clean-up. */
   readonly labels: Uint8Array;
+  /**
+   * An ONNX model's per-voxel uncertainty on the CT grid (0 = certain; see {@link UncertaintyMap}), computed
+   * from the same averaged probabilities as `labels` (ensemble members and tiles, and mirrors with TTA).
+   * Absent for rule-based models, which have no probabilities to doubt, and with `uncertainty: 'none'`.
+   */
+  readonly uncertainty?: UncertaintyMap;
   /** The execution provider or 'rules'. */
   readonly provider: string;
   /** Wall time per stage, ms. */
@@ -87,10 +99,12 @@ export async function segmentWithNetwork(ct: Volume, manifest: ModelManifest, ru
   );
   lap('inference');
   options.progress?.({ stage: 'postprocess', done: 0, total: 1 });
-  const labels = resampleArgmax(probs, net.model.classes, grid.geometry, ct.geometry);
+  const measure = options.uncertainty ?? 'entropy';
+  const uncertainty: UncertaintyMap | undefined = measure === 'none' ? undefined : { data: new Uint8Array(ct.data.length), dimensions: ct.dimensions, measure };
+  const labels = resampleArgmax(probs, net.model.classes, grid.geometry, ct.geometry, uncertainty);
   lap('resample');
   const structures = labelsToStructures(labels, ct.geometry, manifest.labels, manifest);
   lap('postprocess');
   options.progress?.({ stage: 'postprocess', done: 1, total: 1 });
-  return { structures, labels, provider: 'network', timings };
+  return { structures, labels, ...(uncertainty ? { uncertainty } : {}), provider: 'network', timings };
 }

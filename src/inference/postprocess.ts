@@ -9,6 +9,7 @@ import { GridTransform, type ImageGeometry, mulMat3 } from '../domain/geometry.t
 import { BinaryMask } from '../domain/mask.ts';
 import { fillHoles, removeIslands } from '../domain/ops/components.ts';
 import { createStructure, type Structure } from '../domain/structure.ts';
+import { UNCERTAINTY_MAX, voxelUncertainty, type UncertaintyMeasure } from '../domain/uncertainty.ts';
 import type { ManifestLabel } from './manifest.ts';
 
 /**
@@ -16,8 +17,18 @@ import type { ManifestLabel } from './manifest.ts';
  * mapped into the source's continuous index (any orientation), each class trilinearly interpolated (edge
  * voxels clamped, as resampleVolume does), and the largest wins; ties go to the lower class. Target voxels
  * outside the source grid are background.
+ *
+ * With `uncertainty`, its `data` (one byte per target voxel) receives the uncertainty of the same interpolated
+ * probabilities the argmax chose from, quantised to 0–255 (0 outside the source grid): the map then describes
+ * exactly the labels returned, at the cost of one measure per voxel rather than a second resampling pass.
  */
-export function resampleArgmax(probs: Float32Array, classes: number, source: ImageGeometry, target: ImageGeometry): Uint8Array {
+export function resampleArgmax(
+  probs: Float32Array,
+  classes: number,
+  source: ImageGeometry,
+  target: ImageGeometry,
+  uncertainty?: { readonly data: Uint8Array; readonly measure: UncertaintyMeasure },
+): Uint8Array {
   if (classes > 255) throw new RangeError('at most 255 classes fit a Uint8 label map');
   const src = new GridTransform(source);
   const tgt = new GridTransform(target);
@@ -28,6 +39,10 @@ export function resampleArgmax(probs: Float32Array, classes: number, source: Ima
   const plane = sx * sy;
   const [nx, ny, nz] = target.dimensions;
   const out = new Uint8Array(nx * ny * nz);
+  const u = uncertainty?.data;
+  if (u && u.length !== out.length) throw new RangeError(`the uncertainty map holds ${u.length} voxels, the target grid ${out.length}`);
+  const measure = uncertainty?.measure ?? 'entropy';
+  const p = new Float64Array(classes);
   let o = 0;
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
@@ -67,7 +82,7 @@ export function resampleArgmax(probs: Float32Array, classes: number, source: Ima
         let best = 0;
         let bestP = -Infinity;
         for (let c = 0, base = 0; c < classes; c++, base += n) {
-          const p =
+          const pc =
             probs[base + o000] * w000 +
             probs[base + o100] * w100 +
             probs[base + o010] * w010 +
@@ -76,12 +91,15 @@ export function resampleArgmax(probs: Float32Array, classes: number, source: Ima
             probs[base + o101] * w101 +
             probs[base + o011] * w011 +
             probs[base + o111] * w111;
-          if (p > bestP) {
-            bestP = p;
+          p[c] = pc;
+          if (pc > bestP) {
+            bestP = pc;
             best = c;
           }
         }
         out[o] = best;
+        // A voxel the network is all but sure of has (quantised) zero uncertainty: skip the logarithms.
+        if (u && bestP < 0.9999) u[o] = Math.round(voxelUncertainty(p, classes, measure) * UNCERTAINTY_MAX);
       }
     }
   }

@@ -4,6 +4,7 @@
  */
 import { BinaryMask } from '../domain/mask.ts';
 import type { Structure } from '../domain/structure.ts';
+import type { UncertaintyMap } from '../domain/uncertainty.ts';
 import type { Volume } from '../domain/volume.ts';
 import type { JobOptions } from '../jobs/job.ts';
 import { createWorkerClient, type WorkerLike } from '../jobs/worker-rpc.ts';
@@ -16,6 +17,8 @@ import type { SegmentWorkerApi } from './segment.worker.ts';
 export interface WorkerSegmentation {
   readonly structures: Structure[];
   readonly labels: Uint8Array;
+  /** An ONNX model's uncertainty map on the CT grid (0 = certain); absent for rule-based models. */
+  readonly uncertainty?: UncertaintyMap;
   /** The execution provider used and why it was chosen. */
   readonly provider: string;
   readonly reason: string;

@@ -16,6 +16,7 @@ import type { VolumeInit } from '../domain/volume.ts';
 import { Volume } from '../domain/volume.ts';
 import type { SerializedMask } from '../domain/mask.ts';
 import type { Structure } from '../domain/structure.ts';
+import type { UncertaintyMap } from '../domain/uncertainty.ts';
 import { segmentWithNetwork, type SegmentationResult, type SegmentOptions } from './engine.ts';
 import { InferenceError } from './errors.ts';
 import { validateManifest, type ModelManifest } from './manifest.ts';
@@ -238,6 +239,8 @@ export type StructureData = Omit<Structure, 'mask'> & { readonly mask: Serialize
 export interface SegmentJobOutput {
   readonly structures: StructureData[];
   readonly labels: Uint8Array;
+  /** An ONNX model's uncertainty map on the CT grid (see SegmentationResult.uncertainty); absent for rules. */
+  readonly uncertainty?: UncertaintyMap;
   readonly provider: string;
   readonly reason: string;
   /** Set when the chosen configuration could not be used, saying what runs instead and why (see loadWebNetwork). */
@@ -359,6 +362,7 @@ export async function segmentJob(input: SegmentJobInput, options: SegmentOptions
   return {
     structures: r.structures.map((s) => ({ ...s, mask: s.mask.serialize() })),
     labels: r.labels,
+    ...(r.uncertainty ? { uncertainty: r.uncertainty } : {}),
     provider: r.provider,
     reason: r.reason,
     ...(r.fallback ? { fallback: r.fallback } : {}),

@@ -11,3 +11,4 @@ export * from './tools/index.ts';
 export * from './names.ts';
 export * from './auto-contour-merge.ts';
 export * from './structure-import.ts';
+export * from './uncertainty-review.ts';

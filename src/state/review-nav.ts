@@ -47,3 +47,32 @@ export function nextForReview(session: ViewerSession, direction: 1 | -1 = 1): st
   }
   return null;
 }
+
+/**
+ * "Next uncertain slice": moves the crosshair to the next axial slice of a structure in its uncertainty ranking
+ * (most uncertain first, wrapping; see UncertaintyReview.nextSlice), at the uncertainty-weighted centre of the
+ * structure's surroundings there, where the model doubts. Returns the slice (k), or null when the structure has
+ * no uncertainty map or nothing uncertain.
+ */
+export function nextUncertainSlice(session: ViewerSession, id: string): number | null {
+  const here = Math.round(session.volume.patientToIndex(session.crosshair.position)[2]);
+  const k = session.uncertainty.nextSlice(id, here);
+  const map = session.uncertainty.map(id);
+  const b = session.store.mask(id).bounds();
+  if (k === null || !map || !b) return null;
+  const [nx, ny] = map.dimensions;
+  let si = 0;
+  let sj = 0;
+  let w = 0;
+  for (let j = Math.max(0, b.min[1] - 1); j <= Math.min(ny - 1, b.max[1] + 1); j++) {
+    for (let i = Math.max(0, b.min[0] - 1); i <= Math.min(nx - 1, b.max[0] + 1); i++) {
+      const u = map.data[i + nx * (j + ny * k)];
+      si += u * i;
+      sj += u * j;
+      w += u;
+    }
+  }
+  const centre = w > 0 ? [si / w, sj / w] : [(b.min[0] + b.max[0]) / 2, (b.min[1] + b.max[1]) / 2];
+  session.setCrosshair(session.volume.indexToPatient([centre[0], centre[1], k]));
+  return k;
+}

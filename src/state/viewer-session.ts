@@ -10,6 +10,7 @@ import { SOFT_TISSUE_WINDOW, type WindowLevel } from '../domain/window.ts';
 import { InterpolationError } from '../io/itk/contour-interpolation.ts';
 import { interpolateBetweenSlicesBrowser, type BrowserInterpolationOptions } from '../io/itk/contour-interpolation-browser.ts';
 import { ReviewTracker } from './review.ts';
+import { UncertaintyReview } from './uncertainty-review.ts';
 import { EditRefusedError, StructureSetStore } from './structure-set.store.ts';
 
 /** A tool's id in the registry (`'brush'`, `'polygon'`…). */
@@ -102,6 +103,8 @@ export class ViewerSession {
    * review status (auto / edited / approved) and the change measures (added path length, surface Dice).
    */
   readonly review: ReviewTracker;
+  /** The model runs' uncertainty maps and the review aids built on them. */
+  readonly uncertainty: UncertaintyReview;
   readonly #crosshair: BehaviorSubject<CrosshairState>;
   readonly #windowLevel: BehaviorSubject<WindowLevel>;
   readonly #tool = new BehaviorSubject<ToolSettings>(DEFAULT_TOOL_SETTINGS);
@@ -128,6 +131,7 @@ export class ViewerSession {
     this.volume = volume;
     this.store = store;
     this.review = new ReviewTracker(store);
+    this.uncertainty = new UncertaintyReview(store);
     this.#interpolation = options.interpolation ?? {};
     const centre = volume.indexToPatient(volume.dimensions.map((n) => Math.floor((n - 1) / 2)) as unknown as Vec3);
     this.#crosshair = new BehaviorSubject<CrosshairState>({ position: centre, source: 'program' });
