@@ -11,7 +11,7 @@ import type { Image, JsonCompatible } from 'itk-wasm';
 import type { Vec3 } from '../domain/geometry.ts';
 import type { Volume } from '../domain/volume.ts';
 import { JobError, type JobOptions, throttleProgress, throwIfAborted } from '../jobs/job.ts';
-import { bsplineMap, DEFAULT_SETTINGS, type ParameterMap, type RegistrationSettings, rigidMap } from './parameters.ts';
+import { DEFAULT_SETTINGS, type ParameterMap, type RegistrationSettings, rigidMap } from './parameters.ts';
 import { prepareForRegistration } from './prepare.ts';
 import { eulerMatrix, IDENTITY4, type Mat4, mulMat4, type RegistrationTransform } from './transform.ts';
 
@@ -84,11 +84,13 @@ function asMaps(object: JsonCompatible): ParameterMap[] {
 
 /**
  * Registers `input.fixed` to `input.moving` (see the module comment). Progress: stage 'prepare' (2 images),
- * then 'rigid' and 'deformable' in resolution levels. Cancel is honoured between levels; a browser caller that
+ * then 'rigid' in resolution levels. Cancel is honoured between levels; a browser caller that
  * needs it sooner terminates the worker this runs in. Rejects with RegistrationError when either CT shows no
  * body or elastix fails.
  */
 export async function registerCt(input: RegistrationInput, options: JobOptions = {}): Promise<RegistrationResult> {
+  if (input.mode === 'deformable')
+    throw new RegistrationError('unsupported-mode', 'deformable registration is not available yet: its displacement field is not read back from elastix, so only mode rigid runs');
   const settings = input.settings ?? DEFAULT_SETTINGS;
   const progress = throttleProgress(options.progress);
   const { signal } = options;
@@ -106,12 +108,7 @@ export async function registerCt(input: RegistrationInput, options: JobOptions =
   const movingImage = toItkImage(moving.volume, 'moving');
   const chain: ParameterMap[] = [];
   let rigid: Mat4 = IDENTITY4;
-  const levels = [
-    ...settings.rigidLevels.map((l, n) => ({ stage: 'rigid', n, total: settings.rigidLevels.length, map: rigidMap(l, n === 0, settings.seed) })),
-    ...(input.mode === 'deformable'
-      ? settings.deformableLevels.map((l, n) => ({ stage: 'deformable', n, total: settings.deformableLevels.length, map: bsplineMap(l, settings.bendingWeight, settings.seed) }))
-      : []),
-  ];
+  const levels = settings.rigidLevels.map((l, n) => ({ stage: 'rigid', n, total: settings.rigidLevels.length, map: rigidMap(l, n === 0, settings.seed) }));
   for (const level of levels) {
     progress({ stage: level.stage, done: level.n, total: level.total, unit: 'resolution levels' });
     let result;
