@@ -1,6 +1,7 @@
 /**
- * Registration of a new CT (fixed) to a reference CT of the same patient (moving) as a Job: rigid, then
- * optionally a B-spline deformation, with elastix compiled to WebAssembly (`@itk-wasm/elastix`). The same
+ * Registration of a new CT (fixed) to a reference CT of the same patient (moving) as a Job: rigid, with
+ * elastix compiled to WebAssembly (`@itk-wasm/elastix`); deformable mode is refused until its displacement
+ * field is read back (docs/adaptive.md). The same
  * code runs in Node (elastix's Node build, synchronous WASI) and in a browser (its web-worker build).
  *
  * Memory: the optimisation runs on {@link prepareForRegistration}'s images (4 mm voxels around the body:
