@@ -11,7 +11,8 @@ import layers from './scripts/eslint-layers.js';
 const vtk = { group: ['@kitware/vtk.js', '@kitware/vtk.js/*'], message: 'vtk.js is used only in src/render and src/mesh.' };
 const dcmjs = { group: ['dcmjs'], message: 'dcmjs is used only in src/io/dicom.' };
 const ort = { group: ['onnxruntime-*', 'onnxruntime-*/*'], message: 'onnxruntime is used only in src/inference.' };
-const itk = { group: ['itk-wasm', '@itk-wasm/*'], message: 'itk-wasm is used only in src/io/itk and workers.' };
+const itk = { group: ['itk-wasm', '@itk-wasm/*'], message: 'itk-wasm is used only in src/io/itk, src/registration (elastix) and workers.' };
+const elastix = { group: ['@itk-wasm/elastix'], message: '@itk-wasm/elastix is used only in src/registration.' };
 const lit_ = { group: ['lit', 'lit/*', '@lit/*'], message: 'Lit belongs to components/, the core stays framework-free.' };
 const rxjs = { group: ['rxjs', 'rxjs/*'], message: 'The domain layer is pure: no rxjs (use src/state).' };
 /** One restricted-imports rule with the given pattern groups. */
@@ -31,11 +32,12 @@ export default tseslint.config(
     },
   },
   { files: ['src/**/*.ts', 'components/**/*.ts', 'bench/**/*.ts', 'models/**/*.ts'], plugins: { delineo: layers }, rules: { 'delineo/layers': 'error' } },
-  { files: ['src/**/*.ts'], ignores: ['src/domain/**', 'src/render/**', 'src/mesh/**', 'src/io/**', 'src/inference/**'], rules: restrict(vtk, dcmjs, ort, itk, lit_) },
+  { files: ['src/**/*.ts'], ignores: ['src/domain/**', 'src/render/**', 'src/mesh/**', 'src/io/**', 'src/inference/**', 'src/registration/**'], rules: restrict(vtk, dcmjs, ort, itk, lit_) },
+  { files: ['src/registration/**/*.ts'], rules: restrict(vtk, dcmjs, ort, lit_) },
   { files: ['src/domain/**/*.ts'], rules: restrict(vtk, dcmjs, ort, itk, lit_, rxjs) },
   { files: ['src/render/**/*.ts', 'src/mesh/**/*.ts'], rules: restrict(dcmjs, ort, itk, lit_) },
   { files: ['src/io/dicom/**/*.ts'], rules: restrict(vtk, ort, itk, lit_) },
-  { files: ['src/io/itk/**/*.ts'], rules: restrict(vtk, dcmjs, ort, lit_) },
+  { files: ['src/io/itk/**/*.ts'], rules: restrict(vtk, dcmjs, ort, lit_, elastix) },
   { files: ['src/io/*.ts', 'src/io/dicomweb/**/*.ts'], rules: restrict(vtk, ort, itk, dcmjs, lit_) },
   { files: ['src/inference/**/*.ts'], rules: restrict(vtk, dcmjs, lit_) },
   {

@@ -2,7 +2,7 @@
 // re-export is resolved to the file it names and checked against the layer of the importing file, so nested
 // folders (src/domain/ops/*, src/io/dicom/*) are held to their layer however many `../` the path has.
 //
-//   domain ← jobs ← state / io / inference / mesh / phantom (peers) ← render, service ← cli
+//   domain ← jobs ← state / io / inference / mesh / phantom / registration (peers) ← render, service ← cli
 //   (service: the Node-only auto-contouring service; it imports jobs, io and inference, never render)
 //   components import the core only through src/index.ts; bench/ and models/ only through the public
 //   entry points (src/index.ts, src/node.ts, and the worker modules `*.worker.ts`, which bundlers load by
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** The rank of each folder of src/: a module may import its own folder and any folder of lower rank; peers (equal rank) may import each other. */
-const RANK = { domain: 0, jobs: 1, state: 2, io: 2, inference: 2, mesh: 2, phantom: 2, render: 3, service: 3, cli: 4 };
+const RANK = { domain: 0, jobs: 1, state: 2, io: 2, inference: 2, mesh: 2, phantom: 2, registration: 2, render: 3, service: 3, cli: 4 };
 const PEERS = new Set([2]);
 const ENTRY_POINTS = new Set(['src/index.ts', 'src/node.ts']);
 

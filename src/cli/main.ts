@@ -13,6 +13,7 @@ Commands:
   export     write a label map as a DICOM RT Structure Set for a CT series
   import     read a DICOM RT Structure Set onto its CT as one NIfTI mask per ROI
   segment    auto-contour a CT with a local model (ONNX network or rules)
+  propagate  register a new CT to the planning CT and carry its structures over (rigid)
   dvh        dose–volume histograms and constraint checks of a structure set in an RT Dose
   worker     auto-contouring service: take jobs from a Redis queue, contour, store into the PACS
   submit     auto-contouring service: queue one CT series (idempotent)
@@ -41,6 +42,10 @@ const COMMANDS: Record<string, () => Promise<{ usage: string; run: (argv: readon
   segment: async () => {
     const m = await import('./segment.ts');
     return { usage: m.SEGMENT_USAGE, run: m.segmentCommand };
+  },
+  propagate: async () => {
+    const m = await import('./propagate.ts');
+    return { usage: m.PROPAGATE_USAGE, run: m.propagateCommand };
   },
   dvh: async () => {
     const m = await import('./dvh.ts');

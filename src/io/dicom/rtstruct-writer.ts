@@ -107,7 +107,8 @@ function generationDescription(s: Structure): string {
       : p.algorithm === 'SEMIAUTOMATIC'
         ? `Delineo: ${source || 'automatic'} edited by a user`
         : `Delineo manual contouring${source ? ` (${source})` : ''}`;
-  return text.length <= 64 ? text : `${text.slice(0, 63)}…`;
+  // LO's limit is 64 bytes as validators count it, so the mark of a cut is ASCII (an ellipsis takes three).
+  return text.length <= 64 ? text : `${text.slice(0, 61)}...`;
 }
 
 /** Checks that the CT carries every UID a structure set must reference; returns them. */
