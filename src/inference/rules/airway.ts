@@ -37,10 +37,13 @@ export function findAirway(hu: Volume['data'], g: ImageGeometry, external: Uint8
    */
   const labelSlice = (k: number, w: Window): { sizes: number[]; cut: boolean[] } => {
     const base = k * plane;
-    air.fill(0);
-    labels.fill(0);
+    // `air` is all 0 outside the window (cleared after each call), so the flood never leaves it; labels are
+    // written and read inside the window only.
     for (let y = w.y0; y <= w.y1; y++) {
-      for (let p = y * nx + w.x0; p <= y * nx + w.x1; p++) air[p] = external[base + p] && hu[base + p] < airwayHu ? 1 : 0;
+      for (let p = y * nx + w.x0; p <= y * nx + w.x1; p++) {
+        air[p] = external[base + p] && hu[base + p] < airwayHu ? 1 : 0;
+        labels[p] = 0;
+      }
     }
     const sizes = [0];
     const cut = [false];
@@ -80,6 +83,7 @@ export function findAirway(hu: Volume['data'], g: ImageGeometry, external: Uint8
         cut.push(edge);
       }
     }
+    for (let y = w.y0; y <= w.y1; y++) air.fill(0, y * nx + w.x0, y * nx + w.x1 + 1);
     return { sizes, cut };
   };
 
@@ -124,41 +128,49 @@ export function findAirway(hu: Volume['data'], g: ImageGeometry, external: Uint8
   if (seedK < 0) return null;
 
   const maxArea = 3 * seedArea + 200 / pixelArea;
+  const grow = (b: Window, p: number): void => {
+    const x = p % nx;
+    const y = (p - x) / nx;
+    if (x < b.x0) b.x0 = x;
+    if (x > b.x1) b.x1 = x;
+    if (y < b.y0) b.y0 = y;
+    if (y > b.y1) b.y1 = y;
+  };
   // The next slice is labelled only around the airway of the slice before (± 60 mm): a bronchus moves a few
   // millimetres per slice, and a component that reaches the window's edge is refused as parenchyma.
   const reach = [Math.round(60 / g.spacing[0]), Math.round(60 / g.spacing[1])];
   const follow = (dir: 1 | -1): void => {
+    // The box of the airway on the slice before, from which the next slice's window is grown.
+    const from: Window = { x0: nx, x1: -1, y0: ny, y1: -1 };
+    const seedBase = seedK * plane;
+    for (let p = 0; p < plane; p++) if (out[seedBase + p]) grow(from, p);
     for (let k = seedK + dir, prev = seedK; k >= 0 && k < nz; prev = k, k += dir) {
       const prevBase = prev * plane;
-      const w: Window = { x0: nx, x1: -1, y0: ny, y1: -1 };
-      for (let p = 0; p < plane; p++) {
-        if (!out[prevBase + p]) continue;
-        const x = p % nx;
-        const y = (p - x) / nx;
-        if (x < w.x0) w.x0 = x;
-        if (x > w.x1) w.x1 = x;
-        if (y < w.y0) w.y0 = y;
-        if (y > w.y1) w.y1 = y;
-      }
-      w.x0 = Math.max(0, w.x0 - reach[0]);
-      w.x1 = Math.min(nx - 1, w.x1 + reach[0]);
-      w.y0 = Math.max(0, w.y0 - reach[1]);
-      w.y1 = Math.min(ny - 1, w.y1 + reach[1]);
+      const w: Window = {
+        x0: Math.max(0, from.x0 - reach[0]),
+        x1: Math.min(nx - 1, from.x1 + reach[0]),
+        y0: Math.max(0, from.y0 - reach[1]),
+        y1: Math.min(ny - 1, from.y1 + reach[1]),
+      };
       const { sizes, cut } = labelSlice(k, w);
       const accept = new Uint8Array(sizes.length);
-      for (let p = 0; p < plane; p++) {
-        const l = labels[p];
-        if (l && out[prevBase + p] && sizes[l] <= maxArea && !cut[l]) accept[l] = 1;
-      }
-      const base = k * plane;
-      let any = false;
-      for (let p = 0; p < plane; p++) {
-        if (labels[p] && accept[labels[p]]) {
-          out[base + p] = 1;
-          any = true;
+      for (let y = w.y0; y <= w.y1; y++) {
+        for (let p = y * nx + w.x0; p <= y * nx + w.x1; p++) {
+          const l = labels[p];
+          if (l && out[prevBase + p] && sizes[l] <= maxArea && !cut[l]) accept[l] = 1;
         }
       }
-      if (!any) return;
+      const base = k * plane;
+      Object.assign(from, { x0: nx, x1: -1, y0: ny, y1: -1 });
+      for (let y = w.y0; y <= w.y1; y++) {
+        for (let p = y * nx + w.x0; p <= y * nx + w.x1; p++) {
+          if (labels[p] && accept[labels[p]]) {
+            out[base + p] = 1;
+            grow(from, p);
+          }
+        }
+      }
+      if (from.x1 < 0) return;
     }
   };
   follow(1);

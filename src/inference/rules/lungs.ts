@@ -1,30 +1,32 @@
 /**
  * Rule-based Lung_L and Lung_R on a chest CT, as clinical lung contours are drawn (RTOG 1106 / Kong et al. 2011
- * atlas): aerated, collapsed and consolidated lung included; the trachea and main bronchi left out; a known GTV
- * left out. Browser-safe.
+ * atlas): aerated, collapsed and consolidated lung included; the trachea, main bronchi and hilum left out; a
+ * known GTV left out. Browser-safe. Measured against clinical and simulated disease in docs/rules.md.
  *
  * 1. **Aerated lung**: HU < −400 inside the External, minus the trachea and main bronchi ({@link findAirway})
- *    and their one-voxel wall; the two largest 6-connected components (≥ 50 cc each) are the lungs — the one
- *    further to the patient's left is Lung_L — or, when the lungs touch, one component split per slice at the
- *    mediastinal midline.
- * 2. **Partial-volume rim**: the in-plane neighbours of the lung below −200 HU. A clinical outline follows the
- *    pleura, which lies beyond the −400 HU edge by up to a voxel; without the rim every lung loses a one-voxel
- *    shell (about 40 cc of a 2.5 L lung on a 1 × 1 × 3 mm grid).
+ *    and their one-voxel wall. Components that are mostly gas (over half below −950 HU: stomach, bowel) are not
+ *    lung. The two largest remaining (≥ 20 cc, the second at least 15 % of the first) are the lungs — the one
+ *    further to the patient's left is Lung_L — or, when the lungs touch, one component is split per slice at
+ *    the mediastinal midline. Smaller pieces in the upper half of the lungs join the lung whose left–right
+ *    extent holds them (an apex cut off by a dense band at −400 HU).
+ * 2. **Partial-volume rim**: voxels below −200 HU next to a lung in-plane. A clinical outline follows the pleura,
+ *    which lies beyond the −400 HU edge by up to a voxel; without the rim every lung loses a one-voxel shell.
  * 3. **Envelope bridge** for dense lung: a column of tissue below `denseHu` (no bone) with lung directly above
- *    and below it, at most `bridgeMm` tall, is lung. This is a closing of the lung with a vertical line: it takes
- *    a collapsed or consolidated lobe that lies between aerated lobes (a middle lobe or lingula collapsed between
- *    the upper and lower lobes, atelectasis bands, consolidation inside a lobe), dense lung under an aerated
- *    apex, and tumour-free dense tissue in a fissure. It does not take dense lung that has aerated lung on one
- *    side only: a whole upper lobe collapsed against the mediastinum, or atelectasis above an effusion, meets
- *    the mediastinum or chest wall at the same CT number, and without contrast no threshold tells them apart.
- *    A vertical line is used because the lung's concavities in the axial plane — the cardiac notch, the hilum,
- *    the aortic groove — are where a ball-shaped closing, or the convex hull within the rib cage, adds heart
- *    and mediastinum (measured in docs/rules.md).
+ *    and below it, at most `bridgeMm` tall, outside the hilum (`hilumMm` around the bronchi found), in pieces
+ *    of at least `bridgeMinCc`, is lung. This is a closing of the lung with a vertical line: it takes a lobe
+ *    collapsed or consolidated between aerated lobes (a middle lobe or lingula between the upper and lower
+ *    lobes), atelectasis bands and consolidation inside a lobe. It does not take dense lung that has aerated
+ *    lung on one side only — a whole upper lobe collapsed against the mediastinum, atelectasis above an
+ *    effusion — which meets the mediastinum or chest wall at the same CT number: without contrast no
+ *    threshold separates them. A vertical line, because the lung's concavities in the axial plane (cardiac
+ *    notch, hilum, aortic groove) are where a ball-shaped closing, or a convex hull inside the rib cage, takes
+ *    heart and mediastinum; the hilum and the size floor, because the vessels and nodes there have lung above
+ *    and below them and clinical contours leave them out.
  * 4. **Holes** filled per axial slice (vessels and bronchi inside the lung are part of it, as clinical lung
  *    contours include them), within the External and without overlap between the lungs.
- * 5. **Exclusion**: voxels the caller marks as not lung (the GTV, when the clinician has drawn one) are removed
- *    last. A tumour enclosed by aerated lung is otherwise included, as a vessel would be: on a CT alone, tumour
- *    and collapsed lung have the same CT numbers.
+ * 5. **Exclusion**: voxels the caller marks as not lung (the GTV, when the clinician has drawn one) are never
+ *    lung. Without it, a tumour enclosed by aerated lung in-plane, or with lung above and below it, is included
+ *    like a vessel or a consolidation would be: on a CT alone, tumour and airless lung have the same CT numbers.
  */
 import type { Volume } from '../../domain/volume.ts';
 import { findAirway } from './airway.ts';
@@ -49,6 +51,12 @@ export interface LungRuleOptions {
   /** Voxels that are not lung whatever they look like (the GTV), dense, on the CT grid. */
   readonly exclude?: Uint8Array;
 }
+
+/** A lung is more than this (cc) even collapsed, or where a scan shows only its base. */
+const MIN_LUNG_CC = 20;
+/** Air in the bowel or stomach: a component with more than MAX_GAS_SHARE of its voxels below GAS_HU is gas, not lung. */
+const GAS_HU = -950;
+const MAX_GAS_SHARE = 0.5;
 
 /** Dense masks of the two lungs and of the airway removed from them (empty when no trachea was found). */
 export interface LungMasks {
@@ -169,33 +177,52 @@ function lungsInBox(g: BoxInput, options: LungRuleOptions): { lungL: Uint8Array;
   const low = new Uint8Array(n);
   for (let o = 0; o < n; o++) low[o] = external[o] && hu[o] < lungHu && !notLung[o] ? 1 : 0;
   const comps = runComponents(low, dims);
-  const minLungVoxels = 50 / voxelCc; // a lung is > 50 cc even collapsed
-  const big = [0, 1].filter((id) => id < comps.count && comps.sizes[id] >= minLungVoxels);
+  // Gas in the stomach or bowel is air, most of it below −950 HU; lung, even emphysematous, is mostly above.
+  const gas = new Float64Array(comps.count);
+  for (let r = 0; r < comps.start.length; r++) {
+    const base = comps.row[r] * nx;
+    for (let o = base + comps.start[r]; o <= base + comps.end[r]; o++) if (hu[o] < GAS_HU) gas[comps.component[r]]++;
+  }
+  const lungLike = (id: number) => gas[id] <= MAX_GAS_SHARE * comps.sizes[id];
+  const big: number[] = [];
+  for (let id = 0; id < comps.count && big.length < 2 && comps.sizes[id] >= MIN_LUNG_CC / voxelCc; id++) if (lungLike(id)) big.push(id);
   let lungL: Uint8Array = new Uint8Array(n);
   let lungR: Uint8Array = new Uint8Array(n);
-  if (big.length === 2 && comps.sizes[1] > 0.15 * comps.sizes[0]) {
+  if (big.length === 2 && comps.sizes[big[1]] > 0.15 * comps.sizes[big[0]]) {
     const leftOf = (id: number) => (g.xSign * comps.sumX[id]) / comps.sizes[id];
-    const left = leftOf(0) > leftOf(1) ? 0 : 1;
-    const side = sidePieces(comps, left, 5 / voxelCc, g.superiorUp);
+    const [left, right] = leftOf(big[0]) > leftOf(big[1]) ? big : [big[1], big[0]];
+    const side = sidePieces(comps, left, right, 5 / voxelCc, g.superiorUp, lungLike);
     paintComponents(comps, nx, n, (id) => side[id] === 1, lungL);
     paintComponents(comps, nx, n, (id) => side[id] === 2, lungR);
   } else if (big.length >= 1) {
-    splitAtMidline(paintComponents(comps, nx, n, (id) => id === 0), lungL, lungR, dims, g.xSign);
+    splitAtMidline(paintComponents(comps, nx, n, (id) => id === big[0]), lungL, lungR, dims, g.xSign);
   }
 
-  // 2. Partial-volume rim, decided for both lungs from the aerated masks so neither takes the other's.
-  const rimL = new Uint8Array(n);
-  const rimR = new Uint8Array(n);
-  for (const [lung, rim] of [[lungL, rimL], [lungR, rimR]] as const) {
-    for (let k = 0; k < nz; k++) {
-      const s = lung.subarray(k * plane, (k + 1) * plane);
-      if (s.indexOf(1) >= 0) dilate2d(s, rim.subarray(k * plane, (k + 1) * plane), nx, ny, 1, 1, tmp);
+  // 2. Partial-volume rim: a voxel below rimHu with an in-plane neighbour (8) in a lung joins it; decided from
+  // the aerated masks (added voxels marked 2, not read as lung) so that neither lung grows into the other's rim.
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      const row = (k * ny + j) * nx;
+      for (let i = 0; i < nx; i++) {
+        const o = row + i;
+        if (lungL[o] || lungR[o] || notLung[o] || !external[o] || !(hu[o] < rimHu)) continue;
+        let l = false;
+        let r = false;
+        for (let dj = j > 0 ? -1 : 0; dj <= (j < ny - 1 ? 1 : 0); dj++) {
+          for (let di = i > 0 ? -1 : 0; di <= (i < nx - 1 ? 1 : 0); di++) {
+            const q = o + dj * nx + di;
+            if (lungL[q] === 1) l = true;
+            else if (lungR[q] === 1) r = true;
+          }
+        }
+        if (l) lungL[o] = 2;
+        else if (r) lungR[o] = 2;
+      }
     }
   }
   for (let o = 0; o < n; o++) {
-    if (lungL[o] || lungR[o] || notLung[o] || !external[o] || !(hu[o] < rimHu)) continue;
-    if (rimL[o]) lungL[o] = 1;
-    else if (rimR[o]) lungR[o] = 1;
+    if (lungL[o]) lungL[o] = 1;
+    if (lungR[o]) lungR[o] = 1;
   }
 
   // 3. Envelope bridge: dense columns between lung above and below, outside the hilum, in sizeable pieces.
@@ -203,10 +230,10 @@ function lungsInBox(g: BoxInput, options: LungRuleOptions): { lungL: Uint8Array;
   if (maxGap > 0) {
     const hilum = hilarZone(airway, dims, g.spacing, options.hilumMm ?? 25);
     const bridgeable = new Uint8Array(n);
+    for (let o = 0; o < n; o++) bridgeable[o] = external[o] && hu[o] < denseHu && !notLung[o] && !hilum[o] ? 1 : 0;
     const minPiece = (options.bridgeMinCc ?? 15) / voxelCc;
     for (const [lung, other] of [[lungL, lungR], [lungR, lungL]] as const) {
-      for (let o = 0; o < n; o++) bridgeable[o] = external[o] && hu[o] < denseHu && !other[o] && !notLung[o] && !hilum[o] ? 1 : 0;
-      const gaps = verticalGaps(lung, bridgeable, dims, maxGap);
+      const gaps = verticalGaps(lung, bridgeable, other, dims, maxGap);
       const pieces = runComponents(gaps, dims);
       paintComponents(pieces, nx, n, (id) => pieces.sizes[id] >= minPiece, lung);
     }
@@ -258,23 +285,24 @@ function hilarZone(airway: Uint8Array, dims: Dims, spacing: readonly number[], m
 }
 
 /**
- * Which lung each aerated component belongs to: 1 left, 2 right, 0 neither. The two largest are the lungs
- * (`left` is the id of the left one). A smaller piece (≥ `minVoxels`) belongs to a lung when its centroid lies
- * within that lung's left–right extent and only that one's, and in the upper half of the lungs' cranio-caudal
- * span: an apex cut off by a dense band (scar, pleural thickening, a collapsed segment) at −400 HU is lung, while
- * gas in the stomach or colon lies under the lung bases and the oesophagus and trachea lie between the lungs.
+ * Which lung each aerated component belongs to: 1 left, 2 right, 0 neither. `left` and `right` are the two
+ * lungs. A smaller lung-like piece (≥ `minVoxels`) belongs to a lung when its centroid lies within that lung's
+ * left–right extent and only that one's, and in the upper half of the lungs' cranio-caudal span: an apex cut off
+ * by a dense band (scar, pleural thickening, a collapsed segment) at −400 HU is lung, while gas in the stomach
+ * or colon lies under the lung bases and the oesophagus and trachea lie between the lungs.
  */
-function sidePieces(c: RunComponents, left: number, minVoxels: number, superiorUp: boolean): Uint8Array {
+function sidePieces(c: RunComponents, left: number, right: number, minVoxels: number, superiorUp: boolean, lungLike: (id: number) => boolean): Uint8Array {
   const side = new Uint8Array(c.count);
   side[left] = 1;
-  side[1 - left] = 2;
+  side[right] = 2;
   const kOf = (id: number) => c.sumK[id] / c.sizes[id];
-  const kMid = (kOf(0) * c.sizes[0] + kOf(1) * c.sizes[1]) / (c.sizes[0] + c.sizes[1]);
-  for (let id = 2; id < c.count && c.sizes[id] >= minVoxels; id++) {
-    const x = c.sumX[id] / c.sizes[id];
+  const kMid = (c.sumK[left] + c.sumK[right]) / (c.sizes[left] + c.sizes[right]);
+  for (let id = 0; id < c.count && c.sizes[id] >= minVoxels; id++) {
+    if (id === left || id === right || !lungLike(id)) continue;
     if (superiorUp ? kOf(id) <= kMid : kOf(id) >= kMid) continue;
+    const x = c.sumX[id] / c.sizes[id];
     const inL = x >= c.minX[left] && x <= c.maxX[left];
-    const inR = x >= c.minX[1 - left] && x <= c.maxX[1 - left];
+    const inR = x >= c.minX[right] && x <= c.maxX[right];
     if (inL !== inR) side[id] = inL ? 1 : 2;
   }
   return side;

@@ -40,19 +40,26 @@ function rowPass(src: Uint8Array, dst: Uint8Array, nx: number, ny: number, r: nu
   }
 }
 
-/** The same along columns, one row at a time (a count per column), so memory is read in order. `dst` ≠ `src`. */
+/**
+ * The same along columns, one row at a time so that memory is read in order, in a single pass per row:
+ * dilation keeps, per column, the last row holding a 1 (a 1 lies in [y − r, y + r] when that row, seen up to
+ * y + r, is ≥ y − r); erosion keeps the length of the run of 1s ending at the current row (all of [y − r, y + r]
+ * are 1 when the run ending at y + r is at least 2r + 1 long, rows past the edge counting as 0). `dst` ≠ `src`.
+ */
 function columnPass(src: Uint8Array, dst: Uint8Array, nx: number, ny: number, r: number, want: 0 | 1): void {
+  const state = new Int32Array(nx).fill(want ? -(1 << 30) : 0);
   const full = 2 * r + 1;
-  const ones = new Int32Array(nx);
-  for (let y = 0; y <= r && y < ny; y++) for (let x = 0, o = y * nx; x < nx; x++, o++) ones[x] += src[o];
-  for (let y = 0; y < ny; y++) {
-    const base = y * nx;
-    if (want) for (let x = 0; x < nx; x++) dst[base + x] = ones[x] > 0 ? 1 : 0;
-    else for (let x = 0; x < nx; x++) dst[base + x] = ones[x] === full ? 1 : 0;
-    const leave = y - r;
-    if (leave >= 0) for (let x = 0, o = leave * nx; x < nx; x++, o++) ones[x] -= src[o];
-    const enter = y + r + 1;
-    if (enter < ny) for (let x = 0, o = enter * nx; x < nx; x++, o++) ones[x] += src[o];
+  for (let t = 0; t < ny + r; t++) {
+    const y = t - r; // the output row, once row t (or the edge) has been seen
+    const base = t * nx;
+    if (want) {
+      if (t < ny) for (let x = 0; x < nx; x++) if (src[base + x]) state[x] = t;
+      if (y >= 0) for (let x = 0, o = y * nx; x < nx; x++, o++) dst[o] = state[x] >= y - r ? 1 : 0;
+    } else {
+      if (t < ny) for (let x = 0; x < nx; x++) state[x] = src[base + x] ? state[x] + 1 : 0;
+      else state.fill(0);
+      if (y >= 0) for (let x = 0, o = y * nx; x < nx; x++, o++) dst[o] = state[x] >= full ? 1 : 0;
+    }
   }
 }
 
@@ -348,11 +355,11 @@ export function largestComponent(mask: Uint8Array, dims: Dims): Uint8Array {
 }
 
 /**
- * The vertical gaps of a mask: every run of `bridgeable` voxels along the slice axis (same x, y) of at most
- * `maxGap` voxels that has a `mask` voxel directly above and below it — what a morphological closing with a
+ * The vertical gaps of a mask: every run of `bridgeable` voxels outside `blocked` along the slice axis (same x,
+ * y) of at most `maxGap` voxels that has a `mask` voxel directly above and below it — what a morphological closing with a
  * vertical line adds, limited to voxels that may be bridged. Returns those voxels as a new mask.
  */
-export function verticalGaps(mask: Uint8Array, bridgeable: Uint8Array, dims: Dims, maxGap: number): Uint8Array {
+export function verticalGaps(mask: Uint8Array, bridgeable: Uint8Array, blocked: Uint8Array, dims: Dims, maxGap: number): Uint8Array {
   const [nx, ny, nz] = dims;
   const plane = nx * ny;
   const out = new Uint8Array(mask.length);
@@ -370,7 +377,7 @@ export function verticalGaps(mask: Uint8Array, bridgeable: Uint8Array, dims: Dim
           for (let kk = prev + 1; kk < k; kk++) out[kk * plane + p] = 1;
         }
         lastMask[p] = k;
-      } else if (!bridgeable[o]) {
+      } else if (!bridgeable[o] || blocked[o]) {
         lastBlock[p] = k;
       }
     }
