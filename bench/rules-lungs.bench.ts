@@ -11,7 +11,8 @@
 // 5. speed: computeBodyMasks on the NSCLC CT (512 × 512 × 134), median wall and CPU time of 5 runs after one,
 //    with the time of one plain threshold pass over the same voxels and the load average, to read them by.
 // `RULES_MODULE=<file exporting computeBodyMasks> npm run bench -- rules-lungs` measures another version of the
-// rules on the same cases (docs/rules.md: the "before" column).
+// rules on the same cases (docs/rules.md: the "before" column); `RULES_OPTIONS='{"bridgeMm":0}'` runs every case
+// with those rule options (the trade-off table).
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +30,9 @@ import {
 import { median, report } from './util.ts';
 
 type Rules = (ct: Volume, options?: BodyRuleOptions) => BodyMasks;
-const rules: Rules = process.env.RULES_MODULE ? (await import(resolve(process.env.RULES_MODULE))).computeBodyMasks : currentRules;
+const module: Rules = process.env.RULES_MODULE ? (await import(resolve(process.env.RULES_MODULE))).computeBodyMasks : currentRules;
+const common: BodyRuleOptions = JSON.parse(process.env.RULES_OPTIONS ?? '{}');
+const rules: Rules = (ct, options) => module(ct, { ...common, ...options });
 const DATA = join(import.meta.dirname, '../../shared/data');
 const STUDY = join(DATA, 'nsclc-lung1-001/dicom');
 
@@ -96,7 +99,7 @@ function centroid(mask: Uint8Array, [nx, ny]: readonly number[]): [number, numbe
   return [sum[0] / n, sum[1] / n, sum[2] / n];
 }
 
-const figures: Record<string, unknown> = { rules: process.env.RULES_MODULE ?? 'src (current)' };
+const figures: Record<string, unknown> = { rules: process.env.RULES_MODULE ?? 'src (current)', options: common };
 
 // 1. NSCLC as is.
 const loaded = await loadDicomDirectory(STUDY);
