@@ -42,11 +42,11 @@ export const EXTERNAL_LUNGS_BONES: ModelManifest = {
   id: 'ct-external-lungs-bones',
   name: 'External, lungs and bones (rules)',
   version: '1.1.0',
-  description: 'Body outline, left and right lungs and bones from Hounsfield-unit thresholds and connected components; no trained network.',
+  description: 'Body outline, left and right lungs (collapsed lung between aerated lung included) and bones from Hounsfield-unit thresholds, connected components and morphology; no trained network.',
   kind: 'rules',
   modality: 'CT',
   license: 'Apache-2.0',
-  modelCard: 'https://github.com/delineo/delineo/blob/main/src/inference/rules/external-lungs-bones.ts',
+  modelCard: 'https://github.com/delineo/delineo/blob/main/docs/rules.md',
   labels: (['External', 'Lung_L', 'Lung_R', 'Bone'] as const).map((name, i) => {
     const e = tg263Entry(name)!;
     return { value: i + 1, name: e.name, standardName: e.name, interpretedType: e.interpretedType, color: e.color };

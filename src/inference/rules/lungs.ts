@@ -123,10 +123,15 @@ function airBox(hu: Volume['data'], external: Uint8Array, dims: Dims, below: num
   let y1 = -1;
   let z0 = nz;
   let z1 = -1;
-  for (let k = 0, o = 0; k < nz; k++) {
+  for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, o++) {
-        if (!external[o] || !(hu[o] < below)) continue;
+      const row = (k * ny + j) * nx;
+      const line = external.subarray(row, row + nx);
+      const first = line.indexOf(1);
+      if (first < 0) continue;
+      const last = line.lastIndexOf(1);
+      for (let i = first; i <= last; i++) {
+        if (!line[i] || !(hu[row + i] < below)) continue;
         if (i < x0) x0 = i;
         if (i > x1) x1 = i;
         if (j < y0) y0 = j;

@@ -22,20 +22,24 @@ export function dilate2d(src: Uint8Array, out: Uint8Array, nx: number, ny: numbe
 }
 
 /**
- * Running max (want 1: dilation) or min (want 0: erosion) along each row over [x − r, x + r]: a count of the 1s
- * in the window, so the cost does not depend on r. Samples outside the row count as 0, so erosion erodes at
- * the border (a body cut by the field of view keeps its cut edge after the dilation).
+ * Running max (want 1: dilation) or min (want 0: erosion) along each row over [x − r, x + r], run by run, so
+ * the cost is the row's length plus its runs, whatever r. Samples outside the row count as 0, so erosion erodes
+ * at the border (a body cut by the field of view keeps its cut edge after the dilation).
  */
 function rowPass(src: Uint8Array, dst: Uint8Array, nx: number, ny: number, r: number, want: 0 | 1): void {
-  const full = 2 * r + 1;
   for (let y = 0; y < ny; y++) {
-    const base = y * nx;
-    let ones = 0;
-    for (let x = 0; x <= r && x < nx; x++) ones += src[base + x];
-    for (let x = 0; x < nx; x++) {
-      dst[base + x] = want ? (ones > 0 ? 1 : 0) : ones === full ? 1 : 0;
-      if (x - r >= 0) ones -= src[base + x - r];
-      if (x + r + 1 < nx) ones += src[base + x + r + 1];
+    const row = src.subarray(y * nx, (y + 1) * nx);
+    const out = dst.subarray(y * nx, (y + 1) * nx);
+    out.fill(0);
+    // Along the row's runs of 1s: dilation widens each run by r, erosion narrows it by r (a run that touches
+    // the row's end is narrowed there too: outside counts as 0).
+    let x = row.indexOf(1);
+    while (x >= 0) {
+      let e = row.indexOf(0, x);
+      if (e < 0) e = nx;
+      if (want) out.fill(1, Math.max(0, x - r), Math.min(nx, e + r));
+      else if (e - x > 2 * r) out.fill(1, x + r, e - r);
+      x = e < nx ? row.indexOf(1, e) : -1;
     }
   }
 }
@@ -149,13 +153,20 @@ export function regrow2d(seed: Uint8Array, allowed: Uint8Array, nx: number, ny: 
   for (let k = 0; k < nz; k++) {
     const base = k * plane;
     let nf = 0;
-    // The front starts at seed voxels with an allowed, unset neighbour (interior voxels never grow).
-    for (let p = 0; p < plane; p++) {
-      if (!out[base + p]) continue;
-      const x = p % nx;
-      if ((x > 0 && allowed[base + p - 1] && !out[base + p - 1]) || (x < nx - 1 && allowed[base + p + 1] && !out[base + p + 1]) ||
-        (p >= nx && allowed[base + p - nx] && !out[base + p - nx]) || (p < plane - nx && allowed[base + p + nx] && !out[base + p + nx])) {
-        front[nf++] = p;
+    // The front starts at seed voxels with an allowed, unset neighbour (interior voxels never grow); rows
+    // without seed are skipped.
+    for (let y = 0; y < ny; y++) {
+      const line = out.subarray(base + y * nx, base + (y + 1) * nx);
+      const first = line.indexOf(1);
+      if (first < 0) continue;
+      const last = line.lastIndexOf(1);
+      for (let x = first; x <= last; x++) {
+        if (!line[x]) continue;
+        const p = y * nx + x;
+        if ((x > 0 && allowed[base + p - 1] && !out[base + p - 1]) || (x < nx - 1 && allowed[base + p + 1] && !out[base + p + 1]) ||
+          (p >= nx && allowed[base + p - nx] && !out[base + p - nx]) || (p < plane - nx && allowed[base + p + nx] && !out[base + p + nx])) {
+          front[nf++] = p;
+        }
       }
     }
     for (let step = 0; step < steps && nf > 0; step++) {
