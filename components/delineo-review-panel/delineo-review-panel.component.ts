@@ -25,6 +25,7 @@ const KIND_TEXT: Readonly<Record<QaFinding['kind'], string>> = {
   'empty-slices': 'Empty slices',
   islands: 'Islands',
   'outside-external': 'Outside External',
+  'in-air': 'In air',
   'wrong-side': 'Wrong side',
 };
 
@@ -36,8 +37,9 @@ const KIND_TEXT: Readonly<Record<QaFinding['kind'], string>> = {
  * The change measures compare the current mask with the model's original (kept by the session's review
  * tracker from the moment the auto-contour arrived): added path length — the contour length the clinician
  * drew, in mm, summed over axial slices (Vaassen et al. 2020) — surface Dice at 2 mm (Nikolov et al. 2021)
- * and volumetric Dice. The QA checks (`qaFindings`): empty slices inside a structure's extent, disconnected
- * islands, contour outside the External, and left/right structures on the wrong side of the patient's
+ * and volumetric Dice. The QA checks (`qaFindings`, given the session's CT): empty slices inside a structure's
+ * extent, disconnected islands, contour outside the External, contour in the air around the patient (from the
+ * CT's numbers, with or without an External), and left/right structures on the wrong side of the patient's
  * midline. Both are recomputed a moment after the structures stop changing, not on every brush step.
  *
  * @event {DelineoStructureApproveEvent} delineo-structure-approve - The user approved a structure or withdrew its approval.

@@ -177,7 +177,7 @@ describe('rule-based External / lungs / bones', () => {
     assert.ok(dExt > 0.98, `External Dice ${dExt}`);
     assert.ok(dL > 0.9 && dR > 0.9, `lungs Dice L ${dL} R ${dR}`);
     assert.equal(byName.get('Lung_L')!.standardName, 'Lung_L');
-    assert.deepEqual(byName.get('Bone')!.provenance, { algorithm: 'AUTOMATIC', source: 'ct-external-lungs-bones', version: '1.0.0' });
+    assert.deepEqual(byName.get('Bone')!.provenance, { algorithm: 'AUTOMATIC', source: 'ct-external-lungs-bones', version: '1.1.0' });
     assert.equal(r.provider, 'rules');
   });
 });

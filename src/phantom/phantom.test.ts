@@ -202,6 +202,43 @@ describe('phantom ground truth', () => {
     }
   });
 
+  it('with a collapsed lobe: an airless sheet inside Lung_R, and a hilar GTV touching the lung but apart from every organ', () => {
+    const p = generatePhantom({ collapsedLobe: true, noiseHu: 0 });
+    const an = p.anatomy;
+    assert.ok(an.collapsedLobe);
+    const lungR = byName(p, 'Lung_R');
+    const gtv = byName(p, 'GTV');
+    // Lung_R is still the whole lung: the collapsed lobe is lung, with the same analytic volume as before.
+    assert.equal(p.analyticVolumesCc.Lung_R, axial.analyticVolumesCc.Lung_R);
+    const t = p.volume.transform;
+    let airless = 0;
+    let sheet = 0;
+    lungR.mask.forEach((i, j, k) => {
+      const inSheet = an.collapsedLobe!.bounds.every((h) => {
+        const q = t.toPatient([i, j, k]);
+        return h.normal[0] * q[0] + h.normal[1] * q[1] + h.normal[2] * q[2] >= h.offset;
+      });
+      const v = p.volume.at(i, j, k);
+      if (inSheet) {
+        sheet++;
+        assert.equal(v, PHANTOM_HU.collapsedLung, `voxel ${i},${j},${k} of the sheet`);
+      }
+      if (v === PHANTOM_HU.collapsedLung) airless++;
+    });
+    assert.equal(airless, sheet, 'airless voxels are exactly the sheet');
+    const cc = (sheet * p.volume.spacing.reduce((a, b) => a * b, 1)) / 1000;
+    assert.ok(cc > 170 && cc < 210, `collapsed lobe ${cc} cc`);
+    for (const name of ['Lung_L', 'Lung_R', 'SpinalCord', 'Heart', 'Esophagus']) {
+      assert.equal(gtv.mask.clone().combine(byName(p, name).mask, 'intersect').count(), 0, `GTV ∩ ${name}`);
+    }
+    // It touches the lung: grown by one voxel in-plane, it meets Lung_R in the sheet.
+    let touches = false;
+    gtv.mask.forEach((i, j, k) => {
+      for (const [di, dj] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) if (lungR.mask.get(i + di, j + dj, k) && p.volume.at(i + di, j + dj, k) === PHANTOM_HU.collapsedLung) touches = true;
+    });
+    assert.ok(touches, 'the GTV lies against the collapsed lobe');
+  });
+
   it('refuses a field of view that cuts the body through its sides, rather than report a wrong volume', () => {
     assert.throws(() => generatePhantom({ dimensions: [64, 64, 16], spacing: [2, 2, 2] }), (e: unknown) => e instanceof PhantomError && /External/.test(e.message));
     const steep = mulMat3(rotation([1, 0, 0], 45), rotation([0, 1, 0], 45));

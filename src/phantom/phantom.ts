@@ -33,6 +33,7 @@ import { BinaryMask } from '../domain/mask.ts';
 import { createStructure, type Rgb, type RoiInterpretedType, type Structure } from '../domain/structure.ts';
 import { Volume } from '../domain/volume.ts';
 import { newUid } from '../io/dicom/uid.ts';
+import { mulberry32, noiseTable } from './noise.ts';
 
 /** DICOM CT Image Storage SOP Class UID (also in io/dicom/ct-writer.ts, which the phantom must not import: it pulls in dcmjs). */
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
@@ -65,7 +66,7 @@ export interface CylinderShape {
 /** A shape of the phantom's anatomy. */
 export type PhantomShape = EllipsoidShape | CylinderShape;
 
-/** A closed half-space `normal · p ≥ offset` (patient mm) that clips a shape (used for the trachea's lower end). */
+/** A closed half-space `normal · p ≥ offset` (patient mm) that clips a shape (the trachea's lower end, a collapsed lobe). */
 export interface HalfSpace {
   readonly normal: Vec3;
   readonly offset: number;
@@ -83,6 +84,8 @@ export const PHANTOM_HU = {
   csf: 15,
   spinalCord: 35,
   gtv: 30,
+  /** Airless (collapsed or consolidated) lung: unenhanced atelectasis measures 20–50 HU. */
+  collapsedLung: 35,
 } as const;
 
 /** The lowest and highest value a phantom voxel may take (a 12-bit CT range, as scanners store). */
@@ -113,7 +116,12 @@ export interface PhantomAnatomy {
   /** CSF-filled spinal canal (image only) around the spinal cord. */
   readonly spinalCanal: CylinderShape;
   readonly spinalCord: CylinderShape;
-  /** A spherical tumour in the right lung: the GTV. */
+  /**
+   * A collapsed lobe, when asked for: the part of the right lung inside all of `bounds`, airless. It stays part of
+   * Lung_R (clinical lung contours include collapsed lung).
+   */
+  readonly collapsedLobe?: { readonly lung: EllipsoidShape; readonly bounds: readonly HalfSpace[] };
+  /** A spherical tumour: inside the right lung, or at the right hilum beside a collapsed lobe. The GTV. */
   readonly gtv: EllipsoidShape;
   readonly gtvCenter: Vec3;
   readonly gtvRadiusMm: number;
@@ -136,14 +144,27 @@ function cylinder(center: Vec3, axis: Vec3, semiAxes: readonly [number, number])
 
 const ellipsoid = (center: Vec3, semiAxes: Vec3, axes: Mat3 = IDENTITY): EllipsoidShape => ({ kind: 'ellipsoid', center, axes, semiAxes });
 
+/** Variants of the phantom's anatomy. */
+export interface AnatomyOptions {
+  /**
+   * A collapsed right middle lobe with the tumour that obstructs it: an airless sheet of the right lung, 28 mm tall,
+   * sloping down anteriorly between the aerated upper and lower lobes over the anterior two thirds of the lung
+   * (about 190 cc), and the GTV moved out of the lung to the right hilum, where it touches the lung beside the
+   * collapsed lobe. Dense lung next to the mediastinum and a central tumour: what the rule-based lungs must
+   * include and exclude.
+   */
+  readonly collapsedLobe?: boolean;
+}
+
 /**
  * The phantom's anatomy around a patient-space centre, as analytic shapes. Shapes are placed so that the
  * organs are disjoint (lungs, heart, oesophagus, spine) and each lies inside the body; the GTV lies inside
- * the right lung. The spine and oesophagus are tilted a few degrees from the z axis, as they are in a
+ * the right lung (with a collapsed lobe: at the right hilum, against the lung). The spine and oesophagus are
+ * tilted a few degrees from the z axis, as they are in a
  * patient, which also keeps their cross-sections from sitting at one fixed sub-voxel phase on every slice
  * (a straight thin cylinder on an axial grid repeats the same discretisation error on every slice).
  */
-export function thoraxAnatomy(center: Vec3 = DEFAULT_PHANTOM_CENTER): PhantomAnatomy {
+export function thoraxAnatomy(center: Vec3 = DEFAULT_PHANTOM_CENTER, options: AnatomyOptions = {}): PhantomAnatomy {
   const at = (d: Vec3): Vec3 => v3(center, d);
   const z: Vec3 = [0, 0, 1];
   // Thoracic spine leaning posteriorly going up (kyphosis, ~4.6°) with a slight lateral lean (~2°); the
@@ -154,7 +175,29 @@ export function thoraxAnatomy(center: Vec3 = DEFAULT_PHANTOM_CENTER): PhantomAna
   const esophagusAxis: Vec3 = [-0.05, 0.08, 1];
   const spineCentre = at([0, 72, 0]);
   const gtvRadiusMm = 20;
-  const gtvCenter = at([-78, 0, 25]);
+  const lungRight = ellipsoid(at([-80, 12, 20]), [52, 68, 112]);
+  let gtvCenter = at([-78, 0, 25]);
+  let collapsedLobe: PhantomAnatomy['collapsedLobe'];
+  if (options.collapsedLobe) {
+    // The sheet: 28 mm tall between two planes that rise 0.3 mm per mm posteriorly (the displaced fissures),
+    // centred 18 mm below the lung's equator, anterior to 20 mm behind the lung's centre.
+    const slope = 0.3;
+    const n = normalize([0, -slope, 1]);
+    const along = dot(n, at([0, 12, 2]));
+    const halfTall = 14 * n[2]; // the planes' separation along n for a 14 mm half-height along z
+    collapsedLobe = {
+      lung: lungRight,
+      bounds: [
+        { normal: n, offset: along - halfTall },
+        { normal: [-n[0], -n[1], -n[2]], offset: -(along + halfTall) },
+        { normal: [0, -1, 0], offset: -(center[1] + 32) },
+      ],
+    };
+    // The tumour lies against the lung's medial surface where the sheet meets it, clear of the heart and the
+    // oesophagus: 0.5 mm medial to the lung's surface point at y = −5, z = +5 (relative to the centre).
+    const medialX = -80 + 52 * Math.sqrt(1 - (15 / 112) ** 2 - (17 / 68) ** 2);
+    gtvCenter = at([medialX + gtvRadiusMm + 0.5, -5, 5]);
+  }
   // The heart's long axis points anterior-left-inferior: rotate about z toward the left-anterior, then tilt.
   const heartAxes = mulMat3(rotation(z, -35), rotation([1, 0, 0], -20));
   return {
@@ -162,7 +205,7 @@ export function thoraxAnatomy(center: Vec3 = DEFAULT_PHANTOM_CENTER): PhantomAna
     body: cylinder(at([0, 0, 0]), z, [160, 115]),
     muscleWall: cylinder(at([0, 0, 0]), z, [148, 103]),
     lungLeft: ellipsoid(at([82, 15, 15]), [48, 64, 108]),
-    lungRight: ellipsoid(at([-80, 12, 20]), [52, 68, 112]),
+    lungRight,
     heart: ellipsoid(at([12, -48, -45]), [52, 38, 45], heartAxes),
     esophagus: cylinder(at([4, 18, 0]), esophagusAxis, [9, 6]),
     trachea: cylinder(at([0, 0, 0]), spineAxis, [9, 8]),
@@ -171,6 +214,7 @@ export function thoraxAnatomy(center: Vec3 = DEFAULT_PHANTOM_CENTER): PhantomAna
     vertebralArch: cylinder(spineCentre, spineAxis, [14, 14]),
     spinalCanal: cylinder(spineCentre, spineAxis, [8, 8]),
     spinalCord: cylinder(spineCentre, spineAxis, [5, 4]),
+    ...(collapsedLobe ? { collapsedLobe } : {}),
     gtv: ellipsoid(gtvCenter, [gtvRadiusMm, gtvRadiusMm, gtvRadiusMm]),
     gtvCenter,
     gtvRadiusMm,
@@ -224,6 +268,8 @@ export interface PhantomOptions {
   readonly seed?: number;
   /** Standard deviation of the Gaussian noise in HU; 0 for a noiseless image. Default 10. */
   readonly noiseHu?: number;
+  /** A collapsed right middle lobe and a hilar GTV ({@link AnatomyOptions.collapsedLobe}). Default false. */
+  readonly collapsedLobe?: boolean;
 }
 
 /** A generated phantom: the CT, its ground-truth structures and their analytic volumes. */
@@ -400,10 +446,10 @@ interface RowQuadric {
   /** Q·e_i (patient step along i) and eᵢᵀ Q eᵢ. */
   readonly qe: Vec3;
   readonly a: number;
-  readonly clip?: { readonly n: Vec3; readonly offset: number; readonly step: number };
+  readonly clips: readonly { readonly n: Vec3; readonly offset: number; readonly step: number }[];
 }
 
-function prepare(shape: PhantomShape, ei: Vec3, clip?: HalfSpace): RowQuadric {
+function prepare(shape: PhantomShape, ei: Vec3, clips: readonly HalfSpace[] = []): RowQuadric {
   const { c, q } = quadricOf(shape);
   const qe: Vec3 = [q[0] * ei[0] + q[1] * ei[1] + q[2] * ei[2], q[1] * ei[0] + q[3] * ei[1] + q[4] * ei[2], q[2] * ei[0] + q[4] * ei[1] + q[5] * ei[2]];
   return {
@@ -411,7 +457,7 @@ function prepare(shape: PhantomShape, ei: Vec3, clip?: HalfSpace): RowQuadric {
     q,
     qe,
     a: dot(ei, qe),
-    clip: clip && { n: clip.normal, offset: clip.offset, step: dot(clip.normal, ei) },
+    clips: clips.map((h) => ({ n: h.normal, offset: h.offset, step: dot(h.normal, ei) })),
   };
 }
 
@@ -439,10 +485,10 @@ function rowInterval(r: RowQuadric, p0x: number, p0y: number, p0z: number, nx: n
     lo = 0;
     hi = nx - 1;
   }
-  if (r.clip) {
+  for (const h of r.clips) {
     // n·(p0 + i·e) ≥ offset  ⇔  i·step ≥ offset − n·p0
-    const rhs = r.clip.offset - (r.clip.n[0] * p0x + r.clip.n[1] * p0y + r.clip.n[2] * p0z);
-    const s = r.clip.step;
+    const rhs = h.offset - (h.n[0] * p0x + h.n[1] * p0y + h.n[2] * p0z);
+    const s = h.step;
     if (s > 0) lo = Math.max(lo, Math.ceil(rhs / s));
     else if (s < 0) hi = Math.min(hi, Math.floor(rhs / s));
     else if (rhs > 0) return false;
@@ -456,56 +502,12 @@ function rowInterval(r: RowQuadric, p0x: number, p0y: number, p0z: number, nx: n
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Noise
-
-/** mulberry32: a small, fast, well-mixed 32-bit generator; the same seed gives the same sequence everywhere. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
-/** Inverse standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */
-function normalQuantile(p: number): number {
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number): number =>
-    (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
-  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-
-/**
- * 65 536 equiprobable normal deviates (the quantiles at (m + ½)/65 536), scaled by σ and rounded to whole HU.
- * Indexing this table with 16 random bits draws from a distribution indistinguishable from N(0, σ²) at CT's
- * integer resolution (it reaches ±4.2σ), at the cost of one table read instead of a log, a sqrt and a cosine
- * per voxel (Box–Muller), which is what makes a 35-million-voxel CT take well under a second of noise.
- * Rounding the deviate first is exact: round(base + n) = base + round(n) for an integer base.
- */
-function noiseTable(sigma: number): Int16Array {
-  const n = 65536;
-  const t = new Int16Array(n);
-  for (let m = 0; m < n; m++) t[m] = Math.round(sigma * normalQuantile((m + 0.5) / n));
-  return t;
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Generation
 
 interface Layer {
   readonly shape: PhantomShape;
   readonly hu: number;
-  readonly clip?: HalfSpace;
+  readonly clips?: readonly HalfSpace[];
 }
 
 /** Image layers in painting order: a later layer overwrites an earlier one where they overlap. */
@@ -515,8 +517,9 @@ function layers(an: PhantomAnatomy): Layer[] {
     { shape: an.muscleWall, hu: PHANTOM_HU.softTissue },
     { shape: an.lungLeft, hu: PHANTOM_HU.lung },
     { shape: an.lungRight, hu: PHANTOM_HU.lung },
+    ...(an.collapsedLobe ? [{ shape: an.collapsedLobe.lung, hu: PHANTOM_HU.collapsedLung, clips: an.collapsedLobe.bounds }] : []),
     { shape: an.heart, hu: PHANTOM_HU.heart },
-    { shape: an.trachea, hu: PHANTOM_HU.air, clip: an.tracheaLowerEnd },
+    { shape: an.trachea, hu: PHANTOM_HU.air, clips: [an.tracheaLowerEnd] },
     { shape: an.esophagus, hu: PHANTOM_HU.esophagus },
     { shape: an.vertebralBody, hu: PHANTOM_HU.bone },
     { shape: an.vertebralArch, hu: PHANTOM_HU.bone },
@@ -561,7 +564,7 @@ export function generatePhantom(options: PhantomOptions = {}): Phantom {
   const geometry: ImageGeometry = { dimensions, spacing, direction, origin };
   validateGeometry(geometry);
 
-  const anatomy = thoraxAnatomy(center);
+  const anatomy = thoraxAnatomy(center, { collapsedLobe: options.collapsedLobe });
   const shapes: Record<string, PhantomShape> = {};
   const analyticVolumesCc: Record<string, number> = {};
   for (const spec of PHANTOM_STRUCTURES) {
@@ -575,7 +578,7 @@ export function generatePhantom(options: PhantomOptions = {}): Phantom {
   const ei: Vec3 = [lin[0], lin[1], lin[2]];
   const ej: Vec3 = [lin[3], lin[4], lin[5]];
   const ek: Vec3 = [lin[6], lin[7], lin[8]];
-  const paint = layers(anatomy).map((l) => ({ row: prepare(l.shape, ei, l.clip), hu: l.hu }));
+  const paint = layers(anatomy).map((l) => ({ row: prepare(l.shape, ei, l.clips), hu: l.hu }));
   const rasters = PHANTOM_STRUCTURES.map(() => new Uint8Array(plane));
   const structureRows = PHANTOM_STRUCTURES.map((s) => prepare(shapes[s.name], ei));
   const masks = PHANTOM_STRUCTURES.map(() => new BinaryMask(dimensions));

@@ -3,6 +3,7 @@ export * from './operations.ts';
 export * from './autosave.ts';
 export * from './review.ts';
 export * from './qa.ts';
+export { AIR_HU, AIR_MARGIN_MM, exemptFromAirCheck } from './qa-air.ts';
 export * from './dose-review.ts';
 export * from './dvh-worker-client.ts';
 export * from './viewer-session.ts';

@@ -1,6 +1,7 @@
 /**
  * Automatic quality checks of a structure set, the findings a review panel lists next to each structure:
- * gaps between slices, stray islands, contour outside the External and left/right mix-ups.
+ * gaps between slices, stray islands, contour outside the External, contour in the air around the patient
+ * (from the CT, with or without an External: ./qa-air.ts) and left/right mix-ups.
  *
  * Every check works per structure on run-length rows read one axial slice at a time inside the structure's
  * bounding box, never on a dense copy of the grid: an External on a 512×512×200 CT is scanned with one reused
@@ -17,10 +18,11 @@ import {
   type Structure,
   type Vec3,
 } from '../domain/index.ts';
+import { exemptFromAirCheck, inAirVoxels, isCtVolume } from './qa-air.ts';
 import type { StructureSetStore } from './structure-set.store.ts';
 
 /** Which check produced a finding. */
-export type QaFindingKind = 'empty-slices' | 'islands' | 'outside-external' | 'wrong-side';
+export type QaFindingKind = 'empty-slices' | 'islands' | 'outside-external' | 'in-air' | 'wrong-side';
 
 /**
  * 'error': almost certainly wrong and consequential for planning (contour outside the body beyond 1 cc, a
@@ -50,13 +52,18 @@ export type OutsideExternalFinding = QaFindingBase<
   'outside-external',
   { readonly externalId: string; readonly voxels: number; readonly volumeCc: number }
 >;
+/** Voxels of a structure in the air around the patient (CT below −500 HU, connected to the air outside), within the External if there is one. */
+export type InAirFinding = QaFindingBase<
+  'in-air',
+  { readonly voxels: number; readonly volumeCc: number; readonly slices: readonly number[]; readonly zMm: readonly number[] }
+>;
 /** A structure named for one side whose centroid lies on the other side of the midline. */
 export type WrongSideFinding = QaFindingBase<
   'wrong-side',
   { readonly side: 'L' | 'R'; readonly centroid: Vec3; readonly midlineXMm: number; readonly distanceMm: number }
 >;
 
-export type QaFinding = EmptySlicesFinding | IslandsFinding | OutsideExternalFinding | WrongSideFinding;
+export type QaFinding = EmptySlicesFinding | IslandsFinding | OutsideExternalFinding | InAirFinding | WrongSideFinding;
 
 export interface QaOptions {
   /** Checked before each structure and each slice scanned; an aborted signal throws its reason (AbortError). */
@@ -69,6 +76,8 @@ export interface QaOptions {
   readonly outsideExternalErrorCc?: number;
   /** Islands of the External itself are counted only above this volume (cc); default 1. */
   readonly externalIslandMinCc?: number;
+  /** Contour in air is reported above this volume (cc); default 0.05, an error above 1 cc (as outside the External). */
+  readonly inAirMinCc?: number;
 }
 
 /**
@@ -79,6 +88,13 @@ export interface QaOptions {
  */
 export const QA_OUTSIDE_EXTERNAL_MIN_CC = 0.05;
 export const QA_OUTSIDE_EXTERNAL_ERROR_CC = 1;
+/**
+ * Contour in the air around the patient: the same limits as outside the External, for the same reasons — a few
+ * voxels are jitter along the skin (and only voxels with air all around them count), more than 1 cc is a piece
+ * of organ or target in air.
+ */
+export const QA_IN_AIR_MIN_CC = 0.05;
+export const QA_IN_AIR_ERROR_CC = 1;
 /** The External is often legitimately in pieces (arms, fingers, a scrotum slice); only pieces above 1 cc count. */
 export const QA_EXTERNAL_ISLAND_MIN_CC = 1;
 
@@ -257,8 +273,9 @@ const listOf = (values: readonly string[], unit: string, max = 5): string =>
 
 /**
  * Runs the automatic checks on every structure of a store (or `options.structureIds`) and returns the findings,
- * in structure-list order and, per structure, in the order wrong side, outside External, islands, empty slices.
- * Empty structures are skipped.
+ * in structure-list order and, per structure, in the order wrong side, outside External, in air, islands, empty
+ * slices. Empty structures are skipped. `volume` is the structure set's grid; when it is the CT itself (a CT
+ * `Volume`, as a session holds), the in-air check runs too.
  *
  * - **empty-slices** (warning): axial slices (grid k) strictly between the first and last contoured slice that
  *   hold no voxel. Location: the centre of the structure's bounding box on the first empty slice; the message
@@ -270,6 +287,11 @@ const listOf = (values: readonly string[], unit: string, max = 5): string =>
  *   voxels of a structure outside the External ({@link findExternal}); skipped when there is no External, for
  *   External-like structures and for types outside the body by nature (SUPPORT, FIXATION, BOLUS). Location:
  *   the centroid of the outside part.
+ * - **in-air** (warning above 0.05 cc, error above 1 cc; {@link QA_IN_AIR_MIN_CC}): voxels of the structure in the
+ *   air around the patient on the CT (./qa-air.ts), with or without an External; with one, only those inside it
+ *   (outside it, outside-external reports them). Skipped for structures whose type or name says they hold air
+ *   or lie outside the patient ({@link exemptFromAirCheck}: External, support, bolus, cavity, markers, lungs,
+ *   airways). The message names the slices (z, mm); location: the centroid of the voxels in air.
  * - **wrong-side** (error): a structure whose name marks a side ({@link nameSide}; the standard name when the
  *   name has none) with its centroid on the other side of the midline. LPS: +x is the patient's left; the
  *   midline is the plane x = the External's centroid x, or the volume centre's x without an External.
@@ -285,6 +307,8 @@ export function qaFindings(store: StructureSetStore, volume: ImageGeometry, opti
   const minOutsideCc = options.outsideExternalMinCc ?? QA_OUTSIDE_EXTERNAL_MIN_CC;
   const errorOutsideCc = options.outsideExternalErrorCc ?? QA_OUTSIDE_EXTERNAL_ERROR_CC;
   const externalIslandCc = options.externalIslandMinCc ?? QA_EXTERNAL_ISLAND_MIN_CC;
+  const minInAirCc = options.inAirMinCc ?? QA_IN_AIR_MIN_CC;
+  const ct = isCtVolume(volume) ? volume : null;
   const transform = new GridTransform(volume);
   const voxelCc = voxelVolumeMm3(volume) / 1000;
   const toPatient = (index: Vec3): Vec3 => transform.toPatient(index);
@@ -348,6 +372,24 @@ export function qaFindings(store: StructureSetStore, volume: ImageGeometry, opti
           message: `${name} has ${formatCc(cc)} cc outside ${externalRecord.name}, centred at z = ${formatMm(location[2])} mm: crop it to ${externalRecord.name} or correct the contour.`,
           location,
           detail: { externalId: externalRecord.id, voxels, volumeCc: cc },
+        });
+      }
+    }
+
+    if (ct && !isExternalLike(record) && !exemptFromAirCheck(record)) {
+      const air = inAirVoxels(store.mask(record.id), ct, externalMask, signal);
+      const cc = air.voxels * voxelCc;
+      if (air.voxels > 0 && cc > minInAirCc) {
+        const [ci, cj] = [air.sumI / air.voxels, air.sumJ / air.voxels];
+        const location = toPatient([ci, cj, air.sumK / air.voxels]);
+        const zMm = air.slices.map((k) => toPatient([ci, cj, k])[2]);
+        findings.push({
+          ...base,
+          kind: 'in-air',
+          severity: cc > QA_IN_AIR_ERROR_CC ? 'error' : 'warning',
+          message: `${name} has ${formatCc(cc)} cc in the air around the patient (below −500 HU) on ${air.slices.length} slice${air.slices.length === 1 ? '' : 's'}, at z = ${listOf(zMm.map(formatMm), 'mm')}: correct the contour.`,
+          location,
+          detail: { voxels: air.voxels, volumeCc: cc, slices: air.slices, zMm },
         });
       }
     }
