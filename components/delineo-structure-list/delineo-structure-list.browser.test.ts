@@ -172,4 +172,35 @@ describe('<delineo-structure-list>', () => {
     colour.dispatchEvent(new Event('change'));
     expect(session.store.record(id).color).to.deep.equal([0x12, 0x34, 0x56]);
   });
+
+  it('sorts by attention once a model run left its uncertainty map: the structure the model doubts most first, keys follow', async () => {
+    expect(list.shadowRoot!.querySelector('[part~="sort-toggle"]'), 'no map, no toggle').to.equal(null);
+    const records = session.store.state.structures;
+    const id = (name: string) => records.find((r) => r.name === name)!.id;
+    // A model's map: certain everywhere except the oesophagus (very unsure) and the heart (a little unsure).
+    const [nx, ny, nz] = session.volume.dimensions;
+    const data = new Uint8Array(nx * ny * nz);
+    session.store.mask(id('Heart')).forEach((i, j, k) => (data[i + nx * (j + ny * k)] = 60));
+    session.store.mask(id('Esophagus')).forEach((i, j, k) => (data[i + nx * (j + ny * k)] = 220));
+    session.uncertainty.attach({ data, dimensions: [nx, ny, nz], measure: 'entropy' }, [id('Heart'), id('Esophagus'), id('SpinalCord')]);
+    await list.updateComplete;
+    const toggle = list.shadowRoot!.querySelector<HTMLButtonElement>('[part~="sort-toggle"]')!;
+    expect(toggle.getAttribute('aria-pressed')).to.equal('false');
+    toggle.click();
+    await list.updateComplete;
+    expect(list.sort).to.equal('attention');
+    expect(toggle.getAttribute('aria-pressed')).to.equal('true');
+    const names = rows(list).map((r) => text(r, 'name'));
+    // The three with a map by attention (oesophagus, heart, then the cord the model was sure of), then the rest in list order.
+    expect(names).to.deep.equal(['Esophagus', 'Heart', 'SpinalCord', 'External', 'Lung_L', 'Lung_R', 'GTV']);
+    // The keys walk the rows as shown.
+    session.store.setActive(id('Esophagus'));
+    await list.updateComplete;
+    row(list, 'Esophagus').focus();
+    await sendKeys({ press: 'ArrowDown' });
+    expect(session.store.state.activeId).to.equal(id('Heart'));
+    toggle.click();
+    await list.updateComplete;
+    expect(rows(list).map((r) => text(r, 'name'))).to.deep.equal(['External', 'Lung_L', 'Lung_R', 'SpinalCord', 'Heart', 'Esophagus', 'GTV']);
+  });
 });

@@ -46,6 +46,7 @@ const bin = svg`<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="tru
  * @csspart confirm - The delete confirmation.
  * @csspart error - Why the last change was refused.
  * @csspart empty - Shown when there are no structures.
+ * @csspart sort-toggle - "Sort by attention", shown while a structure has a model's uncertainty map.
  *
  * @cssproperty --delineo-structure-list-background - Background of the list.
  * @cssproperty --delineo-structure-list-foreground - Text colour.
@@ -58,6 +59,12 @@ export class DelineoStructureList extends LitElement {
 
   /** The contouring session whose structure set is listed. */
   @property({ attribute: false }) accessor session: ViewerSession | null = null;
+
+  /**
+   * Row order: 'list' (the structure set's order, default) or 'attention' — structures with a model's uncertainty
+   * map first, the one the model doubts most on top (`UncertaintyReview.sortByAttention`), so review starts there.
+   */
+  @property({ reflect: true }) accessor sort: 'list' | 'attention' = 'list';
 
   @state() private accessor setState: StructureSetState | null = null;
   /** The row holding the roving tabindex (the selected one unless none is). */
@@ -86,6 +93,8 @@ export class DelineoStructureList extends LitElement {
         // The tab stop follows the selection when it changes elsewhere (a portal, undo of a deletion).
         if (s.activeId !== previous?.activeId || !s.structures.some((r) => r.id === this.focusId)) this.focusId = s.activeId ?? s.structures[0]?.id ?? null;
       }),
+      // A model run's map arrived or went: the attention order and the sort toggle change.
+      session.uncertainty.version$.subscribe(() => this.requestUpdate()),
     ],
   });
 
@@ -98,12 +107,23 @@ export class DelineoStructureList extends LitElement {
     return cc;
   }
 
+  /** The rows in the order shown (see `sort`). */
+  #ordered(s: StructureSetState): readonly StructureRecord[] {
+    const session = this.session;
+    return this.sort === 'attention' && session ? session.uncertainty.sortByAttention(s.structures) : s.structures;
+  }
+
   protected override render() {
     const s = this.setState;
     if (!s || s.structures.length === 0) return html`<div part="empty" class="empty">No structures</div>`;
+    const uncertainty = this.session?.uncertainty;
+    const anyMap = !!uncertainty && s.structures.some((r) => uncertainty.map(r.id));
     return html`
+      ${anyMap
+        ? html`<button part="sort-toggle" class="sort-toggle" aria-pressed=${this.sort === 'attention' ? 'true' : 'false'} title="List the structures the model doubts most first" @click=${() => (this.sort = this.sort === 'attention' ? 'list' : 'attention')}>Sort by attention</button>`
+        : nothing}
       <div part="list" role="listbox" aria-label="Structures" @keydown=${this.#onListKey}>
-        ${s.structures.map((r) => this.#row(r, r.id === s.activeId))}
+        ${this.#ordered(s).map((r) => this.#row(r, r.id === s.activeId))}
       </div>
       ${this.confirmingId ? this.#confirm() : nothing}
       <div part="error" class="error" role="alert" ?hidden=${!this.error}>${this.error ?? ''}</div>
@@ -236,7 +256,7 @@ export class DelineoStructureList extends LitElement {
   #onListKey(e: KeyboardEvent): void {
     const s = this.setState;
     if (!s || e.target instanceof HTMLInputElement || this.confirmingId) return;
-    const ids = s.structures.map((r) => r.id);
+    const ids = this.#ordered(s).map((r) => r.id);
     const current = this.focusId ?? s.activeId ?? ids[0];
     const at = Math.max(0, ids.indexOf(current));
     let handled = true;

@@ -138,6 +138,27 @@ export default css`
     white-space: nowrap;
   }
 
+  .sort-toggle {
+    margin: 0.2em 0.75em 0.3em;
+    padding: 0.15em 0.6em;
+    border: 1px solid #3a4046;
+    border-radius: 3px;
+    background: transparent;
+    color: var(--delineo-structure-list-muted);
+    font: inherit;
+    font-size: 0.85em;
+    cursor: pointer;
+  }
+
+  .sort-toggle[aria-pressed='true'] {
+    color: var(--delineo-structure-list-foreground);
+    border-color: var(--delineo-structure-list-focus);
+  }
+
+  .sort-toggle:focus-visible {
+    outline: 2px solid var(--delineo-structure-list-focus);
+  }
+
   .icon {
     display: inline-grid;
     place-items: center;
