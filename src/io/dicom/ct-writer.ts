@@ -122,8 +122,8 @@ export function formatDecimalString(x: number): string {
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 /** DICOM DA (YYYYMMDD) and TM (HHMMSS) in local time, the convention of DICOM dates without a time zone. */
-const dicomDate = (d: Date): string => `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
-const dicomTime = (d: Date): string => `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`;
+export const dicomDate = (d: Date): string => `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
+export const dicomTime = (d: Date): string => `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`;
 
 /**
  * The identity to write: the volume's UIDs, minting the missing ones (a present but malformed UID is an error,

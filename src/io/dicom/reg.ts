@@ -14,9 +14,9 @@ import dcmjs from 'dcmjs';
 import type { NaturalizedDataset } from 'dcmjs';
 import type { ImageGrid } from '../../domain/volume.ts';
 import { JobError } from '../../jobs/job.ts';
-import { DELINEO_IMPLEMENTATION_CLASS_UID, DELINEO_IMPLEMENTATION_VERSION_NAME, CT_IMAGE_STORAGE_SOP_CLASS_UID } from './ct-writer.ts';
+import { CT_IMAGE_STORAGE_SOP_CLASS_UID, dicomDate, dicomTime } from './ct-writer.ts';
 import { items, nums, openDicom, str } from './dataset.ts';
-import { IMPLICIT_VR_LITTLE_ENDIAN } from './rtstruct-writer.ts';
+import { writeImplicitPart10 } from './rtstruct-writer.ts';
 import { isValidUid, newUid } from './uid.ts';
 
 export const SPATIAL_REGISTRATION_STORAGE_SOP_CLASS_UID = '1.2.840.10008.5.1.4.1.1.66.1';
@@ -54,9 +54,6 @@ export interface RegWriteOptions {
   readonly bodyPartExamined?: string;
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-const dicomDate = (d: Date): string => `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
-const dicomTime = (d: Date): string => `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`;
 
 /** Decimal strings of a matrix, at most 16 characters each (the DS limit). */
 function ds(x: number): string {
@@ -148,17 +145,8 @@ export function writeSpatialRegistration(fixed: ImageGrid, reference: ImageGrid,
     ReferencedSeriesSequence: sameStudy ? [fixedSeries, referenceSeries] : [fixedSeries],
     ...(sameStudy ? {} : { StudiesContainingOtherReferencedInstancesSequence: [{ StudyInstanceUID: r.study, ReferencedSeriesSequence: [referenceSeries] }] }),
   };
-  const meta: NaturalizedDataset = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: SPATIAL_REGISTRATION_STORAGE_SOP_CLASS_UID,
-    MediaStorageSOPInstanceUID: sopInstanceUid,
-    TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: DELINEO_IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: DELINEO_IMPLEMENTATION_VERSION_NAME,
-  };
-  const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
-  return { buffer: dict.write(), sopInstanceUid };
+  const buffer = writeImplicitPart10(SPATIAL_REGISTRATION_STORAGE_SOP_CLASS_UID, sopInstanceUid, dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset));
+  return { buffer, sopInstanceUid };
 }
 
 /** Reads a Spatial Registration object's frames and matrices; throws RegistrationObjectError naming the file. */

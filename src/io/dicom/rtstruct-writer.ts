@@ -33,6 +33,8 @@ import {
   CT_IMAGE_STORAGE_SOP_CLASS_UID,
   DELINEO_IMPLEMENTATION_CLASS_UID,
   DELINEO_IMPLEMENTATION_VERSION_NAME,
+  dicomDate,
+  dicomTime,
 } from './ct-writer.ts';
 import {
   RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID,
@@ -42,8 +44,29 @@ import {
 } from './rtstruct.ts';
 import { isValidUid, newUid } from './uid.ts';
 
-/** Implicit VR Little Endian, the DICOM default transfer syntax (see the file meta below for why). */
+/** Implicit VR Little Endian, the DICOM default transfer syntax (writeImplicitPart10 says why). */
 export const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
+
+/**
+ * A Part-10 file of a dataset in Implicit VR Little Endian, with Delineo's file meta. Implicit VR: every element has
+ * a 32-bit length. In Explicit VR a DS value is limited to 65,534 bytes, which one staircase outline of a body on a
+ * fine grid exceeds (≈ 2,000 points); dcmjs then silently re-types it as UN, which pydicom hands back as raw bytes
+ * and planning systems may reject. Implicit VR Little Endian is the DICOM default transfer syntax, which every
+ * reader supports and most planning systems write RT objects in.
+ */
+export function writeImplicitPart10(sopClassUid: string, sopInstanceUid: string, dataset: DenaturalizedDataset): ArrayBuffer {
+  const meta: NaturalizedDataset = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: sopClassUid,
+    MediaStorageSOPInstanceUID: sopInstanceUid,
+    TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: DELINEO_IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: DELINEO_IMPLEMENTATION_VERSION_NAME,
+  };
+  const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = dataset;
+  return dict.write();
+}
 
 /** Options of {@link writeRtstruct}; every field has a default. */
 export interface RtstructWriteOptions {
@@ -90,9 +113,6 @@ export interface RtstructWriteResult {
   readonly warnings: readonly RtstructWarning[];
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-const dicomDate = (d: Date): string => `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}`;
-const dicomTime = (d: Date): string => `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`;
 
 const ROI_CONTOUR_SEQUENCE = '30060039';
 const CONTOUR_SEQUENCE = '30060040';
@@ -329,28 +349,16 @@ export function writeRtstruct(
     RTROIObservationsSequence: observations,
     ...approvalModule(structures, options, date),
   };
-  const meta: NaturalizedDataset = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID,
-    MediaStorageSOPInstanceUID: sopInstanceUid,
-    // Implicit VR: every element has a 32-bit length. In Explicit VR a DS value is limited to 65,534 bytes, which
-    // one staircase outline of a body on a fine grid exceeds (≈ 2,000 points); dcmjs then silently re-types it as
-    // UN, which pydicom hands back as raw bytes and planning systems may reject. Implicit VR Little Endian is the
-    // DICOM default transfer syntax, which every reader supports and most planning systems write RTSTRUCTs in.
-    TransferSyntaxUID: IMPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: DELINEO_IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: DELINEO_IMPLEMENTATION_VERSION_NAME,
-  };
-  const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
+  const dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
   // Each ROI's Contour Sequence goes in already encoded (see contour-sequence.ts), as a value dcmjs copies: in
   // Implicit VR no VR is written, so the file is the same as if dcmjs had encoded the items. Added after
   // denaturalising because dcmjs would take any value of an SQ keyword for items to denaturalise.
-  const roiContourItems = dict.dict[ROI_CONTOUR_SEQUENCE].Value as DenaturalizedDataset[];
+  const roiContourItems = dict[ROI_CONTOUR_SEQUENCE].Value as DenaturalizedDataset[];
   contourSequences.forEach((bytes, i) => {
     if (bytes) roiContourItems[i][CONTOUR_SEQUENCE] = { vr: 'OB', Value: [bytes] };
   });
-  return { buffer: dict.write(), sopInstanceUid, seriesInstanceUid, roiNumbers, contourCounts, warnings };
+  const buffer = writeImplicitPart10(RT_STRUCTURE_SET_STORAGE_SOP_CLASS_UID, sopInstanceUid, dict);
+  return { buffer, sopInstanceUid, seriesInstanceUid, roiNumbers, contourCounts, warnings };
 }
 
 /**
