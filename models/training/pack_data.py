@@ -19,6 +19,8 @@ Output: .training-data/openkbp-<split>/pt_N.npz with ct (int16 HU, clipped to [-
 (uint8, 0 = background, 1..7 = classes below), contoured (bool[7]), spacing (float[3], x y z mm).
 Usage: /usr/bin/python3 models/training/pack_data.py [--data ../shared/data/openkbp] [--out .training-data]
 
+--task dose packs hn-dose's data (.training-data/openkbp-dose-<split>, see pack_dose).
+
 --task ptv packs the target-proposal data instead (.training-data/openkbp-ptv-<split>): label 1 = the union of
 PTV56, PTV63 and PTV70 (OpenKBP made the three non-overlapping, so only the union is an anatomical volume), on the
 same grid; every patient has at least PTV70 and no patient's targets are partial, so `contoured` is [True].
@@ -90,6 +92,8 @@ def pack_one(args):
     src_dir, out_path, spacing, structures, task = args
     ct_img = nib.load(os.path.join(src_dir, 'ct.nii.gz'))
     ct = np.asarray(ct_img.dataobj).astype(np.float32)  # (x, y, z)
+    if task == 'dose':
+        return pack_dose(src_dir, out_path, spacing, ct)
     labels_file = 'ptv.nii.gz' if task == 'ptv' else 'oar.nii.gz'
     oar = np.asarray(nib.load(os.path.join(src_dir, labels_file)).dataobj).astype(np.uint8)
     if task == 'ptv':
@@ -116,6 +120,26 @@ def pack_one(args):
     return os.path.basename(out_path), ct.shape, int(contoured.sum())
 
 
+def pack_dose(src_dir, out_path, spacing, ct):
+    """hn-dose's data: CT, OAR and PTV label maps, the clinical dose (Gy, linear, 0 outside) and the possible-dose
+    mask, all on the model grid. OpenKBP's PTV labels 1, 2, 3 are PTV56, PTV63 and PTV70."""
+    def arr(name, dtype):
+        return np.transpose(np.asarray(nib.load(os.path.join(src_dir, name)).dataobj).astype(dtype), (2, 1, 0))
+    ct = np.transpose(ct, (2, 1, 0))
+    oar, ptv, possible = arr('oar.nii.gz', np.uint8), arr('ptv.nii.gz', np.uint8), arr('possible_dose_mask.nii.gz', np.uint8)
+    dose = arr('dose.nii.gz', np.float32)
+    sx, sy, sz = spacing
+    for axis, s_src, s_tgt in ((0, sz, TARGET_SPACING[2]), (1, sy, TARGET_SPACING[1]), (2, sx, TARGET_SPACING[0])):
+        coords = axis_coords(ct.shape[axis], s_src, s_tgt)
+        ct = resample_linear(ct, axis, coords, -1024.0)
+        dose = resample_linear(dose, axis, coords, 0.0)
+        oar, ptv, possible = (resample_nearest(a, axis, coords) for a in (oar, ptv, possible))
+    ct = np.clip(np.rint(ct), HU_MIN, HU_MAX).astype(np.int16)
+    np.savez_compressed(out_path, ct=ct, oar=oar.astype(np.uint8), ptv=ptv.astype(np.uint8), dose=dose.astype(np.float32),
+                        possible=possible.astype(np.uint8), spacing=np.array(TARGET_SPACING))
+    return os.path.basename(out_path), ct.shape, int((ptv > 0).sum())
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -123,14 +147,14 @@ def main():
     p.add_argument('--data', default=os.path.join(repo, '..', 'shared', 'data', 'openkbp'))
     p.add_argument('--out', default=os.path.join(repo, '.training-data'))
     p.add_argument('--workers', type=int, default=2)
-    p.add_argument('--task', choices=['oar', 'ptv'], default='oar')
+    p.add_argument('--task', choices=['oar', 'ptv', 'dose'], default='oar')
     a = p.parse_args()
     jobs = []
     for split in ('train', 'validation'):
         index = json.load(open(os.path.join(a.data, split, 'index.json')))
         labels = index['labels']['oar']
         assert [labels[str(k)] for k in range(1, 8)] == list(OPENKBP_TO_TG263), 'OpenKBP label numbering changed'
-        out_dir = os.path.join(a.out, f'openkbp-{split}' if a.task == 'oar' else f'openkbp-ptv-{split}')
+        out_dir = os.path.join(a.out, {'oar': f'openkbp-{split}', 'ptv': f'openkbp-ptv-{split}', 'dose': f'openkbp-dose-{split}'}[a.task])
         os.makedirs(out_dir, exist_ok=True)
         for pt, meta in sorted(index['patients'].items()):
             jobs.append((os.path.join(a.data, split, pt), os.path.join(out_dir, f'{pt}.npz'), meta['spacing_mm'], meta['structures'], a.task))
