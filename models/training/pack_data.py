@@ -157,6 +157,9 @@ def main():
         out_dir = os.path.join(a.out, {'oar': f'openkbp-{split}', 'ptv': f'openkbp-ptv-{split}', 'dose': f'openkbp-dose-{split}'}[a.task])
         os.makedirs(out_dir, exist_ok=True)
         for pt, meta in sorted(index['patients'].items()):
+            if a.task == 'dose' and not os.path.exists(os.path.join(a.data, split, pt, 'dose.nii.gz')):
+                print(f'{split}/{pt}: no dose.nii.gz, left out', file=sys.stderr)  # train/pt_38 in ../shared
+                continue
             jobs.append((os.path.join(a.data, split, pt), os.path.join(out_dir, f'{pt}.npz'), meta['spacing_mm'], meta['structures'], a.task))
     with ProcessPoolExecutor(a.workers) as ex:
         for n, (name, shape, k) in enumerate(ex.map(pack_one, jobs)):
