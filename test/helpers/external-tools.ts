@@ -70,8 +70,10 @@ export function dciodvfy(path: string): DciodvfyReport {
   // dciodvfy prints its findings on stderr; read both streams so a version that moves them still counts.
   const output = `${r.stdout}\n${r.stderr}`;
   const lines = output.split('\n').map((l) => l.trim());
+  // A dciodvfy that crashed (an assertion on an encoding it cannot read) reports no "Error" line: count it as one.
+  const crashed = r.status === -1 || /Assertion .* failed|Segmentation fault|core dumped/.test(output);
   return {
-    errors: lines.filter((l) => l.startsWith('Error')),
+    errors: [...(crashed ? [`dciodvfy did not finish (exit ${r.status}): ${output.trim().split('\n').at(-1)}`] : []), ...lines.filter((l) => l.startsWith('Error'))],
     warnings: lines.filter((l) => l.startsWith('Warning')),
     output,
   };
