@@ -89,9 +89,10 @@ export const labelMask = (labels: Volume, label: number): Uint8Array => Uint8Arr
 /** The structures OpenKBP scores on a patient: every OAR and PTV with at least one voxel. */
 export function openKbpStructures(p: OpenKbpPatient): ScoredStructure[] {
   const out: ScoredStructure[] = [];
-  for (const o of OAR_LABELS) out.push({ name: o.name, role: 'oar', mask: labelMask(p.oar, o.label) });
-  for (const t of [...PTV_LEVELS].reverse()) out.push({ name: t.name, role: 'target', mask: labelMask(p.ptv, t.label) });
-  return out.filter((s) => s.mask.includes(1));
+  const add = (name: string, role: ScoredStructure['role'], mask: Uint8Array) => mask.includes(1) && out.push({ name, role, mask });
+  for (const o of OAR_LABELS) add(o.name, 'oar', labelMask(p.oar, o.label));
+  for (const t of [...PTV_LEVELS].reverse()) add(t.name, 'target', labelMask(p.ptv, t.label));
+  return out;
 }
 
 /** Signed distance (mm) to each PTV level present on the patient. */
