@@ -5,7 +5,8 @@
  *   npx tsx models/training/build-dose-baseline.ts [--data ../shared/data/openkbp/train] [--patients 60] \
  *     [--out models/training/dose-baseline-table.json] [--attribution nearest|all]
  *
- * `--attribution all` averages every possible-dose voxel into every level's table (see TableAttribution).
+ * `--attribution nearest` averages each possible-dose voxel only into the table of its nearest PTV (see
+ * TableAttribution); the default, `all`, into every level's table.
  */
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: '../shared/data/openkbp/train' },
     patients: { type: 'string', default: '60' },
     out: { type: 'string', default: 'models/training/dose-baseline-table.json' },
-    attribution: { type: 'string', default: 'nearest' },
+    attribution: { type: 'string', default: 'all' },
   },
 });
 const wanted = Number(values.patients);

@@ -2,7 +2,7 @@
  * The no-learning reference for dose prediction (issue #25): the dose looked up from the distance to each PTV.
  * From training patients, for each PTV level (70, 63, 56 Gy) the mean dose of the possible-dose voxels as a
  * function of their signed distance to that PTV (mm, exact anisotropic Euclidean distance, negative inside,
- * 2 mm bins; by default only the voxels that PTV is the nearest to: {@link TableAttribution}); a new patient's dose at a voxel is the largest, over the PTV levels it has, of the table read
+ * 2 mm bins; or only the voxels that PTV is the nearest to: {@link TableAttribution}); a new patient's dose at a voxel is the largest, over the PTV levels it has, of the table read
  * at the voxel's distance (linear between bin centres, the end bins beyond the range).
  *
  * Evaluation-only: the table is data this module builds (build-dose-baseline.ts) and the evaluation reads
@@ -32,11 +32,11 @@ export const OAR_LABELS = [
 ] as const;
 
 /**
- * Which possible-dose voxels a level's table averages. 'all': every voxel of a patient with that PTV. Then the
- * far side of a 56 Gy table holds the voxels next to the 70 Gy PTV too, every table is high away from its own
- * PTV, and the maximum over levels adds those excesses up (on the validation set it overestimates the dose
- * outside the PTVs by several Gy). 'nearest': only the voxels whose nearest PTV (by signed distance; ties to the
- * higher level) is this level, so each table says what the dose is where that PTV governs.
+ * Which possible-dose voxels a level's table averages. 'all' (the issue's definition, the default): every voxel
+ * of a patient with that PTV. Then the far side of the 56 Gy table also holds the voxels next to the 70 Gy PTV,
+ * every table runs high away from its own PTV, and the maximum over levels adds those excesses up: the
+ * baseline overestimates the dose outside the PTVs. 'nearest': only the voxels whose nearest PTV (by signed
+ * distance; ties to the higher level) is this level, so each table says what the dose is where that PTV governs.
  */
 export type TableAttribution = 'nearest' | 'all';
 
@@ -113,7 +113,7 @@ export class DistanceTableBuilder {
   private readonly bins: number;
 
   constructor(
-    readonly attribution: TableAttribution = 'nearest',
+    readonly attribution: TableAttribution = 'all',
     readonly minMm = -60,
     readonly maxMm = 300,
     readonly binMm = 2,

@@ -106,6 +106,11 @@ console.log(`| **Dose score** | mean abs. error over the possible-dose mask | ${
 console.log(`| **DVH score** | all metrics, pooled | ${first.perMetric.reduce((a, r) => a + r.patients, 0)} values | ${methods.map((m) => `**${f(summary[m.name].dvhScoreGy)}**`).join(' | ')} |`);
 console.log(`\n${ids.length} patients; ${methods.map((m) => `${m.name} ${summary[m.name].secondsPerPatient.toFixed(2)} s per patient`).join(', ')}`);
 
+/** Numbers written to 1 µGy (or 1 µs): enough for any comparison, and the file stays readable. */
+function micrograys(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1e6) / 1e6 : v;
+}
+
 if (values.out) {
-  await writeFile(values.out, JSON.stringify({ data: values.data, model: values['baseline-only'] ? null : values.model, baselineTable: { path: values.table, patients: table.patients.length }, patients: ids, summary, perPatient }, null, 1) + '\n');
+  await writeFile(values.out, JSON.stringify({ data: values.data, model: values['baseline-only'] ? null : values.model, baselineTable: { path: values.table, patients: table.patients.length }, patients: ids, summary, perPatient }, micrograys, 1) + '\n');
 }
