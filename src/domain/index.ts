@@ -12,6 +12,8 @@ export * from './tg263.ts';
 export * from './contour.ts';
 export * from './window.ts';
 export * from './dvh.ts';
+export * from './dose-score.ts';
+export * from './percentile.ts';
 export * from './dose-constraints.ts';
 export * from './view-axes.ts';
 export * from './uncertainty.ts';

@@ -2,10 +2,12 @@
  * Segmentation metrics for evaluating models against clinical contours: Dice and the 95th-percentile
  * Hausdorff distance (HD95) in millimetres on anisotropic grids, with medpy's definitions (surface = mask voxels
  * with a 6-neighbour outside the mask; HD95 = max of the two directed 95th percentiles of surface-to-surface
- * distances). Distances come from an exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012),
- * separable over the three axes with the voxel spacing. Dense byte masks, x fastest. Browser-safe.
+ * distances). Distances come from the domain's exact anisotropic Euclidean distance transform (`squaredEdt`).
+ * Dense byte masks, x fastest. Browser-safe.
  */
 import type { Vec3 } from '../domain/geometry.ts';
+import { squaredEdt } from '../domain/ops/surface-distance.ts';
+import { percentileOfSorted } from '../domain/percentile.ts';
 
 /** Dice = 2|A∩B| / (|A|+|B|); 1 when both are empty. */
 export function dice(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -38,81 +40,9 @@ export function surface(mask: ArrayLike<number>, dims: Vec3): Uint8Array {
   return out;
 }
 
-/** 1D squared-distance transform of f (lower envelope of parabolas) with sample spacing s. */
-function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
-  let k = 0;
-  v[0] = 0;
-  z[0] = -Infinity;
-  z[1] = Infinity;
-  const s2 = s * s;
-  for (let q = 1; q < n; q++) {
-    if (f[q] === Infinity) continue;
-    if (f[v[k]] === Infinity) {
-      v[k] = q;
-      continue;
-    }
-    let sp = (f[q] + s2 * q * q - (f[v[k]] + s2 * v[k] * v[k])) / (2 * s2 * (q - v[k]));
-    while (sp <= z[k]) {
-      k--;
-      sp = (f[q] + s2 * q * q - (f[v[k]] + s2 * v[k] * v[k])) / (2 * s2 * (q - v[k]));
-    }
-    k++;
-    v[k] = q;
-    z[k] = sp;
-    z[k + 1] = Infinity;
-  }
-  if (f[v[0]] === Infinity) {
-    d.fill(Infinity, 0, n);
-    return;
-  }
-  k = 0;
-  for (let q = 0; q < n; q++) {
-    while (z[k + 1] < q) k++;
-    d[q] = s2 * (q - v[k]) ** 2 + f[v[k]];
-  }
-}
-
-/** Squared Euclidean distance (mm²) from every voxel to the nearest non-zero voxel of `mask`. */
-export function squaredDistanceTransform(mask: ArrayLike<number>, dims: Vec3, spacing: Vec3): Float64Array {
-  const [nx, ny, nz] = dims;
-  const n = nx * ny * nz;
-  const out = new Float64Array(n);
-  for (let o = 0; o < n; o++) out[o] = mask[o] ? 0 : Infinity;
-  const m = Math.max(nx, ny, nz);
-  const f = new Float64Array(m);
-  const d = new Float64Array(m);
-  const v = new Int32Array(m);
-  const z = new Float64Array(m + 1);
-  const pass = (len: number, stride: number, starts: Iterable<number>, s: number) => {
-    for (const base of starts) {
-      for (let q = 0; q < len; q++) f[q] = out[base + q * stride];
-      edt1d(f, len, s, d, v, z);
-      for (let q = 0; q < len; q++) out[base + q * stride] = d[q];
-    }
-  };
-  function* rows(): Iterable<number> {
-    for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) yield (k * ny + j) * nx;
-  }
-  function* cols(): Iterable<number> {
-    for (let k = 0; k < nz; k++) for (let i = 0; i < nx; i++) yield k * nx * ny + i;
-  }
-  function* pillars(): Iterable<number> {
-    for (let o = 0; o < nx * ny; o++) yield o;
-  }
-  pass(nx, 1, rows(), spacing[0]);
-  pass(ny, nx, cols(), spacing[1]);
-  pass(nz, nx * ny, pillars(), spacing[2]);
-  return out;
-}
-
 function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
   values.sort((a, b) => a - b);
-  // numpy's default (linear interpolation between closest ranks), as medpy uses.
-  const r = (p / 100) * (values.length - 1);
-  const lo = Math.floor(r);
-  const hi = Math.min(values.length - 1, lo + 1);
-  return values[lo] + (values[hi] - values[lo]) * (r - lo);
+  return percentileOfSorted(values, p);
 }
 
 /**
@@ -163,8 +93,8 @@ function hd95Dense(a: Uint8Array, b: Uint8Array, dims: Vec3, spacing: Vec3): num
   const sa = surface(a, dims);
   const sb = surface(b, dims);
   if (!sa.includes(1) || !sb.includes(1)) return NaN;
-  const da = squaredDistanceTransform(sa, dims, spacing);
-  const db = squaredDistanceTransform(sb, dims, spacing);
+  const da = squaredEdt(sa, dims, spacing);
+  const db = squaredEdt(sb, dims, spacing);
   const ab: number[] = [];
   const ba: number[] = [];
   for (let o = 0; o < sa.length; o++) {

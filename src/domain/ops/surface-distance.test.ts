@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GridTransform, IDENTITY, type ImageGeometry, type Vec3 } from '../geometry.ts';
 import { BinaryMask } from '../mask.ts';
 import { cropMaskToBox } from './components.ts';
-import { addedPathLength, squaredEdt, surfaceDice, surfaceVoxels } from './surface-distance.ts';
+import { addedPathLength, signedDistanceMm, squaredEdt, surfaceDice, surfaceVoxels } from './surface-distance.ts';
 
 /** A seeded 32-bit generator (mulberry32), so random cases are reproducible. */
 function random(seed: number): () => number {
@@ -82,6 +82,29 @@ describe('exact anisotropic distance transform', () => {
   it('gives Infinity everywhere without seeds and rejects a box of the wrong size', () => {
     assert.ok(squaredEdt(new Uint8Array(24), [2, 3, 4], [1, 1, 1]).every((x) => x === Infinity));
     assert.throws(() => squaredEdt(new Uint8Array(5), [2, 3, 4], [1, 1, 1]), RangeError);
+  });
+});
+
+describe('signed distance', () => {
+  it('is the distance to the nearest inside voxel outside and minus the distance to the nearest outside voxel inside, in mm on anisotropic spacing', () => {
+    // A slab i ∈ [2, 4] of a 9×2×3 box on 1.5 × 1 × 2 mm: the distance is along i only.
+    const size: Vec3 = [9, 2, 3];
+    const mask = Uint8Array.from({ length: 54 }, (_, o) => (o % 9 >= 2 && o % 9 <= 4 ? 1 : 0));
+    const d = signedDistanceMm(mask, size, [1.5, 1, 2]);
+    const expected = [3, 1.5, -1.5, -3, -1.5, 1.5, 3, 4.5, 6];
+    for (let o = 0; o < 54; o++) assert.ok(Math.abs(d[o] - expected[o % 9]) < 1e-6, `voxel ${o}: ${d[o]}`);
+  });
+
+  it('uses the true Euclidean distance across axes and is infinite for an empty or full mask', () => {
+    // One voxel at the centre of a 5×5×5 box on 1 × 2 × 3 mm: the corner (0, 0, 0) is √(2² + 4² + 6²) mm away.
+    const mask = new Uint8Array(125);
+    mask[2 + 5 * (2 + 5 * 2)] = 1;
+    const d = signedDistanceMm(mask, [5, 5, 5], [1, 2, 3]);
+    assert.ok(Math.abs(d[0] - Math.sqrt(4 + 16 + 36)) < 1e-5, `${d[0]}`);
+    assert.ok(Math.abs(d[62] + Math.min(1, 2, 3)) < 1e-6, 'the voxel itself: minus the nearest step out, along i');
+    assert.ok(signedDistanceMm(new Uint8Array(8), [2, 2, 2], [1, 1, 1]).every((x) => x === Infinity));
+    assert.ok(signedDistanceMm(new Uint8Array(8).fill(1), [2, 2, 2], [1, 1, 1]).every((x) => x === -Infinity));
+    assert.throws(() => signedDistanceMm(new Uint8Array(7), [2, 2, 2], [1, 1, 1]), RangeError);
   });
 });
 
