@@ -57,3 +57,6 @@ export { readRtDose, readRtDoseAttributes, buildRtDose, assertDoseOnCt, sumDoses
 export { readRtPlan, describePlan, prescriptionForDose, type RtPlanSummary, type PlanBeam } from './io/dicom/rtplan.ts';
 export { readRtObjectsOntoCt, readRtDoseOntoCt, readRtPlanOntoCt, type RtObjectFile, type RtObjectsOnCt, type RtObjectsOptions, type StructureSetOnCt } from './io/rt-objects.ts';
 export { doseFromImage, isDoseImageName } from './io/dose-image.ts';
+export { validateDoseManifest, DOSE_BASE_CHANNELS, type DoseModelManifest, type DoseNetworkSpec, type DoseOnnxSpec } from './inference/dose-manifest.ts';
+export { doseInputsFor, ptvPrescriptionFromName, isPtv, predictDoseWithNetwork, buildDoseInput, HN_DOSE_ORGANS, type DoseTargetPrescription, type DosePredictionRequest, type DoseInputsSummary, type DosePredictionResult, type DoseInputTensor } from './inference/dose-prediction.ts';
+export { createDoseClient, defaultDoseWorker, type DoseClient } from './inference/dose-client.ts';

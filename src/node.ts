@@ -19,3 +19,4 @@ export { ServiceQueue, WatchState, consumeQueue, type QueueConsumer, type QueueS
 export { startWorker, type ServiceWorker, type ServiceWorkerOptions } from './service/worker.ts';
 export { pollOnce, watchPacs, type PollReport, type WatchOptions } from './service/watch.ts';
 export { contourLengthPerSlice, spearman, sumPerSlice, topSliceCapture } from './inference/uncertainty-metrics.ts';
+export { predictDoseNode, readDoseManifest, loadDoseNodeNetwork } from './inference/dose-node.ts';

@@ -6,11 +6,13 @@ import { JobError } from '../jobs/job.ts';
  * - 'model-mismatch': the network's inputs/outputs are not what the manifest describes;
  * - 'not-ct': the input volume is not a CT in Hounsfield units;
  * - 'unknown-model': no model with that id;
- * - 'backend-unavailable': no ONNX Runtime execution provider could be started.
+ * - 'backend-unavailable': no ONNX Runtime execution provider could be started;
+ * - 'no-target' (dose prediction): no PTV has a prescription, from its name or entered;
+ * - 'bad-prescription' (dose prediction): an entered prescription is not a dose in Gy or names no structure.
  */
-export type InferenceErrorCode = 'corrupt-model' | 'model-mismatch' | 'not-ct' | 'unknown-model' | 'backend-unavailable';
+export type InferenceErrorCode = 'corrupt-model' | 'model-mismatch' | 'not-ct' | 'unknown-model' | 'backend-unavailable' | 'no-target' | 'bad-prescription';
 
-/** A typed auto-segmentation failure (see {@link InferenceErrorCode}). */
+/** A typed auto-segmentation or dose-prediction failure (see {@link InferenceErrorCode}). */
 export class InferenceError extends JobError {
   override name = 'InferenceError';
   declare readonly code: InferenceErrorCode;

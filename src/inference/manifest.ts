@@ -131,6 +131,17 @@ const isInt = (x: unknown): x is number => Number.isInteger(x);
 const isStr = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
 
 /**
+ * Checks the fields every manifest kind shares (schema, id, name, version, description, license, modelCard,
+ * modality), reporting each problem through `need`; the dose manifest (dose-manifest.ts) uses it too.
+ */
+export function validateManifestHeader(json: Record<string, unknown>, need: (cond: boolean, msg: string) => boolean): void {
+  need(json.schema === MANIFEST_SCHEMA, `schema must be "${MANIFEST_SCHEMA}"`);
+  for (const k of ['id', 'name', 'version', 'description', 'license', 'modelCard'] as const) need(isStr(json[k]), `${k} must be a non-empty string`);
+  if (isStr(json.id)) need(/^[a-z0-9][a-z0-9._-]*$/.test(json.id), 'id must be lower-case letters, digits, ".", "_" or "-"');
+  need(json.modality === 'CT', 'modality must be "CT" (the only modality the engine normalises)');
+}
+
+/**
  * Validates parsed JSON as a {@link ModelManifest} and returns it typed. Collects every problem (not just
  * the first) so a person writing a manifest fixes them in one go; throws {@link ManifestError} listing them.
  */
@@ -141,11 +152,9 @@ export function validateManifest(json: unknown, file?: string): ModelManifest {
     return cond;
   };
   if (!isObj(json)) throw new ManifestError(['the manifest must be a JSON object'], file);
-  need(json.schema === MANIFEST_SCHEMA, `schema must be "${MANIFEST_SCHEMA}"`);
-  for (const k of ['id', 'name', 'version', 'description', 'license', 'modelCard'] as const) need(isStr(json[k]), `${k} must be a non-empty string`);
-  if (isStr(json.id)) need(/^[a-z0-9][a-z0-9._-]*$/.test(json.id), 'id must be lower-case letters, digits, ".", "_" or "-"');
+  if (json.kind === 'dose') throw new ManifestError([`model "${String(json.id)}" predicts dose (kind "dose"): run it with dose prediction, not segmentation`], file);
+  validateManifestHeader(json, need);
   need(json.kind === 'onnx' || json.kind === 'rules', 'kind must be "onnx" or "rules"');
-  need(json.modality === 'CT', 'modality must be "CT" (the only modality the engine normalises)');
   const labels = json.labels;
   const values = new Set<number>();
   if (need(Array.isArray(labels) && labels.length > 0, 'labels must be a non-empty array')) {

@@ -22,10 +22,17 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Throws 'corrupt-model' unless the bytes have the manifest's size and SHA-256. */
-export async function verifyModelBytes(bytes: Uint8Array, manifest: ModelManifest): Promise<void> {
-  const spec = manifest.onnx?.model;
-  if (!spec) throw new InferenceError('model-mismatch', `model "${manifest.id}" is rule-based and has no network`);
+/** The ONNX file a manifest names, as the integrity check and the session check need it. */
+export interface OnnxFileSpec {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly inputName: string;
+  readonly outputName: string;
+}
+
+/** Throws 'corrupt-model' unless the bytes have the spec's size and SHA-256. */
+export async function verifyOnnxFile(bytes: Uint8Array, spec: OnnxFileSpec): Promise<void> {
   if (bytes.byteLength !== spec.bytes) {
     throw new InferenceError('corrupt-model', `the model file is ${bytes.byteLength} bytes, the manifest says ${spec.bytes}: it is truncated or not the file the manifest describes`, { file: spec.file });
   }
@@ -33,6 +40,13 @@ export async function verifyModelBytes(bytes: Uint8Array, manifest: ModelManifes
   if (hash !== spec.sha256) {
     throw new InferenceError('corrupt-model', `the model file's SHA-256 is ${hash}, the manifest says ${spec.sha256}: the file is damaged or was replaced`, { file: spec.file });
   }
+}
+
+/** Throws 'corrupt-model' unless the bytes have the manifest's size and SHA-256. */
+export async function verifyModelBytes(bytes: Uint8Array, manifest: ModelManifest): Promise<void> {
+  const spec = manifest.onnx?.model;
+  if (!spec) throw new InferenceError('model-mismatch', `model "${manifest.id}" is rule-based and has no network`);
+  await verifyOnnxFile(bytes, spec);
 }
 
 /** A started network: the runner the sliding window calls, the provider it runs on, and a way to free it. */
@@ -83,16 +97,28 @@ export function checkSessionMatchesManifest(session: Pick<InferenceSession, 'inp
 export async function createOrtNetwork(ort: OrtModule, bytes: Uint8Array, manifest: ModelManifest, sessionOptions: InferenceSession.SessionOptions = {}): Promise<OrtNetwork> {
   await verifyModelBytes(bytes, manifest);
   const net = manifest.onnx!;
-  let session: InferenceSession;
+  const session = await openOrtSession(ort, bytes, net.model, sessionOptions);
+  checkSessionMatchesManifest(session, net);
+  return sessionNetwork(ort, session, net.model, sessionOptions);
+}
+
+/**
+ * Starts an ONNX Runtime session on verified bytes (see {@link createOrtNetwork} for the options the engine sets).
+ * Parse failures become 'corrupt-model', provider failures 'backend-unavailable'.
+ */
+export async function openOrtSession(ort: OrtModule, bytes: Uint8Array, spec: OnnxFileSpec, sessionOptions: InferenceSession.SessionOptions = {}): Promise<InferenceSession> {
   try {
-    session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', enableMemPattern: false, ...sessionOptions });
+    return await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', enableMemPattern: false, ...sessionOptions });
   } catch (e) {
     const msg = String((e as Error)?.message ?? e);
     const code = /protobuf|parse|invalid model|load model/i.test(msg) ? 'corrupt-model' : 'backend-unavailable';
-    throw new InferenceError(code, `ONNX Runtime could not load the model: ${msg}`, { file: net.model.file, cause: e });
+    throw new InferenceError(code, `ONNX Runtime could not load the model: ${msg}`, { file: spec.file, cause: e });
   }
-  checkSessionMatchesManifest(session, net);
-  const { inputName, outputName } = net.model;
+}
+
+/** A started session as an {@link OrtNetwork}: one input and one output, as the spec names them. */
+export function sessionNetwork(ort: OrtModule, session: InferenceSession, spec: OnnxFileSpec, sessionOptions: InferenceSession.SessionOptions = {}): OrtNetwork {
+  const { inputName, outputName } = spec;
   const providers = (sessionOptions.executionProviders ?? ['cpu']).map((p) => (typeof p === 'string' ? p : p.name));
   return {
     provider: providers[0] ?? 'cpu',

@@ -22,6 +22,15 @@ export const MODELS_DIR = join(packageRoot(import.meta.url), 'models');
 export async function readManifest(idOrPath: string, modelsDir = MODELS_DIR): Promise<{ manifest: ModelManifest; dir: string }> {
   const rule = RULE_MODELS.find((m) => m.id === idOrPath);
   if (rule) return { manifest: rule, dir: '' };
+  const { json, path } = await readManifestJson(idOrPath, modelsDir);
+  return { manifest: validateManifest(json, path), dir: dirname(path) };
+}
+
+/**
+ * The parsed JSON of models/<id>/manifest.json (or of a manifest path) and its path, not yet validated (each
+ * model kind has its validator); 'unknown-model' when absent or not JSON.
+ */
+export async function readManifestJson(idOrPath: string, modelsDir = MODELS_DIR): Promise<{ json: unknown; path: string }> {
   const path = idOrPath.endsWith('.json') ? idOrPath : join(modelsDir, idOrPath, 'manifest.json');
   let text: string;
   try {
@@ -29,13 +38,11 @@ export async function readManifest(idOrPath: string, modelsDir = MODELS_DIR): Pr
   } catch {
     throw new InferenceError('unknown-model', `no model "${idOrPath}" (looked for ${path})`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return { json: JSON.parse(text), path };
   } catch (e) {
     throw new InferenceError('unknown-model', `the manifest is not valid JSON (${(e as Error).message})`, { file: path });
   }
-  return { manifest: validateManifest(json, path), dir: dirname(path) };
 }
 
 /** Options of the Node path. */

@@ -45,10 +45,11 @@ const builds = new Map<OrtWebBuild, Promise<OrtWebModule>>();
 const buildThreads = new Map<OrtWebBuild, number>();
 
 /**
- * Imports a build once per realm and configures it with the realm's first choice: ONNX Runtime reads
+ * Imports a build once per realm and configures it with the realm's first choice (the dose worker, dose-web.ts,
+ * uses it too): ONNX Runtime reads
  * `env.wasm.numThreads` only when its WASM runtime starts, so later changes would be silently ignored.
  */
-function loadOrtBuild(build: OrtWebBuild, threads: number): Promise<OrtWebModule> {
+export function loadOrtBuild(build: OrtWebBuild, threads: number): Promise<OrtWebModule> {
   let pending = builds.get(build);
   if (!pending) {
     pending = (build === 'wasm' ? import('onnxruntime-web/wasm') : import('onnxruntime-web')).then((ort) => {
@@ -225,9 +226,12 @@ export async function fetchModelBytes(url: string, signal?: AbortSignal): Promis
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** A model as the worker receives it: its manifest and either the .onnx bytes or their URL. */
-export interface ModelSource {
-  readonly manifest: ModelManifest;
+/**
+ * A model as the worker receives it: its manifest and either the .onnx bytes or their URL. `M` is the manifest's
+ * type: a segmentation model's by default, a dose model's (DoseModelManifest) for the dose client.
+ */
+export interface ModelSource<M = ModelManifest> {
+  readonly manifest: M;
   readonly bytes?: ArrayBuffer;
   readonly url?: string;
 }
