@@ -258,7 +258,8 @@ export class DosePredict implements ReactiveController {
     const { result } = out;
     this.#landed = out;
     this.#recomputeError = null;
-    const maxGy = result.dose.data.reduce((m, v) => (v > m ? v : m), 0);
+    let maxGy = 0;
+    for (const v of result.dose.data) if (v > maxGy) maxGy = v;
     const prescriptionGy = Math.max(...result.inputs.targets.map((t) => t.prescriptionGy));
     this.#options.dose.setPrediction(session, { volume: result.dose, label: result.label, maxGy, prescriptionGy, stale: this.#stale(session) });
     const missing = result.inputs.missingOrgans;
