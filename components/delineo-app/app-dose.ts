@@ -1,12 +1,23 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { DoseReview, createDvhCalculator, prescriptionForDose, sumDoses, type RtDose, type RtPlanSummary, type ViewerSession } from '../../src/index.ts';
+import { DoseReview, createDvhCalculator, prescriptionForDose, sumDoses, type ReviewedDose, type RtDose, type RtPlanSummary, type ViewerSession, type Volume } from '../../src/index.ts';
 import '../delineo-dvh-panel/delineo-dvh-panel.ts';
 import { gyText, renderPlanSummary } from './plan-summary.ts';
 
-/** A dose the user can pick: one file's dose, or the sum of one plan's beam doses. */
+/** A dose the user can pick: one file's dose, the sum of one plan's beam doses, or the prediction. */
 interface DoseChoice {
   readonly label: string;
-  readonly dose: () => RtDose;
+  readonly dose: () => RtDose | null;
+}
+
+/** The app's dose prediction, as the dose section offers it. */
+export interface AppPrediction {
+  readonly volume: Volume;
+  readonly label: string;
+  readonly maxGy: number;
+  /** The highest prescription of the targets it was predicted for: its isodoses are percentages of it. */
+  readonly prescriptionGy: number;
+  /** The structures were edited since it was computed; a new one is on its way. */
+  readonly stale: boolean;
 }
 
 /** Isodose levels as fractions of the prescription, when the plan of the dose shown states one. */
@@ -19,7 +30,11 @@ const MAXIMUM_LEVELS = [0.95, 0.8, 0.5, 0.3];
  * shown at a time in the DVH panel, with a menu when there are several — a plan's BEAM doses are also offered
  * summed — and the summary of each RT Plan. The DVHs follow the session's structures (DoseReview); isodoses are
  * percentages of the prescription when the plan the dose refers to states one, else of the dose's maximum.
- * Nothing is shown without a dose or a plan.
+ *
+ * A dose prediction (app-dose-predict.ts) is one more choice, marked PREDICTED. It is shown when it is the only
+ * dose; beside a plan's dose, that dose stays shown and the prediction is its review's comparison (the DVH panel
+ * draws both and checks the constraints on both) until the user picks the prediction itself.
+ * Nothing is shown without a dose, a plan or the prediction's controls.
  */
 export class AppDose implements ReactiveController {
   readonly #host: ReactiveControllerHost;
@@ -28,6 +43,7 @@ export class AppDose implements ReactiveController {
   #choices: DoseChoice[] = [];
   #doses: RtDose[] = [];
   #plans: RtPlanSummary[] = [];
+  #prediction: AppPrediction | null = null;
   #selected = 0;
   /** What the slice views draw of the dose shown (the wash range in Gy, and whether wash and isodoses show). */
   #display = { wash: true, isodoses: true, minGy: 0, maxGy: 0 };
@@ -46,11 +62,12 @@ export class AppDose implements ReactiveController {
     this.#session = session;
     this.#doses = [...doses];
     this.#plans = [...plans];
+    this.#prediction = null;
     this.#choices = doseChoices(doses);
     this.#selected = 0;
     session.setDose(null);
     if (this.#choices.length) {
-      this.#review = new DoseReview(session.store, { calculator: createDvhCalculator() });
+      this.#review = newReview(session);
       this.#select(0);
     }
     this.#host.requestUpdate();
@@ -72,11 +89,37 @@ export class AppDose implements ReactiveController {
     }
     const before = new Set(this.#choices.map((c) => c.dose()));
     this.#doses = [...this.#doses, ...doses];
-    this.#choices = doseChoices(this.#doses);
-    this.#review ??= new DoseReview(session.store, { calculator: createDvhCalculator() });
-    const first = this.#choices.findIndex((c) => !before.has(c.dose()) && doses.includes(c.dose()));
+    this.#choices = this.#allChoices();
+    this.#review ??= newReview(session);
+    const first = this.#choices.findIndex((c) => !before.has(c.dose()) && doses.includes(c.dose()!));
     this.#select(Math.max(0, first));
     this.#host.requestUpdate();
+  }
+
+  /**
+   * The session's dose prediction (null: none). The first one is shown unless a plan's dose is, which it then
+   * accompanies as the comparison; a new one (recomputed after an edit) takes the place of the one before,
+   * shown or compared; a stale mark only marks the one there.
+   */
+  setPrediction(session: ViewerSession, prediction: AppPrediction | null): void {
+    if (this.#session !== session) this.show(session, [], []);
+    const before = this.#prediction;
+    const selectedPrediction = before !== null && this.#selected === this.#choices.length - 1;
+    this.#prediction = prediction;
+    this.#choices = this.#allChoices();
+    if (!prediction) {
+      if (selectedPrediction) this.#selected = 0;
+      if (!this.#choices.length) return this.show(session, [], this.#plans);
+    } else if (!before && !this.#doses.length) this.#selected = this.#choices.length - 1;
+    this.#review ??= newReview(session);
+    if (before && prediction && before.volume === prediction.volume) this.#markStale(prediction.stale);
+    else this.#select(this.#selected);
+    this.#host.requestUpdate();
+  }
+
+  /** The prediction offered (null: none). */
+  get prediction(): AppPrediction | null {
+    return this.#prediction;
   }
 
   /** The plans of the session's CT (their prescriptions convert a RELATIVE dose added later). */
@@ -97,7 +140,7 @@ export class AppDose implements ReactiveController {
   hostConnected(): void {
     // Moved in the page: the dose review ended with the disconnection and starts again.
     if (!this.#review && this.#session && this.#choices.length) {
-      this.#review = new DoseReview(this.#session.store, { calculator: createDvhCalculator() });
+      this.#review = newReview(this.#session);
       this.#select(this.#selected);
     }
   }
@@ -108,21 +151,49 @@ export class AppDose implements ReactiveController {
     this.#session?.setDose(null);
   }
 
+  /** The doses of the files, then the prediction. */
+  #allChoices(): DoseChoice[] {
+    const p = this.#prediction;
+    return [...doseChoices(this.#doses), ...(p ? [{ label: `PREDICTED: ${p.label}`, dose: () => null }] : [])];
+  }
+
+  /** The dose of a choice as the review takes it. */
+  #reviewed(choice: DoseChoice): ReviewedDose & { readonly maxGy: number } {
+    const dose = choice.dose();
+    const p = this.#prediction;
+    if (!dose && p) return { volume: p.volume, label: p.label, predicted: true, stale: p.stale, prescriptionGy: p.prescriptionGy, maxGy: p.maxGy };
+    const prescriptionGy = this.prescriptionOf(dose!);
+    return { volume: dose!.volume, label: choice.label, predicted: false, maxGy: dose!.maxGy, ...(prescriptionGy === null ? {} : { prescriptionGy }) };
+  }
+
   #select(n: number): void {
     const choice = this.#choices[n];
     if (!choice || !this.#review) return;
     this.#selected = n;
-    const dose = choice.dose();
+    const { maxGy, ...dose } = this.#reviewed(choice);
     const review = this.#review;
-    const prescriptionGy = this.prescriptionOf(dose);
     const shown = review.dose$.value;
+    const failed = (e: unknown) => review.error$.next((e as Error).message);
     // The same dose again (a plan was added): only its prescription may have changed; the DVHs stay.
-    if (shown?.volume === dose.volume) review.dose$.next({ ...shown, ...(prescriptionGy === null ? {} : { prescriptionGy }) });
-    else review.setDose({ volume: dose.volume, label: choice.label, predicted: false, ...(prescriptionGy === null ? {} : { prescriptionGy }) }).catch((e: unknown) => review.error$.next((e as Error).message));
+    if (shown?.volume === dose.volume) review.dose$.next({ ...shown, ...(dose.prescriptionGy === undefined ? {} : { prescriptionGy: dose.prescriptionGy }) });
+    else review.setDose(dose).catch(failed);
+    // Beside a plan's dose, the prediction is its comparison.
+    const p = this.#prediction;
+    const comparison: ReviewedDose | null = p && !dose.predicted ? { volume: p.volume, label: p.label, predicted: true, stale: p.stale, prescriptionGy: p.prescriptionGy } : null;
+    if (review.comparison$.value?.dose$.value?.volume !== comparison?.volume || !comparison) review.setComparison(comparison).catch(failed);
     // A wash from 10 % of the maximum, as planning systems start; isodoses at fixed percentages of the
     // prescription (107 % hot spots to 30 %), else of the maximum (95, 80, 50, 30 %).
-    this.#doseMaxGy = dose.maxGy;
-    if (shown?.volume !== dose.volume) this.#display = { ...this.#display, minGy: Math.round(dose.maxGy) / 10, maxGy: Math.round(dose.maxGy * 10) / 10 };
+    this.#doseMaxGy = maxGy;
+    if (shown?.volume !== dose.volume) this.#display = { ...this.#display, minGy: Math.round(maxGy) / 10, maxGy: Math.round(maxGy * 10) / 10 };
+    this.#apply();
+  }
+
+  /** Marks the prediction, shown or compared, stale or current, without recomputing its DVHs. */
+  #markStale(stale: boolean): void {
+    for (const review of [this.#review, this.#review?.comparison$.value]) {
+      const d = review?.dose$.value;
+      if (d?.predicted && d.stale !== stale) review!.dose$.next({ ...d, stale });
+    }
     this.#apply();
   }
 
@@ -141,6 +212,7 @@ export class AppDose implements ReactiveController {
     this.#session.setDose({
       volume: dose.volume,
       predicted: dose.predicted,
+      ...(dose.stale ? { stale: true } : {}),
       wash: d.wash ? { minGy: d.minGy, maxGy: Math.max(d.maxGy, d.minGy + 0.1), opacity: 0.35 } : null,
       isodosesGy: d.isodoses ? this.#isodoses().gy : [],
       ...(dose.prescriptionGy ? { prescriptionGy: dose.prescriptionGy } : {}),
@@ -158,8 +230,9 @@ export class AppDose implements ReactiveController {
     return this.#display;
   }
 
-  render() {
-    if (!this.#review && !this.#plans.length) return nothing;
+  /** The dose section, with `controls` (the prediction's) under its heading. */
+  render(controls: unknown = nothing) {
+    if (!this.#review && !this.#plans.length && controls === nothing) return nothing;
     return html`<section part="dose" class="dose" aria-label="Dose">
       <div class="sidebar-head">
         <h2>Dose</h2>
@@ -169,6 +242,7 @@ export class AppDose implements ReactiveController {
             </select>`
           : nothing}
       </div>
+      ${controls}
       ${this.#plans.map((p) => renderPlanSummary(p))}
       ${this.#review
         ? html`<div part="dose-display" class="dose-display">
@@ -179,9 +253,14 @@ export class AppDose implements ReactiveController {
               <span part="isodose-levels" class="isodose-levels">${this.#isodoses().of}</span>
             </div>
             <delineo-dvh-panel part="dvh-panel" .review=${this.#review}></delineo-dvh-panel>`
-        : html`<p class="no-dose">No dose loaded: open the plan's RT Dose to see it.</p>`}
+        : html`<p class="no-dose">No dose loaded: open the plan's RT Dose to see it${controls === nothing ? '' : ', or predict one'}.</p>`}
     </section>`;
   }
+}
+
+/** A dose review of the session's structures, its DVHs (and those of a comparison dose) computed in workers. */
+function newReview(session: ViewerSession): DoseReview {
+  return new DoseReview(session.store, { calculator: createDvhCalculator(), comparisonCalculator: () => createDvhCalculator() });
 }
 
 /**

@@ -12,6 +12,7 @@ export interface AppKeyActions {
   readonly toggleApproval: () => void;
   readonly nextForReview: (direction: 1 | -1) => void;
   readonly interpolate: () => void;
+  readonly predictDose: () => void;
   /** The status line's message. */
   readonly say: (text: string, error: boolean) => void;
 }
@@ -63,6 +64,7 @@ export class AppKeys {
     else if (key.toLowerCase() === 'i') a.interpolate();
     else if (key.toLowerCase() === 'j') this.#nextUncertain(session);
     else if (key.toLowerCase() === 'm') this.#toggleUncertainty(session);
+    else if (key.toLowerCase() === 'd') a.predictDose();
     else {
       const tool = toolForShortcut(key);
       if (!tool) return false;

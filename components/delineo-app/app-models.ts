@@ -1,6 +1,8 @@
 import {
   EXTERNAL_LUNGS_BONES,
+  validateDoseManifest,
   validateManifest,
+  type DoseModelManifest,
   type ModelManifest,
   type ModelSource,
   type ProviderOverride,
@@ -80,4 +82,34 @@ export function inferenceOverride(provider: string, threads: number): ProviderOv
   const chosen = provider === 'wasm' || provider === 'webgpu' ? provider : undefined;
   const n = Number.isFinite(threads) && threads >= 1 ? Math.floor(threads) : undefined;
   return { ...(chosen ? { provider: chosen } : {}), ...(n && chosen !== 'webgpu' ? { threads: n } : {}) };
+}
+
+/**
+ * The dose-prediction model the app runs: the URL of its manifest (validated on first use) and of the network
+ * (by default the manifest's `dose.model.file` next to it), or the manifest itself with the network's URL.
+ * Nothing is fetched until the user predicts dose.
+ */
+export interface AppDoseModel {
+  readonly manifestUrl?: string;
+  readonly manifest?: DoseModelManifest;
+  readonly modelUrl?: string;
+}
+
+/** The dose model shipped in `models/` (hn-dose), served under `base`. */
+export function defaultDoseModel(base = '/models/'): AppDoseModel {
+  return { manifestUrl: `${base.endsWith('/') ? base : `${base}/`}hn-dose/manifest.json` };
+}
+
+/** Resolves a dose model to what the dose worker needs: a validated manifest and the network's URL. */
+export async function doseModelSource(model: AppDoseModel, signal?: AbortSignal): Promise<ModelSource<DoseModelManifest>> {
+  if (model.manifest) {
+    if (!model.modelUrl) throw new Error(`the dose model "${model.manifest.id}" is given without the URL of its network (modelUrl)`);
+    return { manifest: validateDoseManifest(model.manifest), url: model.modelUrl };
+  }
+  if (!model.manifestUrl) throw new Error('the dose model has neither a manifest nor a manifest URL');
+  const res = await fetch(model.manifestUrl, signal ? { signal } : {});
+  if (!res.ok) throw new Error(`could not fetch the dose model's manifest (${model.manifestUrl}: HTTP ${res.status})`);
+  const manifest = validateDoseManifest(await res.json(), model.manifestUrl);
+  const url = model.modelUrl ?? new URL(manifest.dose.model.file, new URL(model.manifestUrl, globalThis.location?.href)).href;
+  return { manifest, url };
 }

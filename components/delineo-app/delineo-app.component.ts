@@ -1,7 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Subscription } from 'rxjs';
-import { IndexedDbStorage, seriesCompleteness, type ContourServiceClient, type DicomWebClient, type FileInput, type KeyValueStorage, type RtstructWriteResult, type StructureSetState, type Volume, ViewerSession } from '../../src/index.ts';
+import { IndexedDbStorage, type ContourServiceClient, type DicomWebClient, type FileInput, type KeyValueStorage, type RtstructWriteResult, type Volume, ViewerSession } from '../../src/index.ts';
 import '../delineo-3d-view/delineo-3d-view.ts';
 import '../delineo-mpr/delineo-mpr.ts';
 import '../delineo-review-panel/delineo-review-panel.ts';
@@ -12,7 +11,8 @@ import { JobController } from '../internal/job-controller.ts';
 import { ConfirmDialog } from '../internal/confirm.ts';
 import { NoticeList } from '../internal/notices.ts';
 import { AppDose } from './app-dose.ts';
-import { defaultModels, type AppModel } from './app-models.ts';
+import { DosePredict } from './app-dose-predict.ts';
+import { defaultDoseModel, defaultModels, type AppDoseModel, type AppModel } from './app-models.ts';
 import { AppKeys } from './app-keys.ts';
 import { AutosaveRestore } from './autosave-restore.ts';
 import { DEMO_MODEL_ID, DEMO_NOTICE, DemoLoader } from './demo.ts';
@@ -25,6 +25,7 @@ import { ModelRunner } from './model-runner.ts';
 import { Pacs, type SeriesRef } from './pacs.ts';
 import { ServerContour } from './server-contour.ts';
 import { StatusMessage, caseTitle, statusText } from './status-line.ts';
+import { SessionWatch } from './session-watch.ts';
 import { StructureActions } from './structure-actions.ts';
 
 /**
@@ -47,7 +48,7 @@ import { StructureActions } from './structure-actions.ts';
  * Keys anywhere in the app (focus inside it; unless a text field has focus), listed in its help panel (`?`):
  * Ctrl+O open, Ctrl+S export, A approve/withdraw, `.`/`,` next/previous structure to review, N navigate,
  * W window/level, B brush, E eraser, H HU brush, U push, P polygon, F freehand, O fill hole, G region grow,
- * I interpolate; Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo; Escape cancels the running job. The views add
+ * I interpolate, D predict dose; Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo; Escape cancels the running job. The views add
  * their own keys (slices, zoom, presets).
  *
  * One long operation runs at a time. Its result events (`delineo-volume-load` after opening,
@@ -59,6 +60,7 @@ import { StructureActions } from './structure-actions.ts';
  *
  * @event {DelineoVolumeLoadEvent} delineo-volume-load - A volume has been loaded and is shown.
  * @event {DelineoAutoContourEvent} delineo-auto-contour - An auto-contouring run finished; its structures were added for review.
+ * @event {DelineoDosePredictedEvent} delineo-dose-predicted - A dose prediction landed (Predict dose, or its recomputation after an edit); it is offered in the Dose section, marked PREDICTED.
  * @event {DelineoModelReadyEvent} delineo-model-ready - The selected ONNX model was started in the background (`model-preload`): the next auto-contour will not wait for it.
  * @event {DelineoStructureApproveEvent} delineo-structure-approve - A structure was approved or its approval withdrawn (key A, or the review panel).
  * @event {DelineoExportEvent} delineo-export - An RTSTRUCT was downloaded or stored on the DICOMweb server; detail holds the file.
@@ -104,7 +106,7 @@ import { StructureActions } from './structure-actions.ts';
  * @csspart 3d-view - The built-in `<delineo-3d-view>` (surfaces of the structures, slice planes).
  * @csspart sidebar - The column holding the structure list.
  * @csspart structure-list - The `<delineo-structure-list>`.
- * @csspart dose - The dose section (with an RT Dose or Plan): `dose-select`, `dose-display` (wash, isodoses, `isodose-levels`), `plan-summary` (`plan-beams`) and `dvh-panel`.
+ * @csspart dose - The dose section (with an RT Dose, a Plan or a PTV): `dose-predict` (`predict-button`, `predict-status`, `prescription-input`), `dose-select`, `dose-display` (wash, isodoses, `isodose-levels`), `plan-summary` (`plan-beams`) and `dvh-panel`.
  * @csspart status - The status line: patient, case name, grid size, voxel spacing and review progress, or what went wrong.
  * @csspart message - The last edit, undo or refusal, next to the status.
  *
@@ -153,6 +155,12 @@ export class DelineoApp extends LitElement {
   /** The auto-contouring models offered; default: the rule-based body/lungs/bones and `hn-oar` under `models-base`. */
   @property({ attribute: false }) accessor models: readonly AppModel[] | null = null;
 
+  /** URL of the dose-prediction model's manifest (its network beside it); default: `hn-dose` under `models-base`. */
+  @property({ attribute: 'dose-model' }) accessor doseModelUrl: string | null = null;
+
+  /** The dose-prediction model as a manifest URL, or a manifest with its network's URL; wins over `dose-model`. */
+  @property({ attribute: false }) accessor doseModel: AppDoseModel | null = null;
+
   /** Where onnxruntime-web's WASM files are served; default '/raw/ort/' (the dev server and the built app). */
   @property({ attribute: 'ort-wasm-path' }) accessor ortWasmPath = '/raw/ort/';
 
@@ -187,11 +195,9 @@ export class DelineoApp extends LitElement {
 
   @state() private accessor loadError: string | null = null;
   @state() private accessor modelId: string | null = null;
-  @state() private accessor setState: StructureSetState | null = null;
 
   /** The volume last announced with `delineo-volume-load`, so moving the element does not announce it again. */
   #announced: Volume | null = null;
-  #storeSubscription: Subscription | null = null;
 
   // The parts, each in its own module; the element wires them to its properties and to one another.
   readonly #notices = new NoticeList(this);
@@ -199,6 +205,8 @@ export class DelineoApp extends LitElement {
   readonly #jobs = new JobController(this, { say: (text, error) => this.#message.say(text, error), fail: (text) => this.#notices.notify('error', text) });
   readonly #confirm = new ConfirmDialog(this);
   readonly #dose = new AppDose(this);
+  // The parts end their own work (job cancelled, workers ended, autosave stopped) as the host disconnects.
+  readonly #watch = new SessionWatch(this, () => this.#autosave.stop());
   readonly #rt = new RtImport(this, { notices: this.#notices, dose: this.#dose });
   readonly #files = new FileOpener(this, {
     jobs: this.#jobs,
@@ -219,8 +227,6 @@ export class DelineoApp extends LitElement {
     reopen: (source) => (source.kind === 'dicomweb' ? void this.openDicomWebSeries(source).catch(() => undefined) : this.#files.pick('files')),
     canReopen: (source) => source.kind === 'files' || this.dicomWeb !== null,
   });
-  /** The session has edits that no export has written yet (the confirmation before opening another CT). */
-  #unexported = false;
   readonly #models = new ModelRunner(this, {
     settings: () => ({
       session: this.session,
@@ -232,7 +238,17 @@ export class DelineoApp extends LitElement {
     }),
     jobs: this.#jobs,
     say: (text) => this.#message.say(text, false),
+    refuse: (text) => this.#notices.notify('error', text),
     show: (id) => this.#structures.show(id, true),
+  });
+  readonly #predict = new DosePredict(this, {
+    session: () => this.session,
+    model: () => this.doseModel ?? (this.doseModelUrl ? { manifestUrl: this.doseModelUrl } : defaultDoseModel(this.modelsBase)),
+    ortWasmPath: () => this.ortWasmPath,
+    jobs: this.#jobs,
+    dose: this.#dose,
+    say: (text) => this.#message.say(text, false),
+    fail: (text) => this.#notices.notify('error', text),
   });
   readonly #server = new ServerContour(this, { configured: () => ({ client: this.contourServiceClient, url: this.contourService }), pacs: () => this.dicomWeb, current: () => this.session, jobs: this.#jobs, say: (text) => this.#message.say(text, false), show: (id) => this.#structures.show(id, true) });
   readonly #structures = new StructureActions(this, { session: () => this.session, say: (text, error) => this.#message.say(text, error), list: () => this.renderRoot.querySelector('delineo-structure-list') });
@@ -259,6 +275,7 @@ export class DelineoApp extends LitElement {
       toggleApproval: () => this.toggleApproval(),
       nextForReview: (direction) => this.nextForReview(direction),
       interpolate: () => void this.renderRoot.querySelector('delineo-toolbar')?.interpolate(),
+      predictDose: () => void this.predictDose(),
       say: (text, error) => this.#message.say(text, error),
     });
   }
@@ -271,14 +288,7 @@ export class DelineoApp extends LitElement {
     if (!this.hasAttribute('tabindex')) this.tabIndex = -1;
     if (!this.session && !this.volume && this.demo === 'phantom') void this.#demo.load();
     else if (!this.session && !this.volume) void this.#autosave.offerLastSession();
-    if (this.session) this.#watchSession(this.session);
-  }
-
-  override disconnectedCallback(): void {
-    // The parts end their own work (job cancelled, workers ended, autosave stopped) as the host disconnects.
-    super.disconnectedCallback();
-    this.#storeSubscription?.unsubscribe();
-    this.#storeSubscription = null;
+    if (this.session) this.#watch.watch(this.session, true);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -288,7 +298,7 @@ export class DelineoApp extends LitElement {
     if (changed.has('session')) {
       this.loadError = null;
       this.#giveSessionToSlotted();
-      this.#watchSession(this.session);
+      this.#watch.watch(this.session, this.isConnected);
     }
     const models = this.availableModels;
     if (!this.modelId || !models.some((m) => m.id === this.modelId)) this.modelId = models[0]?.id ?? null;
@@ -358,11 +368,11 @@ export class DelineoApp extends LitElement {
           </div>
           <delineo-structure-list part="structure-list" .session=${this.session}></delineo-structure-list>
           <delineo-review-panel part="review-panel" .session=${this.session} .doseReview=${this.#dose.review}></delineo-review-panel>
-          ${this.#dose.render()}
+          ${this.#dose.render(this.#predict.render(this.session, busy))}
         </aside>
       </main>
       <footer class="footer">
-        <div part="status" class=${this.loadError ? 'error' : ''} role="status" aria-live="polite">${statusText(volume, this.setState?.structures ?? [], { loadError: this.loadError, loading: this.#demo.loading })}</div>
+        <div part="status" class=${this.loadError ? 'error' : ''} role="status" aria-live="polite">${statusText(volume, this.#watch.state?.structures ?? [], { loadError: this.loadError, loading: this.#demo.loading })}</div>
         ${this.#message.render()}
       </footer>
       ${this.#files.renderSeriesDialog()}
@@ -393,16 +403,7 @@ export class DelineoApp extends LitElement {
   async autoContour(modelId: string | null = this.modelId): Promise<void> {
     const session = this.session;
     const model = this.availableModels.find((m) => m.id === modelId);
-    if (!session || !model) return;
-    // A part of a series (one slice, a few centimetres) would be contoured wrongly without a word: refuse, say why.
-    const completeness = seriesCompleteness(session.volume);
-    if (!completeness.complete) {
-      const message = `Auto-contouring refused: ${completeness.reason}. Open the whole series.`;
-      this.#notices.notify('error', message);
-      emit(this, 'delineo-error', { operation: 'auto-contour', code: 'incomplete-series', message, file: null });
-      return;
-    }
-    await this.#models.run(session, model);
+    if (session && model) await this.#models.run(session, model);
   }
 
   /**
@@ -417,13 +418,23 @@ export class DelineoApp extends LitElement {
     if (destination === 'dicomweb' && !client) throw new Error('no DICOMweb server is configured (dicomweb-url)');
     const written = await this.#export.run(session, client);
     if (written && this.session === session) {
-      this.#unexported = false;
+      this.#watch.unexported = false;
       await this.#autosave.exported(session);
     }
     return written;
   }
 
-  /** Cancels the running load, auto-contouring or export (the worker is stopped; nothing is half-applied). */
+  /**
+   * Predicts the dose of the CT's structures with the dose model (progress, cancel), PTVs at the prescriptions in
+   * their names or entered in the Dose section; the prediction is offered there, marked PREDICTED, and kept
+   * current after edits. A failure (no PTV with a prescription …) is a notice and changes nothing.
+   */
+  async predictDose(): Promise<void> {
+    if (this.#predict.available(this.session)) await this.#predict.predict(this.session);
+    else this.#message.say('Predicting dose needs a CT with a PTV', true);
+  }
+
+  /** Cancels the running load, auto-contouring, dose prediction or export (the worker is stopped; nothing is half-applied). */
   cancelJob(): void {
     this.#jobs.cancel();
   }
@@ -460,7 +471,7 @@ export class DelineoApp extends LitElement {
    */
   async #adopt({ session, warnings, source, doses, plans, refused }: OpenedCt): Promise<void> {
     const current = this.session;
-    if (current && this.#unexported && current.store.state.structures.length) {
+    if (current && this.#watch.unexported && current.store.state.structures.length) {
       const q = leaveQuestion(current, session, this.autosaveStorage !== null);
       if (!(await this.#confirm.ask(q.text, q.details, 'Open the new CT', 'Keep working'))) return;
     }
@@ -471,22 +482,6 @@ export class DelineoApp extends LitElement {
     this.#server.opened(session, source);
     if (warnings.length) this.#notices.notify('warning', `Opened with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, warnings);
     await this.#autosave.offer(session, source);
-  }
-
-  /** Keeps the status line's review count current; autosave ends with the session it saved. */
-  #watchSession(session: ViewerSession | null): void {
-    this.#storeSubscription?.unsubscribe();
-    this.#storeSubscription = null;
-    this.#autosave.stop();
-    this.setState = null;
-    this.#unexported = false;
-    if (!session || !this.isConnected) return;
-    this.#storeSubscription = session.store.state$.subscribe((s) => (this.setState = s));
-    this.#storeSubscription.add(
-      session.store.changes$.subscribe((c) => {
-        if (c.command !== 'load') this.#unexported = true;
-      }),
-    );
   }
 
   /** Elements slotted into `3d` get the session, so a 3D view shows the same structures. */

@@ -148,4 +148,47 @@ describe('<delineo-dvh-panel>', () => {
     expect(row.querySelectorAll('td')[1]!.textContent).to.equal(review.dvhs$.value.get(cord.id)!.metrics.volumeCc.toFixed(2));
     review.dispose();
   });
+
+  it('draws a comparison dose dashed beside the plan, with a Predicted row per structure and its constraints, marked stale while it is recomputed', async () => {
+    const { store, dose } = phantomWithDose();
+    const review = new DoseReview(store, { debounceMs: 0 });
+    await review.setDose({ volume: dose, label: 'Test plan', predicted: false });
+    review.setTemplate(CONSTRAINT_TEMPLATES.find((t) => t.id === 'thorax')!);
+    const half = new Volume({ ...dose.geometry, data: dose.data.map((v) => v / 2), modality: 'RTDOSE' });
+    await review.setComparison({ volume: half, label: 'hn-dose 0.1', predicted: true });
+    const el = await mount(review);
+    const root = el.shadowRoot!;
+    expect(root.querySelector('[part="comparison"]')!.textContent!.replace(/\s+/g, ' ').trim()).to.equal('vs PREDICTED hn-dose 0.1 (dashed)');
+    const gtvId = store.state.structures.find((s) => s.name === 'GTV')!.id;
+    const cells = (sel: string) => [...root.querySelector(sel)!.querySelectorAll('td')].map((td) => td.textContent!.trim());
+    const plan = review.dvhs$.value.get(gtvId)!.metrics;
+    const predicted = review.comparison$.value!.dvhs$.value.get(gtvId)!.metrics;
+    expect(predicted.meanGy).to.be.closeTo(plan.meanGy / 2, 0.01);
+    expect(cells(`tr[data-id="${gtvId}"]`).slice(1, 5)).to.deep.equal([plan.volumeCc, plan.minGy, plan.meanGy, plan.maxGy].map((v) => v.toFixed(2)));
+    expect(cells(`tr[data-predicted-for="${gtvId}"]`)).to.deep.equal(['Predicted', ...[predicted.volumeCc, predicted.minGy, predicted.meanGy, predicted.maxGy, predicted.d98Gy, predicted.d95Gy, predicted.d50Gy, predicted.d2Gy, predicted.d0_1ccGy, predicted.d2ccGy].map((v) => v.toFixed(2))]);
+    // The plan fails the heart's mean; the prediction, at half the dose, likely passes it.
+    const heartLine = (part: string) => [...root.querySelectorAll(`[part~="${part}"] [part~="constraint"]`)].find((li) => li.textContent!.includes('Heart Dmean'))!;
+    expect(heartLine('constraints').getAttribute('part')).to.equal('constraint fail');
+    expect(heartLine('predicted-constraints').getAttribute('part')).to.equal('constraint pass');
+    expect(heartLine('predicted-constraints').textContent!.trim()).to.match(/^✓ likely Heart Dmean/);
+    // The GTV's red curve twice: solid and, at half the dose, dashed.
+    const red = () => {
+      const canvas = root.querySelector('canvas')!;
+      const img = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let o = 0; o < img.length; o += 4) if (img[o]! > 200 && img[o + 1]! < 40 && img[o + 2]! < 40) n++;
+      return n;
+    };
+    const both = red();
+    await review.setComparison(null);
+    await el.updateComplete;
+    expect(root.querySelector('tr[data-predicted-for]'), 'no comparison, no Predicted rows').to.equal(null);
+    expect(both - red(), 'red pixels of the predicted curve').to.be.greaterThan(150);
+
+    await review.setComparison({ volume: half, label: 'hn-dose 0.1', predicted: true, stale: true });
+    await review.settled();
+    await el.updateComplete;
+    expect(root.querySelector('[part="stale"]')!.textContent).to.equal('stale');
+    review.dispose();
+  });
 });

@@ -3,7 +3,6 @@ import { property, state } from 'lit/decorators.js';
 import type { Subscription } from 'rxjs';
 import {
   CONSTRAINT_TEMPLATES,
-  cumulativeDvh,
   volumeAtLeastCc,
   volumeAtLeastPercent,
   type ConstraintResult,
@@ -15,6 +14,7 @@ import {
 } from '../../src/index.ts';
 import { emit } from '../internal/emit.ts';
 import styles from './delineo-dvh-panel.styles.ts';
+import { drawDvhPlot, plotDoseAt, plotMaxGy, type DvhCurve } from './dvh-plot.ts';
 
 /** A structure with a DVH, as the table and the plot show it. */
 interface DvhRow {
@@ -23,10 +23,9 @@ interface DvhRow {
   readonly color: readonly number[];
   readonly shown: boolean;
   readonly dvh: StructureDvh;
+  /** Its DVH in the comparison dose (the prediction beside the plan), when one is reviewed. */
+  readonly compared: StructureDvh | null;
 }
-
-/** Dose step of the drawn curves (Gy). */
-const CURVE_STEP_GY = 0.1;
 
 /**
  * @summary Dose–volume histograms of the structures in the reviewed dose: cumulative curves, a read-out under the
@@ -34,13 +33,22 @@ const CURVE_STEP_GY = 0.1;
  * constraints of a template, each pass / fail / not evaluable and a click away from its structure.
  *
  * It shows what its `review` (a {@link DoseReview}) computes: DVHs are recomputed there, only for the structures
- * an edit changed. A predicted dose is marked PREDICTED in the header, the table and every constraint line.
+ * an edit changed. A predicted dose is marked PREDICTED in the header, the table and every constraint line (and
+ * "stale" while a recomputation after an edit is under way); its curves are dashed.
  * Curves follow the structures' colours and visibility; a structure's row toggles its curve.
+ *
+ * With a comparison dose (the review's `comparison$`: a prediction beside the plan's dose), each structure's
+ * predicted curve is drawn dashed in the same colour, the table gives each structure a "Predicted" row under
+ * its own, and the constraints are also checked on the prediction ("likely …").
  *
  * @event {DelineoStructureSelectEvent} delineo-structure-select - The user clicked a constraint or a structure's row: its structure is selected.
  *
  * @csspart header - The dose's label, the template menu and the units.
- * @csspart predicted - The PREDICTED badge of a predicted dose.
+ * @csspart predicted - The PREDICTED badge of a predicted dose (the one reviewed, or the comparison).
+ * @csspart stale - "stale" beside the badge of a prediction being recomputed after an edit.
+ * @csspart comparison - The comparison dose's label in the header.
+ * @csspart predicted-row - A structure's metrics in the comparison dose, under its own row.
+ * @csspart predicted-constraints - The constraints checked on the comparison dose.
  * @csspart template-select - The constraint template menu.
  * @csspart volume-unit - The volume axis unit (% or cc).
  * @csspart dose-unit - The dose unit (Gy or % of the prescription), shown when the plan states a prescription.
@@ -82,8 +90,12 @@ export class DelineoDvhPanel extends LitElement {
   /** Structures whose curve the user hid here. */
   @state() private accessor hiddenCurves: ReadonlySet<string> = new Set();
   @state() private accessor hoverGy: number | null = null;
+  @state() private accessor comparison: ReviewedDose | null = null;
+  @state() private accessor comparisonDvhs: ReadonlyMap<string, StructureDvh> = new Map();
+  @state() private accessor comparisonResults: readonly ConstraintResult[] = [];
 
   #subscriptions: Subscription[] = [];
+  #comparisonSubscriptions: Subscription[] = [];
   #attached: DoseReview | null = null;
   #resize: ResizeObserver | null = null;
 
@@ -117,6 +129,21 @@ export class DelineoDvhPanel extends LitElement {
     for (const s of this.#subscriptions) s.unsubscribe();
     this.#subscriptions = [];
     this.#attached = null;
+    this.#attachComparison(null);
+  }
+
+  #attachComparison(review: DoseReview | null): void {
+    for (const s of this.#comparisonSubscriptions) s.unsubscribe();
+    this.#comparisonSubscriptions = [];
+    this.comparison = null;
+    this.comparisonDvhs = new Map();
+    this.comparisonResults = [];
+    if (!review) return;
+    this.#comparisonSubscriptions = [
+      review.dose$.subscribe((d) => (this.comparison = d)),
+      review.dvhs$.subscribe((d) => (this.comparisonDvhs = d)),
+      review.results$.subscribe((r) => (this.comparisonResults = r)),
+    ];
   }
 
   #attach(): void {
@@ -133,6 +160,7 @@ export class DelineoDvhPanel extends LitElement {
       review.error$.subscribe((e) => (this.error = e)),
       review.template$.subscribe((t) => (this.templateId = t?.id ?? '')),
       review.store.state$.subscribe((s) => (this.setState = s)),
+      review.comparison$.subscribe((c) => this.#attachComparison(c)),
     ];
   }
 
@@ -141,7 +169,8 @@ export class DelineoDvhPanel extends LitElement {
     const out: DvhRow[] = [];
     for (const s of this.setState?.structures ?? []) {
       const dvh = this.dvhs.get(s.id);
-      if (dvh) out.push({ id: s.id, name: s.name, color: s.color, shown: s.visible && !this.hiddenCurves.has(s.id), dvh });
+      const compared = this.comparison ? (this.comparisonDvhs.get(s.id) ?? null) : null;
+      if (dvh) out.push({ id: s.id, name: s.name, color: s.color, shown: s.visible && !this.hiddenCurves.has(s.id), dvh, compared });
     }
     return out;
   }
@@ -166,10 +195,10 @@ export class DelineoDvhPanel extends LitElement {
     const rows = this.#rows();
     const unit = this.volumeUnit;
     const doseUnit = this.#percentOf() ? '%' : 'Gy';
-    const predicted = dose.predicted ? html`<span part="predicted" title="A model's prediction, not a planned dose">PREDICTED</span>` : nothing;
+    const compared = this.comparison;
     return html`
       <header part="header">
-        <span class="dose-label">${predicted} ${dose.label}</span>
+        <span class="dose-label">${predictedBadge(dose)} ${dose.label}${compared ? html`<span part="comparison" class="comparison"> vs ${predictedBadge(compared)} ${compared.label} <span class="muted">(dashed)</span></span>` : nothing}</span>
         <select part="template-select" aria-label="Constraint template" @change=${(e: Event) => this.review?.setTemplate(CONSTRAINT_TEMPLATES.find((t) => t.id === (e.target as HTMLSelectElement).value) ?? null)}>
           <option value="" ?selected=${!this.templateId}>No constraints</option>
           ${CONSTRAINT_TEMPLATES.map((t) => html`<option value=${t.id} ?selected=${t.id === this.templateId}>${t.name}</option>`)}
@@ -192,34 +221,52 @@ export class DelineoDvhPanel extends LitElement {
         <div part="readout">${this.#readout(rows)}</div>
       </div>
       <div class="table-wrap">
-        <table part="table">
+        <table part="table" aria-label=${dose.predicted ? 'Dose–volume metrics of the predicted dose' : 'Dose–volume metrics'}>
+          ${dose.predicted ? html`<caption>${predictedBadge(dose)} metrics of the model's prediction</caption>` : nothing}
           <thead>
             <tr><th scope="col">Structure</th><th scope="col">Volume cc</th>${['Min', 'Mean', 'Max'].map((h) => html`<th scope="col">${h} ${doseUnit}</th>`)}${['D98', 'D95', 'D50', 'D2', 'D0.1cc', 'D2cc'].map((h) => html`<th scope="col">${h}</th>`)}</tr>
           </thead>
           <tbody>
-            ${rows.map(({ id, name, color, shown, dvh }) => {
-              const m = dvh.metrics;
+            ${rows.map(({ id, name, color, shown, dvh, compared: predicted }) => {
               return html`<tr data-id=${id} @click=${() => this.#select(id)}>
-                <td><input type="checkbox" .checked=${shown} aria-label=${`Show ${name}'s curve`} @click=${(e: Event) => e.stopPropagation()} @change=${() => this.#toggle(id)} /><span class="swatch" style=${`background: rgb(${color.join(',')})`}></span>${name}</td>
-                <td>${m.volumeCc.toFixed(2)}</td>
-                ${[m.minGy, m.meanGy, m.maxGy, m.d98Gy, m.d95Gy, m.d50Gy, m.d2Gy, m.d0_1ccGy, m.d2ccGy].map((v) => html`<td>${this.#doseText(v)}</td>`)}
-              </tr>`;
+                  <td><input type="checkbox" .checked=${shown} aria-label=${`Show ${name}'s curve`} @click=${(e: Event) => e.stopPropagation()} @change=${() => this.#toggle(id)} /><span class="swatch" style=${`background: rgb(${color.join(',')})`}></span>${name}</td>
+                  ${this.#metricCells(dvh)}
+                </tr>
+                ${predicted
+                  ? html`<tr part="predicted-row" class="predicted-row" data-predicted-for=${id} title=${`${name} in ${compared!.label}`} @click=${() => this.#select(id)}>
+                      <td><span class="swatch dashed" style=${`border-color: rgb(${color.join(',')})`}></span>Predicted</td>
+                      ${this.#metricCells(predicted)}
+                    </tr>`
+                  : nothing}`;
             })}
           </tbody>
         </table>
       </div>
-      ${this.results.length
-        ? html`<ul part="constraints" aria-label="Dose constraints">
-            ${this.results.map((r) => {
-              const id = this.review?.structureOf(r.constraint) ?? null;
-              const mark = r.status === 'pass' ? '✓' : r.status === 'fail' ? '✗' : '–';
-              return html`<li part=${`constraint ${r.status}`} class=${r.status}>
-                <button ?disabled=${!id} title=${r.constraint.source} @click=${() => id && this.#select(id)}>${mark} ${dose.predicted ? 'likely ' : ''}${r.text}</button>
-              </li>`;
-            })}
-          </ul>`
-        : nothing}
+      ${this.#constraints(this.results, dose, 'constraints', 'Dose constraints')}
+      ${compared ? this.#constraints(this.comparisonResults, compared, 'predicted-constraints', 'Dose constraints on the prediction') : nothing}
     `;
+  }
+
+  /** A structure's volume and dose metrics, as table cells. */
+  #metricCells(dvh: StructureDvh) {
+    const m = dvh.metrics;
+    return html`<td>${m.volumeCc.toFixed(2)}</td>
+      ${[m.minGy, m.meanGy, m.maxGy, m.d98Gy, m.d95Gy, m.d50Gy, m.d2Gy, m.d0_1ccGy, m.d2ccGy].map((v) => html`<td>${this.#doseText(v)}</td>`)}`;
+  }
+
+  /** The constraint results of a dose, each a click away from its structure; a prediction's say "likely". */
+  #constraints(results: readonly ConstraintResult[], dose: ReviewedDose, part: string, label: string) {
+    if (!results.length) return nothing;
+    return html`<ul part=${part} aria-label=${label}>
+      ${part !== 'constraints' ? html`<li class="constraints-head">${predictedBadge(dose)} ${dose.label}</li>` : nothing}
+      ${results.map((r) => {
+        const id = this.review?.structureOf(r.constraint) ?? null;
+        const mark = r.status === 'pass' ? '✓' : r.status === 'fail' ? '✗' : '–';
+        return html`<li part=${`constraint ${r.status}`} class=${r.status}>
+          <button ?disabled=${!id} title=${r.constraint.source} @click=${() => id && this.#select(id)}>${mark} ${dose.predicted ? 'likely ' : ''}${r.text}</button>
+        </li>`;
+      })}
+    </ul>`;
   }
 
   /** The prescription doses are shown as a percentage of, or null when they are shown in Gy. */
@@ -238,102 +285,46 @@ export class DelineoDvhPanel extends LitElement {
   #readout(rows: readonly DvhRow[]) {
     const gy = this.hoverGy;
     if (gy === null) return 'Point at the plot for the volume receiving each dose';
-    const parts = rows.filter((r) => r.shown).map((r) => `${r.name} ${this.volumeUnit === '%' ? `${volumeAtLeastPercent(r.dvh.dvh, gy).toFixed(1)} %` : `${volumeAtLeastCc(r.dvh.dvh, gy).toFixed(2)} cc`}`);
+    const at = (d: StructureDvh) => (this.volumeUnit === '%' ? `${volumeAtLeastPercent(d.dvh, gy).toFixed(1)} %` : `${volumeAtLeastCc(d.dvh, gy).toFixed(2)} cc`);
+    const parts = rows.filter((r) => r.shown).map((r) => `${r.name} ${at(r.dvh)}${r.compared ? ` (predicted ${at(r.compared)})` : ''}`);
     const rx = this.#percentOf();
     return `≥ ${gy.toFixed(1)} Gy${rx ? ` (${((100 * gy) / rx).toFixed(1)} %)` : ''}: ${parts.join(' · ')}`;
   }
 
-  /** Plot area within the canvas, in CSS pixels. */
-  #frame(canvas: HTMLCanvasElement) {
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    return { w, h, left: 40, right: w - 10, top: 8, bottom: h - 24 };
-  }
-
   #maxGy(): number {
-    let max = 0;
-    for (const d of this.dvhs.values()) max = Math.max(max, d.dvh.maxGy);
-    return Math.max(1, Math.ceil(max / 10) * 10);
+    return plotMaxGy([...this.dvhs.values(), ...(this.comparison ? this.comparisonDvhs.values() : [])]);
   }
 
   #hover(e: PointerEvent): void {
-    const canvas = e.currentTarget as HTMLCanvasElement;
-    const f = this.#frame(canvas);
-    const x = e.clientX - canvas.getBoundingClientRect().left;
-    const t = (x - f.left) / (f.right - f.left);
-    this.hoverGy = t < 0 || t > 1 ? null : t * this.#maxGy();
+    this.hoverGy = plotDoseAt(e.currentTarget as HTMLCanvasElement, e.clientX, this.#maxGy());
   }
 
   #draw(): void {
     const canvas = this.renderRoot.querySelector('canvas');
-    if (!canvas || !canvas.clientWidth) return;
-    const dpr = window.devicePixelRatio || 1;
-    const f = this.#frame(canvas);
-    canvas.width = Math.round(f.w * dpr);
-    canvas.height = Math.round(f.h * dpr);
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (!canvas) return;
     const style = getComputedStyle(this);
-    const fg = style.getPropertyValue('--delineo-dvh-panel-foreground').trim() || '#e6e8ea';
-    const grid = style.getPropertyValue('--delineo-dvh-panel-grid').trim() || '#2a2f34';
-    const maxGy = this.#maxGy();
     const rows = this.#rows();
-    const maxCc = Math.max(1e-9, ...rows.map((r) => r.dvh.metrics.volumeCc));
-    const yMax = this.volumeUnit === '%' ? 100 : maxCc;
-    const px = (gy: number) => f.left + ((f.right - f.left) * gy) / maxGy;
-    const py = (v: number) => f.bottom - ((f.bottom - f.top) * v) / yMax;
-    ctx.font = '10px sans-serif';
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = grid;
-    ctx.fillStyle = fg;
-    for (let n = 0; n <= 5; n++) {
-      const gy = (maxGy * n) / 5;
-      const v = (yMax * n) / 5;
-      ctx.beginPath();
-      ctx.moveTo(px(gy), f.top);
-      ctx.lineTo(px(gy), f.bottom);
-      ctx.moveTo(f.left, py(v));
-      ctx.lineTo(f.right, py(v));
-      ctx.stroke();
-      ctx.textAlign = 'center';
-      ctx.fillText(this.#doseText(gy, true), px(gy), f.bottom + 12);
-      ctx.textAlign = 'right';
-      ctx.fillText(this.volumeUnit === '%' ? `${Math.round(v)}` : v.toFixed(v < 10 ? 1 : 0), f.left - 4, py(v) + 3);
+    const curves: DvhCurve[] = [];
+    for (const r of rows.filter((row) => row.shown)) {
+      curves.push({ color: r.color, dvh: r.dvh, dashed: !!this.dose?.predicted });
+      if (r.compared) curves.push({ color: r.color, dvh: r.compared, dashed: true });
     }
-    ctx.textAlign = 'center';
-    const rx = this.#percentOf();
-    ctx.fillText(rx ? `Dose (% of ${+rx.toFixed(2)} Gy)` : 'Dose (Gy)', (f.left + f.right) / 2, f.h - 2);
-    ctx.save();
-    ctx.translate(10, (f.top + f.bottom) / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.fillText(this.volumeUnit === '%' ? 'Volume (%)' : 'Volume (cc)', 0, 0);
-    ctx.restore();
-    ctx.lineWidth = 2;
-    if (this.dose?.predicted) ctx.setLineDash([6, 3]);
-    for (const r of rows) {
-      if (!r.shown) continue;
-      const { doseGy, volumePercent } = cumulativeDvh(r.dvh.dvh, CURVE_STEP_GY);
-      const scale = this.volumeUnit === '%' ? 1 : r.dvh.metrics.volumeCc / 100;
-      ctx.strokeStyle = `rgb(${r.color.join(',')})`;
-      ctx.beginPath();
-      for (let n = 0; n < doseGy.length; n++) {
-        const x = px(doseGy[n]!);
-        const y = py(volumePercent[n]! * scale);
-        if (n === 0) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
-      }
-      ctx.lineTo(px(r.dvh.dvh.maxGy), py(0));
-      ctx.stroke();
-    }
-    ctx.setLineDash([]);
-    if (this.hoverGy !== null) {
-      ctx.strokeStyle = fg;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(px(this.hoverGy), f.top);
-      ctx.lineTo(px(this.hoverGy), f.bottom);
-      ctx.stroke();
-    }
+    drawDvhPlot(canvas, {
+      curves,
+      maxGy: this.#maxGy(),
+      volumeUnit: this.volumeUnit,
+      maxCc: Math.max(0, ...rows.map((r) => r.dvh.metrics.volumeCc)),
+      percentOf: this.#percentOf(),
+      doseText: (gy) => this.#doseText(gy, true),
+      hoverGy: this.hoverGy,
+      foreground: style.getPropertyValue('--delineo-dvh-panel-foreground').trim() || '#e6e8ea',
+      grid: style.getPropertyValue('--delineo-dvh-panel-grid').trim() || '#2a2f34',
+    });
   }
+}
+
+/** PREDICTED (and "stale" while it is being recomputed) for a prediction; nothing for a planned dose. */
+function predictedBadge(dose: ReviewedDose) {
+  if (!dose.predicted) return nothing;
+  return html`<span part="predicted" title="A model's prediction, not a planned dose">PREDICTED</span>${dose.stale ? html` <span part="stale" title="The structures were edited since: a new prediction is being computed">stale</span>` : nothing}`;
 }

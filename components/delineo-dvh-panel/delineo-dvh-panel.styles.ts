@@ -39,6 +39,38 @@ export default css`
     font-weight: 600;
   }
 
+  [part~='stale'] {
+    color: var(--delineo-dvh-panel-predicted);
+    font-style: italic;
+  }
+
+  .muted,
+  caption {
+    color: var(--delineo-dvh-panel-muted);
+  }
+
+  caption {
+    text-align: left;
+  }
+
+  /* A structure's metrics in the prediction, under its own row. */
+  tbody tr.predicted-row {
+    border-top: none;
+    color: var(--delineo-dvh-panel-muted);
+    font-style: italic;
+  }
+
+  .swatch.dashed {
+    background: none;
+    height: 0;
+    border-top: 2px dashed;
+    vertical-align: 0.2em;
+  }
+
+  .constraints-head {
+    padding-top: 0.3em;
+  }
+
   .plot {
     position: relative;
     padding: 0 0.75em;

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Subscription } from 'rxjs';
+import { of, switchMap, type Subscription } from 'rxjs';
 import {
   DEFAULT_SURFACE_DICE_TOLERANCE_MM,
   type ConstraintResult,
@@ -56,8 +56,8 @@ const KIND_TEXT: Readonly<Record<QaFinding['kind'], string>> = {
  * @csspart progress - "N of M approved".
  * @csspart qa - The QA section.
  * @csspart finding - One QA finding (also `finding error` or `finding warning`); a button that shows the place.
- * @csspart constraint-finding - A dose constraint the dose shown fails (or cannot be evaluated on); a button that
- *   shows its structure.
+ * @csspart constraint-finding - A dose constraint the dose shown fails (or cannot be evaluated on), or that a
+ *   prediction reviewed beside the plan's dose likely fails (a warning); a button that shows its structure.
  *
  * @cssproperty --delineo-review-panel-foreground - Text colour.
  * @cssproperty --delineo-review-panel-muted - Secondary text.
@@ -86,6 +86,8 @@ export class DelineoReviewPanel extends LitElement {
   @state() private accessor qaError: string | null = null;
   @state() private accessor constraints: readonly ConstraintResult[] = [];
   @state() private accessor predictedDose = false;
+  /** The constraints a prediction reviewed beside the plan's dose (the review's comparison) likely fails. */
+  @state() private accessor predictedFails: readonly ConstraintResult[] = [];
 
   #doseSubscriptions: Subscription[] = [];
   #doseAttached: DoseReview | null = null;
@@ -131,6 +133,7 @@ export class DelineoReviewPanel extends LitElement {
     this.#doseSubscriptions = [];
     this.#doseAttached = null;
     this.constraints = [];
+    this.predictedFails = [];
   }
 
   #attachDose(): void {
@@ -142,6 +145,7 @@ export class DelineoReviewPanel extends LitElement {
     this.#doseSubscriptions = [
       review.results$.subscribe((r) => (this.constraints = r.filter((x) => x.status !== 'pass'))),
       review.dose$.subscribe((d) => (this.predictedDose = d?.predicted ?? false)),
+      review.comparison$.pipe(switchMap((c) => c?.results$ ?? of([]))).subscribe((r) => (this.predictedFails = r.filter((x) => x.status === 'fail'))),
     ];
   }
 
@@ -243,10 +247,11 @@ export class DelineoReviewPanel extends LitElement {
   #renderQa(state: StructureSetState) {
     const findings = this.findings;
     const constraints = this.constraints;
+    const likely = this.predictedFails;
     // Summaries are cached per mask version, so this costs nothing on a render that changed no mask.
     const flags = this.session?.uncertainty.flags() ?? [];
     const errors = (findings?.filter((f) => f.severity === 'error').length ?? 0) + constraints.filter((c) => c.status === 'fail').length;
-    const count = (findings?.length ?? 0) + constraints.length + flags.length;
+    const count = (findings?.length ?? 0) + constraints.length + likely.length + flags.length;
     return html`<section part="qa" class="qa" aria-label="Quality checks">
       <h3>Checks ${findings ? html`<span class="count ${errors ? 'has-errors' : count ? 'has-warnings' : 'ok'}">${count ? `${count} to look at` : 'all clear'}</span>` : nothing}</h3>
       ${this.qaError ? html`<p class="error">The checks failed: ${this.qaError}</p>` : nothing}
@@ -274,22 +279,23 @@ export class DelineoReviewPanel extends LitElement {
             )}
           </ul>`
         : nothing}
-      ${constraints.length ? this.#renderConstraints(constraints, state) : nothing}
+      ${constraints.length || likely.length ? this.#renderConstraints(constraints, likely, state) : nothing}
     </section>`;
   }
 
-  #renderConstraints(results: readonly ConstraintResult[], state: StructureSetState) {
+  #renderConstraints(results: readonly ConstraintResult[], likely: readonly ConstraintResult[], state: StructureSetState) {
+    const item = (r: ConstraintResult, predicted: boolean, severity: 'error' | 'warning') => {
+      const id = this.doseReview?.structureOf(r.constraint) ?? null;
+      return html`<li>
+        <button part=${`constraint-finding ${severity}`} class=${`finding ${severity} ${id && id === state.activeId ? 'active' : ''}`} title=${r.constraint.source} ?disabled=${!id} @click=${() => id && this.#showStructure(id)}>
+          <span class="kind">${predicted ? 'Predicted dose' : 'Dose'}</span>
+          <span class="what">${predicted && r.status === 'fail' ? `likely ${r.text}` : r.text}</span>
+        </button>
+      </li>`;
+    };
     return html`<ul aria-label="Dose constraints">
-      ${results.map((r) => {
-        const id = this.doseReview?.structureOf(r.constraint) ?? null;
-        const severity = r.status === 'fail' ? 'error' : 'warning';
-        return html`<li>
-          <button part=${`constraint-finding ${severity}`} class=${`finding ${severity} ${id && id === state.activeId ? 'active' : ''}`} title=${r.constraint.source} ?disabled=${!id} @click=${() => id && this.#showStructure(id)}>
-            <span class="kind">${this.predictedDose ? 'Predicted dose' : 'Dose'}</span>
-            <span class="what">${this.predictedDose && r.status === 'fail' ? `likely ${r.text}` : r.text}</span>
-          </button>
-        </li>`;
-      })}
+      ${results.map((r) => item(r, this.predictedDose, r.status === 'fail' ? 'error' : 'warning'))}
+      ${likely.map((r) => item(r, true, 'warning'))}
     </ul>`;
   }
 

@@ -70,6 +70,7 @@ const ORIENTATION_NAMES: Readonly<Record<ViewOrientation, string>> = { axial: 'A
  * @csspart info - The view name and slice number (top left).
  * @csspart window - The window and level in use (top right).
  * @csspart readout - HU and patient position under the pointer (bottom left), and above them the dose there when the session shows one (Gy, and % of the prescription when known).
+ * @csspart predicted - "PREDICTED DOSE" (and "(stale)" while it is being recomputed) after the slice number, while the dose shown is a prediction.
  * @csspart scale-bar - The scale bar (bottom right).
  * @csspart notice - Why an edit was refused (shown for a few seconds).
  * @csspart controls - The row with the slice slider.
@@ -106,6 +107,8 @@ export class DelineoSliceView extends LitElement {
   @state() private accessor readout = '';
   @state() private accessor notice: string | null = null;
   @state() private accessor windowLevel: WindowLevel | null = null;
+  /** The mark of a predicted dose shown over the CT ('' for a planned dose or none). */
+  @state() private accessor predictedMark = '';
 
   readonly #viewport: HTMLDivElement = viewportElement();
   #renderer: SliceRenderer | null = null;
@@ -121,7 +124,10 @@ export class DelineoSliceView extends LitElement {
         this.#renderer?.setWindowLevel(wl.window, wl.level);
       }),
       session.store.state$.subscribe(() => this.#requestDraw()),
-      session.dose$.subscribe(() => this.#requestDraw()),
+      session.dose$.subscribe((d) => {
+        this.predictedMark = d?.predicted ? `PREDICTED DOSE${d.stale ? ' (stale)' : ''}` : '';
+        this.#requestDraw();
+      }),
       session.uncertainty.overlay$.subscribe(() => this.#requestDraw()),
       session.uncertainty.version$.subscribe(() => this.#requestDraw()),
       session.tool$.subscribe((t) => {
@@ -313,7 +319,7 @@ export class DelineoSliceView extends LitElement {
               <span part="orientation-label" class="label right" data-edge="right">${labels.right}</span>
             `
           : nothing}
-        <span part="info" class="info top-left">${ORIENTATION_NAMES[this.orientation]}${count ? html` · ${this.slice + 1} / ${count}` : nothing}</span>
+        <span part="info" class="info top-left">${ORIENTATION_NAMES[this.orientation]}${count ? html` · ${this.slice + 1} / ${count}` : nothing}${this.predictedMark ? html` · <span part="predicted">${this.predictedMark}</span>` : nothing}</span>
         ${wl ? html`<span part="window" class="info top-right">${preset ? `${preset.label} · ` : ''}W ${Math.round(wl.window)} · L ${Math.round(wl.level)}</span>` : nothing}
         <span part="readout" class="info bottom-left readout">${this.readout}</span>
         ${this.scaleBar

@@ -105,6 +105,12 @@ export default css`
     left: 6px;
   }
 
+  /* A prediction is never mistaken for a plan's dose. */
+  [part='predicted'] {
+    color: #ffcc66;
+    font-weight: 600;
+  }
+
   .top-right {
     top: 4px;
     right: 6px;

@@ -277,7 +277,7 @@ export function readoutAt(p: SlicePoint, volume: Volume, dose: DoseDisplay | nul
  */
 export function doseReadout(dose: DoseDisplay, point: Vec3): string {
   const gy = valueAtPoint(dose.volume, point);
-  const kind = dose.predicted ? 'Predicted dose' : 'Dose';
+  const kind = dose.predicted ? `Predicted dose${dose.stale ? ' (stale)' : ''}` : 'Dose';
   if (gy === null) return `${kind}: outside the dose grid`;
   const rx = dose.prescriptionGy;
   const percent = rx !== undefined && rx > 0 ? ` · ${((100 * gy) / rx).toFixed(1)} % of ${rx} Gy` : '';

@@ -4,6 +4,7 @@
 // with its detail untouched.
 import '../../test/helpers/browser-setup.ts';
 import { expect } from '@esm-bundle/chai';
+import { Volume, IDENTITY } from '../../src/index.ts';
 import type { DelineoEventName, DetailOf } from './emit.ts';
 import { emit } from './emit.ts';
 
@@ -22,6 +23,17 @@ const SAMPLES: { readonly [K in DelineoEventName]: DetailOf<K> } = {
   'delineo-volume-preset-change': { preset: 'ct-bone' },
   'delineo-series-open': { studyInstanceUid: '2.25.1', seriesInstanceUid: '2.25.2', modality: 'CT', description: 'Thorax' },
   'delineo-auto-contour': { modelId: 'hn-oar', modelVersion: '1.0.0', structureIds: ['s1'], replacedIds: [], provider: 'onnxruntime-web wasm (2 threads)', seconds: 4.2, source: 'local' },
+  'delineo-dose-predicted': {
+    modelId: 'hn-dose',
+    modelVersion: '0.1.0',
+    label: 'Predicted dose (hn-dose 0.1.0)',
+    trigger: 'edit',
+    seconds: 3.1,
+    maxGy: 71.2,
+    targets: [{ structureId: 's2', name: 'PTV70', prescriptionGy: 70 }],
+    missingOrgans: ['Larynx'],
+    dose: new Volume({ dimensions: [2, 2, 2], spacing: [4, 4, 3], origin: [0, 0, 0], direction: IDENTITY, data: new Float32Array(8), modality: 'RTDOSE' }),
+  },
   'delineo-model-ready': { modelId: 'hn-oar', modelVersion: '0.3.0', provider: 'onnxruntime-web wasm (2 threads: 2 tile workers)', seconds: 4.3 },
   'delineo-structure-approve': { structureId: 's1', name: 'Brainstem', approved: true },
   'delineo-export': { destination: 'download', fileName: 'RS.dcm', sopInstanceUid: '2.25.3', seriesInstanceUid: '2.25.4', structureNames: ['Brainstem'], unapprovedNames: [], warnings: [], file: new Blob(['x']) },

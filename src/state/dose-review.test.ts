@@ -57,4 +57,40 @@ describe('dose review', () => {
     assert.equal(results.find((r) => r.constraint.structure === 'Esophagus')!.status, 'not-evaluable');
     review.dispose();
   });
+
+  it('reviews a comparison dose beside the plan: its own DVHs and constraint results, following edits and the template', async () => {
+    const store = new StructureSetStore(g);
+    const heart = store.add({ name: 'Heart', mask: slab(30, 35) });
+    const review = new DoseReview(store, { debounceMs: 0 });
+    await review.setDose({ volume: dose, label: 'plan', predicted: false });
+    review.setTemplate(CONSTRAINT_TEMPLATES.find((t) => t.id === 'thorax')!);
+    // The prediction: half the plan's dose everywhere.
+    const half = new Volume({ ...g, data: dose.data.map((v) => v / 2), modality: 'RTDOSE' });
+    await review.setComparison({ volume: half, label: 'Predicted dose', predicted: true });
+    await review.settled();
+    const comparison = review.comparison$.value!;
+    assert.ok(comparison, 'a comparison review');
+    assert.equal(comparison.dose$.value!.label, 'Predicted dose');
+    assert.ok(Math.abs(review.dvhs$.value.get(heart)!.metrics.meanGy - 32) < 1e-6);
+    assert.ok(Math.abs(comparison.dvhs$.value.get(heart)!.metrics.meanGy - 16) < 1e-6);
+    const heartMean = (r: DoseReview) => r.results$.value.find((x) => x.constraint.structure === 'Heart' && x.constraint.metric === 'mean')!;
+    assert.equal(heartMean(review).status, 'fail', 'the plan: 32 Gy ≥ 26 Gy');
+    assert.equal(heartMean(comparison).status, 'pass', 'the prediction: 16 Gy');
+
+    // An edit reaches both; a new comparison dose reuses the comparison's review; none removes it.
+    store.editMask(heart, 'Brush', (m) => m.set(39, 0, 0, true));
+    await review.settled();
+    assert.ok(review.dvhs$.value.get(heart)!.metrics.maxGy > 38.9);
+    assert.ok(comparison.dvhs$.value.get(heart)!.metrics.maxGy > 19.4);
+    review.setTemplate(null);
+    await review.settled();
+    assert.deepEqual(comparison.results$.value, []);
+    await review.setComparison({ volume: dose, label: 'Predicted dose', predicted: true, stale: false });
+    await review.settled();
+    assert.equal(review.comparison$.value, comparison);
+    assert.ok(comparison.dvhs$.value.get(heart)!.metrics.maxGy > 38.9);
+    await review.setComparison(null);
+    assert.equal(review.comparison$.value, null);
+    review.dispose();
+  });
 });

@@ -39,6 +39,11 @@ export interface ReviewedDose {
   readonly predicted: boolean;
   /** The prescription in Gy when known (isodose levels in %). */
   readonly prescriptionGy?: number;
+  /**
+   * A prediction whose inputs (structures, prescriptions) were edited since it was computed: it is still shown,
+   * marked stale, until the new one replaces it.
+   */
+  readonly stale?: boolean;
 }
 
 /** One structure's DVH as the panel shows it. */
@@ -63,6 +68,11 @@ export interface DvhProgress {
  */
 export class DoseReview {
   readonly dose$ = new BehaviorSubject<ReviewedDose | null>(null);
+  /**
+   * A second dose reviewed beside this one (a prediction next to the plan's dose): its own review of the same
+   * structures and template, or null. Set with {@link setComparison}.
+   */
+  readonly comparison$ = new BehaviorSubject<DoseReview | null>(null);
   readonly template$ = new BehaviorSubject<ConstraintTemplate | null>(null);
   readonly dvhs$ = new BehaviorSubject<ReadonlyMap<string, StructureDvh>>(new Map());
   readonly results$ = new BehaviorSubject<readonly ConstraintResult[]>([]);
@@ -74,6 +84,7 @@ export class DoseReview {
   /** The structure set whose DVHs are computed. */
   readonly store: StructureSetStore;
   readonly #calculator: DvhCalculator;
+  readonly #comparisonCalculator: () => DvhCalculator;
   readonly #debounceMs: number;
   readonly #subscription: Subscription;
   /** Cached DVHs by key (a structure id, or a constraint's combined structure), with what they were computed from. */
@@ -82,9 +93,14 @@ export class DoseReview {
   #generation = 0;
   #running: Promise<void> = Promise.resolve();
 
-  constructor(store: StructureSetStore, options: { readonly calculator?: DvhCalculator; readonly debounceMs?: number } = {}) {
+  /**
+   * `calculator` computes this dose's DVHs; `comparisonCalculator` makes the one of a comparison dose, when one
+   * is set (each holds its own dose).
+   */
+  constructor(store: StructureSetStore, options: { readonly calculator?: DvhCalculator; readonly comparisonCalculator?: () => DvhCalculator; readonly debounceMs?: number } = {}) {
     this.store = store;
     this.#calculator = options.calculator ?? mainThreadDvhCalculator();
+    this.#comparisonCalculator = options.comparisonCalculator ?? mainThreadDvhCalculator;
     this.#debounceMs = options.debounceMs ?? 150;
     this.#subscription = store.state$.subscribe(() => this.#schedule());
   }
@@ -100,12 +116,33 @@ export class DoseReview {
     this.#schedule(0);
   }
 
+  /**
+   * Reviews a second dose beside this one (null: none): its DVHs and constraint results, on the same structures
+   * and template, are those of `comparison$`'s review. Setting another comparison dose reuses that review.
+   */
+  async setComparison(dose: ReviewedDose | null): Promise<void> {
+    let review = this.comparison$.value;
+    if (!dose) {
+      if (!review) return;
+      this.comparison$.next(null);
+      review.dispose();
+      return;
+    }
+    if (!review) {
+      review = new DoseReview(this.store, { calculator: this.#comparisonCalculator(), debounceMs: this.#debounceMs });
+      review.template$.next(this.template$.value);
+      this.comparison$.next(review);
+    }
+    await review.setDose(dose);
+  }
+
   setTemplate(template: ConstraintTemplate | null): void {
     this.template$.next(template);
     this.#schedule(0);
+    this.comparison$.value?.setTemplate(template);
   }
 
-  /** Resolves when the DVHs reflect the current structures, dose and template. */
+  /** Resolves when the DVHs reflect the current structures, dose and template (the comparison's too). */
   async settled(): Promise<void> {
     if (this.#timer) {
       clearTimeout(this.#timer);
@@ -113,6 +150,7 @@ export class DoseReview {
       this.#running = this.#running.then(() => this.#update());
     }
     await this.#running;
+    await this.comparison$.value?.settled();
   }
 
   dispose(): void {
@@ -120,6 +158,8 @@ export class DoseReview {
     if (this.#timer) clearTimeout(this.#timer);
     this.#generation++;
     this.#calculator.dispose();
+    this.comparison$.value?.dispose();
+    this.comparison$.next(null);
   }
 
   #schedule(delay = this.#debounceMs): void {

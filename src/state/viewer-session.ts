@@ -22,6 +22,8 @@ export interface DoseDisplay {
   readonly volume: Volume;
   /** A prediction, not a planned dose (marked as such). */
   readonly predicted: boolean;
+  /** A prediction computed before the structures' last edit, shown until the new one replaces it (marked as such). */
+  readonly stale?: boolean;
   /** The colour wash: doses from `minGy` (transparent below) to `maxGy` (red), at `opacity`; null hides it. */
   readonly wash: { readonly minGy: number; readonly maxGy: number; readonly opacity: number } | null;
   /** Isodose lines, in Gy. */
