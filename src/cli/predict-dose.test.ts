@@ -75,7 +75,7 @@ describe('delineo predict-dose', () => {
     const back = readRtDose(readFileSync(out), out);
     assert.equal(back.summationType, 'PLAN');
     assert.equal(back.referencedRtPlanUid, minted[1]);
-    assert.match(back.label, /^PLAN · PREDICTED dose \(tiny-dose 0\.1\.0\), not a planned dose: /);
+    assert.match(back.label, /^PLAN · PREDICTED dose \(tiny-dose 0\.1\.0\): not a planned dose · max \d+\.\d Gy$/);
 
     // `delineo dvh` on the file written: the same means and D0.1cc as printed (16-bit quantisation and rounding).
     const d = capture();

@@ -150,10 +150,12 @@ export async function predictDoseCommand(argv: readonly string[], io: CommandIo 
     });
     const { inputs, model } = result;
 
-    const comment = `PREDICTED dose (${model.id} ${model.version}), not a planned dose: Delineo knowledge-based dose prediction from the CT and the structure set ${imported.parsed.label || rs.file}`;
+    // Dose Comment is an LO (64 characters at most): the model and that it is no plan, the rest goes to stdout.
+    const named = `PREDICTED dose (${model.id} ${model.version})`;
+    const comment = (named.length <= 44 ? `${named}: not a planned dose` : named).slice(0, 64);
     const written = writeRtDose(result.dose, ct, {
       comment,
-      seriesDescription: `PREDICTED dose ${model.id} ${model.version}`,
+      seriesDescription: `PREDICTED dose ${model.id} ${model.version}`.slice(0, 64),
       ...(plan ? { referencedRtPlanUid: plan.sopInstanceUid } : {}),
     });
     await writeFile(values.out, new Uint8Array(written.buffer));
