@@ -5,7 +5,7 @@
  * Exit codes: 0 done (constraint failures are reported, not an error), 1 the job failed (a file that cannot be
  * read, a dose on another Frame of Reference …; the message names the file), 2 a malformed command line.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cumulativeDvh } from '../domain/dvh.ts';
@@ -20,7 +20,7 @@ import { readRtDoseOntoCt, readRtPlanOntoCt } from '../io/rt-objects.ts';
 import { StructureSetStore } from '../state/structure-set.store.ts';
 import { DoseReview } from '../state/dose-review.ts';
 import type { CommandIo } from './phantom.ts';
-import { failure, loadCt, UsageError } from './common.ts';
+import { failure, loadCt, readInput, rtObjectInFolder, UsageError } from './common.ts';
 
 export const DVH_USAGE = `Usage: delineo dvh --ct <dir> --rtstruct <rs.dcm> --rtdose <rd.dcm> --out <dvh.csv> [options]
 
@@ -49,14 +49,6 @@ const CSV_HEADER = 'structure,volume_cc,min_gy,mean_gy,max_gy,d98_gy,d95_gy,d50_
 
 /** A CSV field: quoted when it holds a comma, a quote or a line break. */
 const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-async function readInput(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    throw new RangeError(`${path}: cannot be read (${(e as Error).message})`);
-  }
-}
 
 /** Runs `delineo dvh`; resolves to the exit code. */
 export async function dvhCommand(args: readonly string[], io: CommandIo = consoleIo): Promise<number> {
@@ -89,14 +81,7 @@ export async function dvhCommand(args: readonly string[], io: CommandIo = consol
   }
   try {
     const ct = await loadCt(values.ct, values.series);
-    const inFolder = async (kind: 'RTSTRUCT' | 'RTDOSE', given: string | undefined, option: string) => {
-      if (given) return { file: given, bytes: await readInput(given) };
-      const found = ct.rtObjects.filter((o) => o.kind === kind);
-      if (found.length !== 1) {
-        throw new UsageError(`${values.ct} holds ${found.length || 'no'} ${kind} object${found.length === 1 ? '' : 's'}${found.length ? ` (${found.map((o) => o.file).join(', ')})` : ''}: give one with ${option} <file>`);
-      }
-      return { file: join(values.ct!, found[0]!.file), bytes: found[0]!.bytes };
-    };
+    const inFolder = (kind: 'RTSTRUCT' | 'RTDOSE', given: string | undefined, option: string) => rtObjectInFolder(ct, values.ct!, kind, given, option);
     const rs = await inFolder('RTSTRUCT', values.rtstruct, '--rtstruct');
     let template: ConstraintTemplate | null = null;
     if (values.constraints) {

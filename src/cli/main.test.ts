@@ -24,6 +24,9 @@ describe('delineo (the command line)', () => {
     const c = capture();
     assert.equal(await main(['help', 'export'], c.io), 0);
     assert.match(c.out[0], /^Usage: delineo export --ct <dir> --labels <nifti>/);
+    const d = capture();
+    assert.equal(await main(['help', 'predict-dose'], d.io), 0);
+    assert.match(d.out[0], /^Usage: delineo predict-dose --ct <dir> --rtstruct <rs\.dcm> --out <rd\.dcm>/);
     const o = capture();
     assert.equal(await main(['--help'], o.io), 0);
     assert.match(o.out[0], /^Usage: delineo <command>/);

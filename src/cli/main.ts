@@ -15,6 +15,7 @@ Commands:
   segment    auto-contour a CT with a local model (ONNX network or rules)
   propagate  register a new CT to the planning CT and carry its structures over (rigid)
   dvh        dose–volume histograms and constraint checks of a structure set in an RT Dose
+  predict-dose  predict the dose of a CT and its structure set with a local model, as an RT Dose (PREDICTED)
   worker     auto-contouring service: take jobs from a Redis queue, contour, store into the PACS
   submit     auto-contouring service: queue one CT series (idempotent)
   watch      auto-contouring service: submit every new, complete CT series the PACS receives
@@ -50,6 +51,10 @@ const COMMANDS: Record<string, () => Promise<{ usage: string; run: (argv: readon
   dvh: async () => {
     const m = await import('./dvh.ts');
     return { usage: m.DVH_USAGE, run: m.dvhCommand };
+  },
+  'predict-dose': async () => {
+    const m = await import('./predict-dose.ts');
+    return { usage: m.PREDICT_DOSE_USAGE, run: m.predictDoseCommand };
   },
   worker: async () => {
     const m = await import('./service.ts');
