@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readVolumeNifti, signedDistanceMm, type ScoredStructure, type Volume } from '../../src/node.ts';
+import { BinaryMask, createStructure, readVolumeNifti, signedDistanceMm, type ScoredStructure, type Structure, type Volume } from '../../src/node.ts';
 
 export const BASELINE_FORMAT = 'delineo-dose-distance-baseline/1';
 
@@ -208,3 +208,13 @@ export function predictDistanceBaseline(t: DistanceTable, ptv: Volume): Float32A
   }
   return out;
 }
+
+/** A patient's masks as the Structures a user would have, named as OpenKBP names them (the model's request). */
+export function openKbpRequestStructures(p: OpenKbpPatient): Structure[] {
+  const of = (labels: OpenKbpPatient['oar'], label: number, name: string, interpretedType: 'ORGAN' | 'PTV') => {
+    const dense = labelMask(labels, label);
+    return dense.includes(1) ? [createStructure({ name, interpretedType, mask: BinaryMask.fromDense(labels.dimensions, dense) })] : [];
+  };
+  return [...OAR_LABELS.flatMap((o) => of(p.oar, o.label, o.name, 'ORGAN')), ...PTV_LEVELS.flatMap((t) => of(p.ptv, t.label, t.name, 'PTV'))];
+}
+

@@ -12,8 +12,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { BinaryMask, createStructure, openKbpScores, predictDoseNode, resampleVolume, scoreOpenKbpPatient, voxelVolumeMm3, type OpenKbpScores, type PatientDoseScore, type Structure } from '../../src/node.ts';
-import { OAR_LABELS, PTV_LEVELS, labelMask, loadOpenKbpPatient, openKbpPatientIds, openKbpStructures, predictDistanceBaseline, readDistanceTable, type OpenKbpPatient } from './dose-baseline.ts';
+import { openKbpScores, predictDoseNode, resampleVolume, scoreOpenKbpPatient, voxelVolumeMm3, type OpenKbpScores, type PatientDoseScore } from '../../src/node.ts';
+import { loadOpenKbpPatient, openKbpRequestStructures, openKbpPatientIds, openKbpStructures, predictDistanceBaseline, readDistanceTable, type OpenKbpPatient } from './dose-baseline.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,19 +46,11 @@ const methods: Method[] = [
  * The patient's structures as a user's structure set would bring them: OpenKBP's names (the engine must match
  * RightParotid, Mandible, … to its channels and read 70 Gy from "PTV70"), only those with voxels.
  */
-function requestStructures(p: OpenKbpPatient): Structure[] {
-  const of = (labels: OpenKbpPatient['oar'], label: number, name: string, interpretedType: 'ORGAN' | 'PTV') => {
-    const dense = labelMask(labels, label);
-    return dense.includes(1) ? [createStructure({ name, interpretedType, mask: BinaryMask.fromDense(labels.dimensions, dense) })] : [];
-  };
-  return [...OAR_LABELS.flatMap((o) => of(p.oar, o.label, o.name, 'ORGAN')), ...PTV_LEVELS.flatMap((t) => of(p.ptv, t.label, t.name, 'PTV'))];
-}
-
 if (!values['baseline-only']) {
   methods.push({
     name: 'model',
     predict: async (p) => {
-      const r = await predictDoseNode({ ct: p.ct, structures: requestStructures(p) }, values.model, { threads: Number(values.threads) });
+      const r = await predictDoseNode({ ct: p.ct, structures: openKbpRequestStructures(p) }, values.model, { threads: Number(values.threads) });
       // The model's dose is on its own grid (4 × 4 × 3 mm); OpenKBP scores on the patient's.
       const native = resampleVolume(r.dose, p.dose, { interpolation: 'linear', fill: 0 });
       return {

@@ -111,7 +111,7 @@ describe('writeRtDose', () => {
     assert.equal(doseOnCtAxes(d, ct()), d, 'nothing to do on an LPS CT');
   });
 
-  it('refuses a CT without its DICOM identity, a dose on another frame and a negative dose', () => {
+  it('refuses a CT without its DICOM identity, a dose on another frame, a negative dose and a Dose Comment longer than LO allows', () => {
     const d = dose();
     const bare = new ImageGrid({ ...ct().geometry, modality: 'CT' });
     assert.throws(() => writeRtDose(d, bare), (e: unknown) => e instanceof DoseWriteError && /no Frame of Reference UID/.test(e.message));
@@ -119,5 +119,6 @@ describe('writeRtDose', () => {
     assert.throws(() => writeRtDose(other, ct()), /Frame of Reference 1\.2\.3\.999, the CT on/);
     const neg = new Volume({ ...d.geometry, data: d.data.map((x, n) => (n === 5 ? -1 : x)), modality: 'RTDOSE' });
     assert.throws(() => writeRtDose(neg, ct()), (e: unknown) => e instanceof DoseWriteError && e.code === 'invalid-dose');
+    assert.throws(() => writeRtDose(d, ct(), { comment: 'x'.repeat(65) }), (e: unknown) => e instanceof DoseWriteError && e.code === 'bad-comment');
   });
 });

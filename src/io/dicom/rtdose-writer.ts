@@ -42,7 +42,7 @@ export class DoseWriteError extends JobError {
 
 /** Options of {@link writeRtDose}; every field has a default. */
 export interface RtDoseWriteOptions {
-  /** Dose Comment (LT): what the dose is. Default 'Delineo dose'. */
+  /** Dose Comment (LO, at most 64 characters: a longer one is refused): what the dose is. Default 'Delineo dose'. */
   readonly comment?: string;
   /** Series Description (LO). Default the comment's first 64 characters. */
   readonly seriesDescription?: string;
@@ -163,6 +163,8 @@ export function writeRtDose(dose: Volume, ct: ImageGrid, options: RtDoseWriteOpt
   const seriesInstanceUid = options.seriesInstanceUid ?? newUid();
   const sopInstanceUid = options.sopInstanceUid ?? newUid();
   const comment = options.comment ?? 'Delineo dose';
+  // Cutting it would silently drop what a reader needs most (e.g. "not a planned dose"); the caller words it.
+  if (comment.length > 64) throw new DoseWriteError('bad-comment', `the Dose Comment is ${comment.length} characters; DICOM allows 64 (LO): "${comment}"`);
   const referencedRtPlanUid = options.referencedRtPlanUid ?? newUid();
   const dataset: NaturalizedDataset = {
     SpecificCharacterSet: 'ISO_IR 192',
