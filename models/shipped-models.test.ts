@@ -2,7 +2,8 @@
 // is the one the manifest's SHA-256 and size name, and on the first validation patient (OpenKBP pt_201, through
 // the engine with onnxruntime-node, exactly as models/training/evaluate.ts ran it) it reproduces the Dice that
 // its evaluation.json records for that patient. A re-export, a changed preprocessing step or a post-processing
-// change that moves the published figures fails here.
+// change that moves the published figures fails here. A dose model (kind "dose") reproduces, on the same patient, the
+// OpenKBP dose error and DVH error its evaluation.json records (models/training/evaluate-dose.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -12,6 +13,11 @@ import { segmentWithNetwork } from '../src/inference/engine.ts';
 import { dice } from '../src/inference/metrics.ts';
 import { loadNodeNetwork, readManifest } from '../src/inference/segment-node.ts';
 import { readVolumeNifti } from '../src/io/itk/nifti.ts';
+import { predictDoseNode, readDoseManifest } from '../src/inference/dose-node.ts';
+import { resampleVolume } from '../src/domain/resample.ts';
+import { scoreOpenKbpPatient } from '../src/domain/dose-score.ts';
+import { voxelVolumeMm3 } from '../src/domain/geometry.ts';
+import { loadOpenKbpPatient, openKbpRequestStructures, openKbpStructures } from './training/dose-baseline.ts';
 
 const PATIENT = '../shared/data/openkbp/validation/pt_201';
 /** OpenKBP's OAR label numbers (oar.nii.gz) of our structure names (models/training/pack_data.py). */
@@ -26,6 +32,13 @@ interface Evaluation {
   readonly perPatient: Record<string, Record<string, { dice: number }>>;
 }
 
+interface DoseEvaluation {
+  readonly model: string;
+  readonly version: string;
+  readonly sha256: string;
+  readonly perPatient: Record<string, { model?: { doseErrorGy: number; metrics: { structure: string; metric: string; errorGy: number }[] } }>;
+}
+
 const shipped = readdirSync('models').filter((id) => existsSync(join('models', id, 'manifest.json')));
 
 describe('shipped models', () => {
@@ -33,7 +46,34 @@ describe('shipped models', () => {
     assert.ok(shipped.includes('hn-oar'), shipped.join(', '));
   });
 
-  for (const id of shipped) {
+  for (const id of shipped.filter((x) => JSON.parse(readFileSync(join('models', x, 'manifest.json'), 'utf8')).kind === 'dose')) {
+    it(`${id}: the dose model's file, its manifest and its model card's OpenKBP scores agree`, async () => {
+      const dir = join('models', id);
+      assert.ok(existsSync(join(dir, 'MODEL_CARD.md')), 'a model card');
+      const { manifest } = await readDoseManifest(join(dir, 'manifest.json'));
+      assert.equal(manifest.id, id);
+      const bytes = readFileSync(join(dir, manifest.dose.model.file));
+      assert.equal(bytes.length, manifest.dose.model.bytes);
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), manifest.dose.model.sha256);
+      assert.ok(bytes.length <= 25 * 1024 * 1024, 'small enough to ship in the repository');
+      const evaluation = JSON.parse(readFileSync(join(dir, 'evaluation.json'), 'utf8')) as DoseEvaluation;
+      assert.deepEqual([evaluation.model, evaluation.version, evaluation.sha256], [manifest.id, manifest.version, manifest.dose.model.sha256], 'evaluation.json is of this file');
+      const recorded = evaluation.perPatient['pt_201']?.model;
+      assert.ok(recorded, 'evaluation.json has pt_201');
+
+      const p = await loadOpenKbpPatient('../shared/data/openkbp/validation', 'pt_201');
+      const r = await predictDoseNode({ ct: p.ct, structures: openKbpRequestStructures(p) }, join(dir, 'manifest.json'), { threads: 1 });
+      const native = resampleVolume(r.dose, p.dose, { interpolation: 'linear', fill: 0 });
+      const score = scoreOpenKbpPatient({ reference: p.dose.data, predicted: native.data, possibleDoseMask: p.possibleDoseMask.data, voxelVolumeMm3: voxelVolumeMm3(p.dose), structures: openKbpStructures(p) });
+      assert.ok(Math.abs(score.doseErrorGy - recorded.doseErrorGy) < 0.01, `dose error ${score.doseErrorGy.toFixed(3)} Gy, model card ${recorded.doseErrorGy.toFixed(3)} Gy`);
+      for (const m of recorded.metrics) {
+        const now = score.metrics.find((x) => x.structure === m.structure && x.metric === m.metric);
+        assert.ok(now && Math.abs(now.errorGy - m.errorGy) < 0.02, `${m.structure} ${m.metric}: ${now?.errorGy.toFixed(3)} Gy, model card ${m.errorGy.toFixed(3)} Gy`);
+      }
+    });
+  }
+
+  for (const id of shipped.filter((x) => JSON.parse(readFileSync(join('models', x, 'manifest.json'), 'utf8')).kind !== 'dose')) {
     it(`${id}: the file, its manifest and its model card's figures agree`, async () => {
       const dir = join('models', id);
       assert.ok(existsSync(join(dir, 'MODEL_CARD.md')), 'a model card');
