@@ -57,3 +57,10 @@ export { readRtDose, readRtDoseAttributes, buildRtDose, assertDoseOnCt, sumDoses
 export { readRtPlan, describePlan, prescriptionForDose, type RtPlanSummary, type PlanBeam } from './io/dicom/rtplan.ts';
 export { readRtObjectsOntoCt, readRtDoseOntoCt, readRtPlanOntoCt, type RtObjectFile, type RtObjectsOnCt, type RtObjectsOptions, type StructureSetOnCt } from './io/rt-objects.ts';
 export { doseFromImage, isDoseImageName } from './io/dose-image.ts';
+export { eulerMatrix, applyMat4, rotationAngleDeg, IDENTITY4, type Mat4, type DisplacementField, type RegistrationTransform } from './registration/transform.ts';
+export { propagateStructures, warpMaskRigid, type PropagationResult, type PropagationSource, type VolumeChange } from './registration/propagate.ts';
+export { assertOverlap, displacementAt, jacobianStats, MIN_OVERLAP_FRACTION, NoOverlapError, referenceMapping, registrationQuality, resampleReference, sampleReferenceOnSlice, type JacobianStats, type RegistrationQuality } from './registration/fusion.ts';
+export { DEFAULT_ELASTIX_PIPELINES_PATH, DEFAULT_ITK_PIPELINE_WORKER_PATH, elastixUrls, type ElastixUrls } from './registration/elastix-browser.ts';
+export { createRegistrationClient, type RegistrationClient, type RegistrationClientOptions } from './registration/registration-client.ts';
+export type { WorkerRegistrationOutput } from './registration/registration.worker.ts';
+export { RegistrationError } from './registration/register.ts';

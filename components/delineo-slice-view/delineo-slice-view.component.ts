@@ -122,6 +122,7 @@ export class DelineoSliceView extends LitElement {
       }),
       session.store.state$.subscribe(() => this.#requestDraw()),
       session.dose$.subscribe(() => this.#requestDraw()),
+      session.fusion$.subscribe(() => this.#requestDraw()),
       session.uncertainty.overlay$.subscribe(() => this.#requestDraw()),
       session.uncertainty.version$.subscribe(() => this.#requestDraw()),
       session.tool$.subscribe((t) => {
