@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { createSegmentClient, defaultSegmentWorker, mergeAutoContours, type ProviderOverride, type SegmentClient, type ViewerSession } from '../../src/index.ts';
+import { createSegmentClient, defaultSegmentWorker, mergeAutoContours, seriesCompleteness, type ProviderOverride, type SegmentClient, type ViewerSession } from '../../src/index.ts';
 import type { DelineoAutoContourDetail } from '../events/delineo-auto-contour.ts';
 import { emit } from '../internal/emit.ts';
 import type { JobController } from '../internal/job-controller.ts';
@@ -25,6 +25,8 @@ export interface ModelRunnerOptions {
   readonly say: (text: string) => void;
   /** Shows a structure the run added (jumps to it). */
   readonly show: (id: string) => void;
+  /** A run refused before it started (an incomplete series): an error notice. */
+  readonly refuse: (message: string) => void;
 }
 
 /**
@@ -56,6 +58,14 @@ export class ModelRunner implements ReactiveController {
    * (see mergeAutoContours: a re-run replaces the same model's untouched structures; empty ones are not added).
    */
   async run(session: ViewerSession, model: AppModel): Promise<void> {
+    // A part of a series (one slice, a few centimetres) would be contoured wrongly without a word: refuse, say why.
+    const completeness = seriesCompleteness(session.volume);
+    if (!completeness.complete) {
+      const message = `Auto-contouring refused: ${completeness.reason}. Open the whole series.`;
+      this.#options.refuse(message);
+      emit(this.#host, 'delineo-error', { operation: 'auto-contour', code: 'incomplete-series', message, file: null });
+      return;
+    }
     await this.#options.jobs.run('auto-contour', `Auto-contouring: ${model.name}`, async (signal, progress, finish) => {
       const started = performance.now();
       const source = await modelSource(model, signal);
