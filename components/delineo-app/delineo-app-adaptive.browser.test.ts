@@ -28,7 +28,7 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 describe('<delineo-app>: adaptive — register to the planning CT and propagate its structures', function () {
-  this.timeout(240_000);
+  this.timeout(1_200_000);
   let el: DelineoApp;
   let planning: File[];
   let otherPatient: File[];

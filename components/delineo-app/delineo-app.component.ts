@@ -63,10 +63,10 @@ import { StructureActions } from './structure-actions.ts';
  * @event {DelineoModelReadyEvent} delineo-model-ready - The selected ONNX model was started in the background (`model-preload`): the next auto-contour will not wait for it.
  * @event {DelineoStructureApproveEvent} delineo-structure-approve - A structure was approved or its approval withdrawn (key A, or the review panel).
  * @event {DelineoExportEvent} delineo-export - An RTSTRUCT was downloaded or stored on the DICOMweb server; detail holds the file.
- * @event {DelineoJobProgressEvent} delineo-job-progress - A long operation (open, auto-contour, export) started, progressed or ended.
+ * @event {DelineoJobProgressEvent} delineo-job-progress - A long operation (open, auto-contour, export, propagate) started, progressed or ended.
  * @event {DelineoPropagateEvent} delineo-propagate - "Adaptive → Load reference…": the planning CT was registered to the CT shown and its structures added as AUTO.
  * @event {DelineoFusionChangeEvent} delineo-fusion-change - The user changed how the planning CT is fused over the CT (adaptive review).
- * @event {DelineoErrorEvent} delineo-error - Opening (or a file added to the open CT), auto-contouring, exporting or restoring failed; detail says why.
+ * @event {DelineoErrorEvent} delineo-error - Opening (or a file added to the open CT), auto-contouring, exporting, restoring or propagating failed; detail says why.
  * @event {DelineoSeriesOpenEvent} delineo-series-open - From the PACS dialog: the user chose a series to open.
  * @event {DelineoToolChangeEvent} delineo-tool-change - The user picked a tool with a tool key (here) or in the toolbar.
  * @event {DelineoSliceChangeEvent} delineo-slice-change - From a slice view: the user changed its slice.
