@@ -53,8 +53,6 @@ export interface AdaptiveReview {
   readonly volumes: readonly VolumeChange[];
   readonly quality: RegistrationQuality;
   readonly patientMismatch: boolean;
-  /** The registration worker's peak JS heap in bytes (Chromium), or null. */
-  readonly workerPeakHeapBytes: number | null;
 }
 
 type Loader = (io: IoWorker, signal: AbortSignal, progress: ProgressCallback) => Promise<DicomLoadResult>;
@@ -232,7 +230,7 @@ export class AppAdaptive implements ReactiveController {
       const ids = session.store.addMany(merge.add, `Propagate ${structures.length} structure${structures.length === 1 ? '' : 's'} from ${series}${date ? `, ${date}` : ''}`);
       session.setFusion({ ...INITIAL_FUSION, reference, transform: registered.transform, referenceOutlines: outlines });
       const label = `${series}${date ? `, ${date}` : ''}`;
-      this.#review = { session, reference: label, volumes, quality: registered.quality, patientMismatch, workerPeakHeapBytes: registered.peakHeapBytes };
+      this.#review = { session, reference: label, volumes, quality: registered.quality, patientMismatch };
       const q = registered.quality;
       this.#options.say(`${ids.length} structures propagated from ${label}: mean |ΔHU| in the body ${q.meanAbsHuBefore.toFixed(0)} → ${q.meanAbsHuAfter.toFixed(0)} HU; review each, then approve`);
       if (ids[0]) this.#options.show(ids[0]);

@@ -22,29 +22,19 @@ export interface WorkerRegistrationInput {
 /** What the registration job returns: the registration and how well it aligns the CTs. */
 export interface WorkerRegistrationOutput extends RegistrationResult {
   readonly quality: RegistrationQuality;
-  /** Peak JavaScript heap of this worker during the job, in bytes, where the browser tells (Chromium); else null. */
-  readonly peakHeapBytes: number | null;
 }
 
 /** elastix's own words when too few of its samples land in the moving image: the CTs do not overlap. */
 const OUTSIDE = /samples map outside moving image buffer/i;
 
-const heap = (): number | null => (globalThis.performance as { memory?: { usedJSHeapSize: number } } | undefined)?.memory?.usedJSHeapSize ?? null;
-
 const jobs = {
   async register(input: WorkerRegistrationInput, { signal, progress }: JobOptions): Promise<WorkerRegistrationOutput> {
-    let peak = heap();
-    const sample = () => {
-      const h = heap();
-      if (h !== null) peak = Math.max(peak ?? 0, h);
-    };
     await configureElastix(input.elastix);
     const fixed = new Volume(input.fixed);
     const moving = new Volume(input.moving);
-    sample();
     let result: RegistrationResult;
     try {
-      result = await registerCt({ fixed, moving, mode: input.mode }, { ...(signal ? { signal } : {}), progress: (p) => (sample(), progress?.(p)) });
+      result = await registerCt({ fixed, moving, mode: input.mode }, { ...(signal ? { signal } : {}), ...(progress ? { progress } : {}) });
     } catch (e) {
       if (e instanceof RegistrationError && OUTSIDE.test(e.message))
         throw new NoOverlapError('no-overlap', 'the planning CT and the new CT do not overlap: elastix found too few points of the new CT inside the planning CT. Check that both CTs image the same region of the same patient.', { cause: e });
@@ -52,9 +42,8 @@ const jobs = {
     }
     progress?.({ stage: 'quality', done: 0, total: 1, unit: 'checks' });
     const quality = registrationQuality(fixed, moving, result.transform);
-    sample();
     assertOverlap(quality);
-    return { ...result, quality, peakHeapBytes: peak };
+    return { ...result, quality };
   },
 };
 
