@@ -102,6 +102,8 @@ export default defineConfig({
       '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js',
       // Imported lazily on the first interpolation; listed so that first use does not re-optimise and reload.
       '@itk-wasm/morphological-contour-interpolation',
+      // Imported lazily by the registration worker (src/registration/elastix-browser.ts, register.ts).
+      '@itk-wasm/elastix',
       // Imported lazily by the segmentation and tile workers (src/inference/segment-web.ts): without these, the
       // first auto-contouring after a fresh start re-optimises, reloads the page and fails to fetch the module.
       'onnxruntime-web',

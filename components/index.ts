@@ -35,3 +35,5 @@ export type * from './events/delineo-structure-approve.ts';
 export type * from './events/delineo-export.ts';
 export type * from './events/delineo-error.ts';
 export type * from './events/delineo-job-progress.ts';
+export type * from './events/delineo-propagate.ts';
+export type * from './events/delineo-fusion-change.ts';

@@ -17,6 +17,8 @@ export async function isolationHeaders(ctx, next) {
 export const RAW_PREFIXES = {
   '/raw/itk/image-io/': 'node_modules/@itk-wasm/image-io/dist/pipelines',
   '/raw/itk/morphological-contour-interpolation/': 'node_modules/@itk-wasm/morphological-contour-interpolation/dist/pipelines',
+  '/raw/itk/elastix/': 'node_modules/@itk-wasm/elastix/dist/pipelines',
+  '/raw/itk/pipeline-worker/': 'node_modules/itk-wasm/dist/pipeline/web-workers/bundles',
   '/raw/ort/': 'node_modules/onnxruntime-web/dist',
   // The real test data (../shared/data, never copied into the repo) for browser tests and the load bench.
   '/raw/test-data/': '../shared/data',

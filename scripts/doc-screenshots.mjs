@@ -3,10 +3,13 @@
 // view included) in Debian's headless Chromium driven through puppeteer-core (the driver @web/test-runner-chrome
 // already brings). The same flow is asserted step by step by components/delineo-app/delineo-app-flow.browser.test.ts;
 // this script only photographs it, and then the dose review on the NSCLC study (test/browser/nsclc-dose.browser.test.ts
-// asserts it). Run: `node scripts/doc-screenshots.mjs` → docs/screenshots/flow-*.png and dose-review.png.
+// asserts it), and the adaptive review on the same study (scripts/adaptive-nsclc.mjs; components/delineo-app/
+// delineo-app-adaptive.browser.test.ts asserts it on OpenKBP). Run: `node scripts/doc-screenshots.mjs` →
+// docs/screenshots/flow-*.png, dose-review.png and adaptive-review.png.
 import { existsSync } from 'node:fs';
 import puppeteer from 'puppeteer-core';
 import { createServer } from 'vite';
+import { runAdaptiveNsclc } from './adaptive-nsclc.mjs';
 
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 const server = await createServer({ server: { port: 5198, strictPort: true, open: false }, logLevel: 'error' });
@@ -14,6 +17,7 @@ await server.listen();
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
+  protocolTimeout: 900000,
   args: ['--no-sandbox', '--enable-unsafe-swiftshader', '--force-device-scale-factor=1', '--disable-gpu'],
 });
 try {
@@ -94,6 +98,7 @@ try {
     app.shadowRoot.querySelector('[part~="dvh-panel"]').scrollIntoView({ block: 'end' });
   });
   await shot('dose-review');
+  await runAdaptiveNsclc(page, browser.process().pid, shot);
 } finally {
   await browser.close();
   await server.close();

@@ -21,6 +21,10 @@ export const WASM_SOURCES = [
   { url: 'raw/itk/morphological-contour-interpolation/', package: '@itk-wasm/morphological-contour-interpolation', folder: 'dist/pipelines', files: /\.(js|wasm\.zst)$/ },
   // The volume readers of src/io/itk/image-formats.ts and GDCM for compressed DICOM transfer syntaxes.
   { url: 'raw/itk/image-io/', package: '@itk-wasm/image-io', folder: 'dist/pipelines', files: /^(nifti|nrrd|meta|gdcm)-read-image\.(js|wasm\.zst)$/ },
+  // Registration (src/registration/elastix-browser.ts): elastix itself, and itk-wasm's self-contained pipeline
+  // worker that elastix runs in (the package's default would be a CDN).
+  { url: 'raw/itk/elastix/', package: '@itk-wasm/elastix', folder: 'dist/pipelines', files: /^elastix\.(js|wasm\.zst)$/ },
+  { url: 'raw/itk/pipeline-worker/', package: 'itk-wasm', folder: 'dist/pipeline/web-workers/bundles', files: /^itk-wasm-pipeline\.min\.worker\.js$/ },
   // onnxruntime-web's runtimes (src/inference/segment-web.ts): the plain WASM build the WASM provider runs on,
   // and the JSEP build that WebGPU needs.
   { url: 'raw/ort/', package: 'onnxruntime-web', folder: 'dist', files: /^ort-wasm-simd-threaded(\.jsep)?\.(mjs|wasm)$/ },

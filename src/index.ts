@@ -61,3 +61,10 @@ export { validateDoseManifest, DOSE_BASE_CHANNELS, type DoseModelManifest, type 
 export { doseInputsFor, ptvPrescriptionFromName, isPtv, predictDoseWithNetwork, buildDoseInput, HN_DOSE_ORGANS, type DoseTargetPrescription, type DosePredictionRequest, type DoseInputsSummary, type DosePredictionResult, type DoseInputTensor } from './inference/dose-prediction.ts';
 export { createDoseClient, defaultDoseWorker, type DoseClient } from './inference/dose-client.ts';
 export { writeRtDose, doseOnCtAxes, DoseWriteError, RT_DOSE_STORAGE_SOP_CLASS_UID, type RtDoseWriteOptions, type RtDoseWriteResult } from './io/dicom/rtdose-writer.ts';
+export { eulerMatrix, applyMat4, rotationAngleDeg, IDENTITY4, type Mat4, type DisplacementField, type RegistrationTransform } from './registration/transform.ts';
+export { propagateStructures, warpMaskRigid, type PropagationResult, type PropagationSource, type VolumeChange } from './registration/propagate.ts';
+export { assertOverlap, displacementAt, jacobianStats, MIN_OVERLAP_FRACTION, NoOverlapError, referenceMapping, registrationQuality, resampleReference, sampleReferenceOnSlice, type JacobianStats, type RegistrationQuality } from './registration/fusion.ts';
+export { DEFAULT_ELASTIX_PIPELINES_PATH, DEFAULT_ITK_PIPELINE_WORKER_PATH, elastixUrls, type ElastixUrls } from './registration/elastix-browser.ts';
+export { createRegistrationClient, type RegistrationClient, type RegistrationClientOptions } from './registration/registration-client.ts';
+export type { WorkerRegistrationOutput } from './registration/registration.worker.ts';
+export { RegistrationError } from './registration/register.ts';

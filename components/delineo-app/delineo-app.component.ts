@@ -10,6 +10,7 @@ import { emit } from '../internal/emit.ts';
 import { JobController } from '../internal/job-controller.ts';
 import { ConfirmDialog } from '../internal/confirm.ts';
 import { NoticeList } from '../internal/notices.ts';
+import { AppAdaptive } from './app-adaptive.ts';
 import { AppDose } from './app-dose.ts';
 import { DosePredict } from './app-dose-predict.ts';
 import { defaultDoseModel, defaultModels, type AppDoseModel, type AppModel } from './app-models.ts';
@@ -64,8 +65,10 @@ import { StructureActions } from './structure-actions.ts';
  * @event {DelineoModelReadyEvent} delineo-model-ready - The selected ONNX model was started in the background (`model-preload`): the next auto-contour will not wait for it.
  * @event {DelineoStructureApproveEvent} delineo-structure-approve - A structure was approved or its approval withdrawn (key A, or the review panel).
  * @event {DelineoExportEvent} delineo-export - An RTSTRUCT was downloaded or stored on the DICOMweb server; detail holds the file.
- * @event {DelineoJobProgressEvent} delineo-job-progress - A long operation (open, auto-contour, export) started, progressed or ended.
- * @event {DelineoErrorEvent} delineo-error - Opening (or a file added to the open CT), auto-contouring, exporting or restoring failed; detail says why.
+ * @event {DelineoJobProgressEvent} delineo-job-progress - A long operation (open, auto-contour, export, propagate) started, progressed or ended.
+ * @event {DelineoPropagateEvent} delineo-propagate - "Adaptive → Load reference…": the planning CT was registered to the CT shown and its structures added as AUTO.
+ * @event {DelineoFusionChangeEvent} delineo-fusion-change - The user changed how the planning CT is fused over the CT (adaptive review).
+ * @event {DelineoErrorEvent} delineo-error - Opening (or a file added to the open CT), auto-contouring, exporting, restoring or propagating failed; detail says why.
  * @event {DelineoSeriesOpenEvent} delineo-series-open - From the PACS dialog: the user chose a series to open.
  * @event {DelineoToolChangeEvent} delineo-tool-change - The user picked a tool with a tool key (here) or in the toolbar.
  * @event {DelineoSliceChangeEvent} delineo-slice-change - From a slice view: the user changed its slice.
@@ -87,6 +90,8 @@ import { StructureActions } from './structure-actions.ts';
  * @csspart server-run-button - "Auto-contour on server": runs the model on the auto-contouring service (with `contour-service`, for a CT opened from the PACS).
  * @csspart export-button - Downloads the RTSTRUCT.
  * @csspart send-button - Stores the RTSTRUCT with STOW-RS (only with a DICOMweb server).
+ * @csspart adaptive-button - "Adaptive: load reference…": register to the planning CT and propagate its structures (with a CT open); opens `adaptive-dialog`.
+ * @csspart adaptive - The adaptive review section: `fusion-controls` (`fusion-blend`, `fusion-square`), `registration-quality`, `propagated-volumes`, `adaptive-close`.
  * @csspart help-button - Opens the keyboard shortcut panel.
  * @csspart progress - The running operation: label, stage, bar and Cancel.
  * @csspart progress-time - The seconds since the running operation started.
@@ -183,6 +188,9 @@ export class DelineoApp extends LitElement {
    */
   @property({ attribute: 'model-preload' }) accessor modelPreload: 'auto' | 'none' = 'auto';
 
+  /** Where @itk-wasm/elastix's pipelines are served (adaptive registration); default '/raw/itk/elastix'. */
+  @property({ attribute: 'elastix-url' }) accessor elastixUrl = '/raw/itk/elastix';
+
   /** Where @itk-wasm/image-io's pipelines are served (NIfTI, NRRD, MHA and compressed DICOM); default '/raw/itk/image-io'. */
   @property({ attribute: 'image-io-url' }) accessor imageIoUrl = '/raw/itk/image-io';
 
@@ -251,6 +259,8 @@ export class DelineoApp extends LitElement {
     fail: (text) => this.#notices.notify('error', text),
   });
   readonly #server = new ServerContour(this, { configured: () => ({ client: this.contourServiceClient, url: this.contourService }), pacs: () => this.dicomWeb, current: () => this.session, jobs: this.#jobs, say: (text) => this.#message.say(text, false), show: (id) => this.#structures.show(id, true) });
+  /** Adaptive RT (docs/adaptive.md): `loadReference(files)`, `loadReferenceFromPacs(ref)` register this CT to a planning CT and add its structures as AUTO; `setFusion`, `review`. */
+  readonly adaptive = new AppAdaptive(this, { jobs: this.#jobs, confirm: this.#confirm, session: () => this.session, imageIoUrl: () => this.imageIoUrl, elastixUrl: () => this.elastixUrl, pacs: () => this.dicomWeb, say: (text) => this.#message.say(text, false), show: (id) => this.#structures.show(id, true) });
   readonly #structures = new StructureActions(this, { session: () => this.session, say: (text, error) => this.#message.say(text, error), list: () => this.renderRoot.querySelector('delineo-structure-list') });
   readonly #demo = new DemoLoader(this, {
     wanted: () => !this.volume && !this.session && this.isConnected,
@@ -282,9 +292,8 @@ export class DelineoApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Focusable (not in the tab order) so that a click anywhere in the app — header, gaps, status line —
-    // keeps keyboard focus inside it and the app-wide keys keep working. A page that gives the element the
-    // `autofocus` attribute has them working from the start.
+    // Focusable (not in the tab order) so that a click anywhere in the app keeps keyboard focus inside it and the
+    // app-wide keys keep working; a page that gives the element `autofocus` has them working from the start.
     if (!this.hasAttribute('tabindex')) this.tabIndex = -1;
     if (!this.session && !this.volume && this.demo === 'phantom') void this.#demo.load();
     else if (!this.session && !this.volume) void this.#autosave.offerLastSession();
@@ -349,6 +358,7 @@ export class DelineoApp extends LitElement {
           </select>
           <button part="run-button" ?disabled=${busy || !this.session || !model} @click=${() => void this.autoContour()}>Auto-contour</button>
           ${this.#server.render(this.session, model, busy)}
+          <button part="adaptive-button" ?disabled=${busy || !this.session} title="Register this CT to the planning CT and carry its structures over for review" @click=${() => this.adaptive.openDialog()}>Adaptive…</button>
         </div>
         <div class="actions" role="group" aria-label="Export">
           <button part="export-button" ?disabled=${busy || !this.session} title="Download the structures as a DICOM RTSTRUCT (Ctrl+S)" @click=${() => void this.exportRtstruct('download')}>Export RTSTRUCT</button>
@@ -368,7 +378,7 @@ export class DelineoApp extends LitElement {
           </div>
           <delineo-structure-list part="structure-list" .session=${this.session}></delineo-structure-list>
           <delineo-review-panel part="review-panel" .session=${this.session} .doseReview=${this.#dose.review}></delineo-review-panel>
-          ${this.#dose.render(this.#predict.render(this.session, busy))}
+          ${this.adaptive.render()}${this.#dose.render(this.#predict.render(this.session, busy))}
         </aside>
       </main>
       <footer class="footer">
@@ -378,7 +388,7 @@ export class DelineoApp extends LitElement {
       ${this.#files.renderSeriesDialog()}
       ${renderHelpDialog(() => this.focus({ preventScroll: true }))}
       ${this.#pacs.renderDialog()}
-      ${this.#confirm.render()}
+      ${this.adaptive.renderDialog()}${this.#confirm.render()}
     `;
   }
 
@@ -395,15 +405,13 @@ export class DelineoApp extends LitElement {
   }
 
   /**
-   * Runs an auto-contouring model (default: the one picked in the menu) on the CT in a worker, with progress
-   * and cancel, and adds its structures for review as one undo step. A re-run replaces the same model's
-   * previous structures that nobody has edited, approved or locked; reviewed ones stay, and a new structure
-   * whose name is taken gets a numbered name (Lung_L_2). Structures the model found empty are not added.
+   * Runs an auto-contouring model (default: the menu's) on the CT in a worker (progress, cancel) and adds its structures as one
+   * undo step. A re-run replaces the model's earlier structures nobody edited, approved or locked; a taken name gets a number
+   * (Lung_L_2); empty structures are not added; an incomplete series is refused.
    */
   async autoContour(modelId: string | null = this.modelId): Promise<void> {
-    const session = this.session;
     const model = this.availableModels.find((m) => m.id === modelId);
-    if (session && model) await this.#models.run(session, model);
+    if (this.session && model) await this.#models.run(this.session, model);
   }
 
   /**
@@ -424,11 +432,8 @@ export class DelineoApp extends LitElement {
     return written;
   }
 
-  /**
-   * Predicts the dose of the CT's structures with the dose model (progress, cancel), PTVs at the prescriptions in
-   * their names or entered in the Dose section; the prediction is offered there, marked PREDICTED, and kept
-   * current after edits. A failure (no PTV with a prescription …) is a notice and changes nothing.
-   */
+  /** Predicts the structures' dose with the dose model (progress, cancel; PTV prescriptions from their names or the Dose section): offered
+   * there marked PREDICTED, kept current after edits. A failure (no PTV with a prescription …) is a notice and changes nothing. */
   async predictDose(): Promise<void> {
     if (this.#predict.available(this.session)) await this.#predict.predict(this.session);
     else this.#message.say('Predicting dose needs a CT with a PTV', true);

@@ -358,4 +358,93 @@ export default css`
   .error {
     color: #ff8a80;
   }
+
+  .adaptive-source,
+  .fusion-controls,
+  .registration-quality,
+  .propagated-volumes {
+    padding: 0.2em 0.75em;
+    font-size: 0.9em;
+  }
+
+  .adaptive-source {
+    margin: 0;
+    color: var(--delineo-app-muted);
+  }
+
+  .fusion-controls {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.3em 0.8em;
+  }
+
+  .fusion-modes {
+    display: flex;
+    gap: 0.6em;
+    width: 100%;
+  }
+
+  .fusion-controls input[type='number'] {
+    width: 4em;
+  }
+
+  .fusion-scale .less {
+    color: #4aa0ff;
+  }
+
+  .fusion-scale .more {
+    color: #ff7a2a;
+  }
+
+  .registration-quality {
+    display: grid;
+    grid-template-columns: auto 1fr;
+    gap: 0.1em 0.8em;
+    margin: 0.3em 0;
+  }
+
+  .registration-quality dt {
+    color: var(--delineo-app-muted);
+  }
+
+  .registration-quality dd {
+    margin: 0;
+    font-variant-numeric: tabular-nums;
+  }
+
+  .propagated-volumes {
+    border-collapse: collapse;
+    width: 100%;
+    font-variant-numeric: tabular-nums;
+  }
+
+  .propagated-volumes caption {
+    text-align: left;
+    color: var(--delineo-app-muted);
+  }
+
+  .propagated-volumes th,
+  .propagated-volumes td {
+    text-align: right;
+    padding: 0.1em 0.4em 0.1em 0;
+    font-weight: normal;
+  }
+
+  .propagated-volumes th[scope='row'],
+  .propagated-volumes thead th:first-child {
+    text-align: left;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    max-width: 9em;
+    white-space: nowrap;
+  }
+
+  .adaptive-drop {
+    display: flex;
+    align-items: center;
+    gap: 0.8em;
+    padding: 1em;
+    border: 1px dashed #3a4148;
+    border-radius: 6px;
+  }
 `;

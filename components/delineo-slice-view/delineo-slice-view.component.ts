@@ -128,6 +128,7 @@ export class DelineoSliceView extends LitElement {
         this.predictedMark = d?.predicted ? `PREDICTED DOSE${d.stale ? ' (stale)' : ''}` : '';
         this.#requestDraw();
       }),
+      session.fusion$.subscribe(() => this.#requestDraw()),
       session.uncertainty.overlay$.subscribe(() => this.#requestDraw()),
       session.uncertainty.version$.subscribe(() => this.#requestDraw()),
       session.tool$.subscribe((t) => {

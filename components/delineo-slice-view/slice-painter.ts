@@ -2,8 +2,12 @@ import {
   OutlineCache,
   OutlineScratch,
   applyAffine,
+  ctOnSlice,
   displayedIsodoses,
   drawDoseOverlay,
+  drawSlicePixels,
+  fusionPixels,
+  sampleReferenceOnSlice,
   drawOutlines,
   gridAxesForViews,
   maskOutline,
@@ -57,6 +61,8 @@ export class SlicePainter {
   #sliceBuffer = new Uint8Array(0);
   /** The dose sampled on the slice shown, kept until the dose or the slice changes (pans, zooms and edits reuse it). */
   #doseSlice: { readonly dose: unknown; readonly key: string; readonly slice: ReturnType<typeof sampleDoseOnSlice> } | null = null;
+  /** The fusion's pixels on the slice shown, kept until the fusion, the window or the slice changes. */
+  #fusionSlice: { readonly key: unknown[]; readonly pixels: Uint8ClampedArray; readonly nu: number; readonly nv: number } | null = null;
   /** The active structure's uncertainty on the slice shown, kept until the map or the slice changes. */
   #uncertaintySlice: { readonly map: UncertaintyMap; readonly key: string; readonly slice: ReturnType<typeof sampleDoseOnSlice> } | null = null;
 
@@ -87,6 +93,8 @@ export class SlicePainter {
     const state = session.store.state;
     const activeId = state.activeId;
     let activeColor: Rgb = [255, 255, 255];
+    const fusion = session.fusion;
+    if (fusion && fusion.mode !== 'off') this.#drawFusion(ctx, session, plane, affine);
     const dose = session.dose;
     if (dose) {
       const key = `${plane.axis}|${plane.index}`;
@@ -109,6 +117,13 @@ export class SlicePainter {
       const fill = s.interpretedType === 'EXTERNAL' ? 0 : options.fillOpacity;
       drawOutlines(ctx, loops, affine, { color: s.color, fillOpacity: fill, lineWidth: width });
     }
+    // The reference structures as they lie on the reference CT, mapped onto this grid: dashed, for comparison.
+    if (fusion?.showReferenceOutlines) {
+      for (const [n, r] of fusion.referenceOutlines.entries()) {
+        const loops = this.#outlines.get(`reference|${n}|${r.mask.version}|${plane.axis}|${plane.index}`, () => maskOutline(r.mask.readSlice(plane.axis, plane.index, this.#buffer(nu * nv)), nu, nv, this.#scratch));
+        drawOutlines(ctx, loops, affine, { color: r.color, fillOpacity: 0, lineWidth: options.lineWidth * dpr, dash: [5 * dpr, 4 * dpr] });
+      }
+    }
     const preview = session.preview;
     if (preview) {
       const loops = this.#outlines.get(`preview|${preview.version}|${plane.axis}|${plane.index}`, () => maskOutline(preview.mask.readSlice(plane.axis, plane.index, this.#buffer(nu * nv)), nu, nv, this.#scratch));
@@ -117,6 +132,22 @@ export class SlicePainter {
     }
     if (options.crosshair) drawCrosshair(ctx, session, plane, affine, nu, nv, dpr);
     return activeColor;
+  }
+
+  /** The reference CT over the slice as the session's fusion says (blend, checkerboard or difference). */
+  #drawFusion(ctx: CanvasRenderingContext2D, session: ViewerSession, plane: SlicePlane, affine: PlaneAffine): void {
+    const fusion = session.fusion!;
+    const wl = session.windowLevel;
+    const key = [fusion.reference, fusion.transform, fusion.mode, fusion.blend, fusion.checkerMm, fusion.differenceHu, wl.window, wl.level, plane.axis, plane.index];
+    if (!this.#fusionSlice || this.#fusionSlice.key.some((k, n) => k !== key[n])) {
+      const ct = session.volume;
+      const reference = sampleReferenceOnSlice(fusion.reference, ct.geometry, fusion.transform, plane);
+      const [au, av] = planeAxes(plane.axis);
+      const pixels = fusionPixels(reference, fusion.mode === 'difference' ? ctOnSlice(ct, plane) : null, fusion, wl, ct.spacing[au], ct.spacing[av]);
+      this.#fusionSlice = { key, pixels, nu: reference.nu, nv: reference.nv };
+    }
+    const f = this.#fusionSlice;
+    drawSlicePixels(ctx, f.pixels, f.nu, f.nv, affine, fusion.mode !== 'checkerboard');
   }
 
   #buffer(size: number): Uint8Array {

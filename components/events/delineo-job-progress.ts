@@ -1,6 +1,6 @@
 /** Detail of `delineo-job-progress`: the state of the app's long operation (at most about 10 per second). */
 export interface DelineoJobProgressDetail {
-  readonly operation: 'open' | 'auto-contour' | 'export' | 'dose-prediction';
+  readonly operation: 'open' | 'auto-contour' | 'export' | 'dose-prediction' | 'propagate';
   /** 'running' while it works (with progress), then exactly one of 'done', 'cancelled', 'failed'. */
   readonly state: 'running' | 'done' | 'cancelled' | 'failed';
   /** The current stage as reported by the job (e.g. 'decode', 'inference', 'rules'). */

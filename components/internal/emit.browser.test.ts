@@ -39,6 +39,8 @@ const SAMPLES: { readonly [K in DelineoEventName]: DetailOf<K> } = {
   'delineo-export': { destination: 'download', fileName: 'RS.dcm', sopInstanceUid: '2.25.3', seriesInstanceUid: '2.25.4', structureNames: ['Brainstem'], unapprovedNames: [], warnings: [], file: new Blob(['x']) },
   'delineo-error': { operation: 'open', code: 'gap-too-large', message: 'a.dcm: gap', file: 'a.dcm' },
   'delineo-job-progress': { operation: 'auto-contour', state: 'running', stage: 'inference', done: 3, total: 12, unit: 'tiles' },
+  'delineo-propagate': { reference: { seriesInstanceUid: '2.25.2', seriesDescription: 'planning CT', studyDate: '20240101', patientId: 'P1' }, patientMismatch: false, structureIds: ['s1'], volumes: [{ name: 'GTV', beforeCc: 10, afterCc: 9.5, changePercent: -5 }], rigid: [1, 0, 0, 2, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], mode: 'rigid', meanAbsHuBefore: 120, meanAbsHuAfter: 30, jacobian: null, seconds: 12 },
+  'delineo-fusion-change': { mode: 'checkerboard', blendPercent: 50, checkerMm: 20, referenceContours: true },
 };
 
 describe('emit()', () => {

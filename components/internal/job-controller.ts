@@ -31,7 +31,7 @@ export interface JobControllerOptions {
   readonly fail: (text: string) => void;
 }
 
-const OPERATION_TEXT: Readonly<Record<JobOperation, string>> = { open: 'Opening', 'auto-contour': 'Auto-contouring', export: 'Export', 'dose-prediction': 'Dose prediction' };
+const OPERATION_TEXT: Readonly<Record<JobOperation, string>> = { open: 'Opening', 'auto-contour': 'Auto-contouring', export: 'Export', 'dose-prediction': 'Dose prediction', propagate: 'Adaptive' };
 
 /**
  * One cancellable long operation at a time for an element, the app's contract for long work made visible:

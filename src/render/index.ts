@@ -9,3 +9,4 @@ export * from './slice-outline.ts';
 export * from './slice-overlay.ts';
 export * from './dose-overlay.ts';
 export * from './tool-overlay.ts';
+export * from './fusion-overlay.ts';

@@ -1,7 +1,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { Vec3 } from '../domain/geometry.ts';
 import type { BinaryMask, SliceAxis } from '../domain/mask.ts';
-import type { Structure } from '../domain/structure.ts';
+import type { Rgb, Structure } from '../domain/structure.ts';
 import { regionGrow } from '../domain/tools/region-grow.ts';
 import type { SlicePlane } from '../domain/tools/paint.ts';
 import { gridAxisForView } from '../domain/view-axes.ts';
@@ -9,6 +9,7 @@ import type { Volume } from '../domain/volume.ts';
 import { SOFT_TISSUE_WINDOW, type WindowLevel } from '../domain/window.ts';
 import { InterpolationError } from '../io/itk/contour-interpolation.ts';
 import { interpolateBetweenSlicesBrowser, type BrowserInterpolationOptions } from '../io/itk/contour-interpolation-browser.ts';
+import type { RegistrationTransform } from '../registration/transform.ts';
 import { ReviewTracker } from './review.ts';
 import { UncertaintyReview } from './uncertainty-review.ts';
 import { EditRefusedError, StructureSetStore } from './structure-set.store.ts';
@@ -30,6 +31,29 @@ export interface DoseDisplay {
   readonly isodosesGy: readonly number[];
   /** The plan's prescription in Gy when it is known (the dose under the cursor is also given as % of it). */
   readonly prescriptionGy?: number;
+}
+
+/** How the reference CT of an adaptive review is shown over the CT: 'off', blended, as a checkerboard, or the difference. */
+export type FusionMode = 'off' | 'blend' | 'checkerboard' | 'difference';
+
+/**
+ * The reference (planning) CT fused over the session's CT through a registration (the adaptive review view).
+ * The slice views sample the reference slice by slice through `transform` (new-CT point → reference point).
+ */
+export interface FusionDisplay {
+  readonly reference: Volume;
+  readonly transform: RegistrationTransform;
+  readonly mode: FusionMode;
+  /** Blend: the reference's weight, 0 (the CT only) to 1 (the reference only). */
+  readonly blend: number;
+  /** Checkerboard: the side of a square in mm. */
+  readonly checkerMm: number;
+  /** Difference (CT − reference): the HU at which the diverging colour map saturates. */
+  readonly differenceHu: number;
+  /** The reference structures as drawn on the reference CT, mapped onto the CT's grid (drawn dashed); see docs/adaptive.md. */
+  readonly referenceOutlines: readonly { readonly name: string; readonly color: Rgb; readonly mask: BinaryMask }[];
+  /** Whether the dashed reference outlines are drawn. */
+  readonly showReferenceOutlines: boolean;
 }
 
 /** The current tool and every tool's settings (settings persist while another tool is in use). */
@@ -112,6 +136,7 @@ export class ViewerSession {
   readonly #tool = new BehaviorSubject<ToolSettings>(DEFAULT_TOOL_SETTINGS);
   readonly #preview = new BehaviorSubject<RegionPreview | null>(null);
   readonly #dose = new BehaviorSubject<DoseDisplay | null>(null);
+  readonly #fusion = new BehaviorSubject<FusionDisplay | null>(null);
   #previewVersion = 0;
   /** The grid axis of the view the user last edited in: the axis interpolation fills along. */
   lastEditAxis: SliceAxis;
@@ -125,6 +150,8 @@ export class ViewerSession {
   readonly preview$: Observable<RegionPreview | null>;
   /** The dose the slice views show over the CT (wash and isodose lines), or null. */
   readonly dose$: Observable<DoseDisplay | null>;
+  /** The reference CT fused over the CT (adaptive review), or null. */
+  readonly fusion$: Observable<FusionDisplay | null>;
 
   constructor(volume: Volume, store: StructureSetStore = new StructureSetStore(volume.geometry), options: { interpolation?: BrowserInterpolationOptions } = {}) {
     if (store.geometry.dimensions.some((n, a) => n !== volume.dimensions[a])) {
@@ -144,6 +171,7 @@ export class ViewerSession {
     this.tool$ = this.#tool.asObservable();
     this.preview$ = this.#preview.asObservable();
     this.dose$ = this.#dose.asObservable();
+    this.fusion$ = this.#fusion.asObservable();
   }
 
   /** A session on a volume with its structures loaded into a new store (the first one active). */
@@ -172,6 +200,17 @@ export class ViewerSession {
   /** Shows a dose over the CT in every slice view of the session (null: none). */
   setDose(dose: DoseDisplay | null): void {
     this.#dose.next(dose);
+  }
+
+  get fusion(): FusionDisplay | null {
+    return this.#fusion.value;
+  }
+
+  /** Shows a reference CT fused over the CT in every slice view of the session (null: none). */
+  setFusion(fusion: FusionDisplay | null): void {
+    if (fusion && !(fusion.blend >= 0 && fusion.blend <= 1 && fusion.checkerMm > 0 && fusion.differenceHu > 0))
+      throw new RangeError(`fusion settings out of range: blend ${fusion.blend} (0–1), square ${fusion.checkerMm} mm (> 0), difference ${fusion.differenceHu} HU (> 0)`);
+    this.#fusion.next(fusion);
   }
 
   get preview(): RegionPreview | null {
