@@ -16,7 +16,8 @@ function shippedModelColours(): { name: string; color: Rgb }[] {
   for (const id of readdirSync('models')) {
     const path = join('models', id, 'manifest.json');
     if (!existsSync(path)) continue;
-    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { labels: { name: string; color: Rgb }[] };
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { kind: string; labels: { name: string; color: Rgb }[] };
+    if (manifest.kind === 'dose') continue; // a dose model draws no structures
     for (const l of manifest.labels) out.push({ name: `${id}: ${l.name}`, color: l.color });
   }
   return out;
